@@ -1,0 +1,209 @@
+/**
+ * The contract of the Constant Contact v2 MyLibrary client, as the pipeline uses it.
+ *
+ * Field names are camelCase here; the wire format (snake_case, string or number ids) is the client's
+ * business. See `../shared/API-NOTES.md` beside the project for the facts behind each choice.
+ */
+import type { Readable } from 'node:stream';
+
+/** The statuses `GET /library/files/uploadstatus/{ids}` reports. */
+export const UPLOAD_STATUSES = ['Processing', 'Uploaded', 'Active', 'VirusFound', 'Failed', 'Deleted'] as const;
+export type LibraryUploadStatus = (typeof UPLOAD_STATUSES)[number];
+/** Statuses after which the library will not change the file on its own. */
+export const FINAL_LIBRARY_STATUSES: ReadonlySet<LibraryUploadStatus> = new Set(['Active', 'VirusFound', 'Failed', 'Deleted']);
+
+/** The `file_type` values the upload endpoint accepts (upper-cased extension). */
+export const FILE_TYPES = ['JPEG', 'JPG', 'GIF', 'PNG', 'PDF', 'DOC', 'DOCX', 'XLS', 'XLSX', 'PPT', 'PPTX'] as const;
+export type LibraryFileType = (typeof FILE_TYPES)[number];
+
+/** The `source` values the upload endpoint accepts; the pipeline sends `MyComputer` like the SDKs. */
+export const FILE_SOURCES = ['MyComputer', 'StockImage', 'Facebook', 'Instagram', 'Shutterstock', 'Mobile'] as const;
+export type LibraryFileSource = (typeof FILE_SOURCES)[number];
+
+/** API limits the pages leave out (API-NOTES.md). */
+export const LIBRARY_LIMITS = {
+  descriptionMaxLength: 100,
+  fileNameMaxLength: 80,
+  folderNameMaxLength: 80,
+  folderMaxDepth: 3,
+  listLimitMax: 1000,
+} as const;
+
+export interface LibraryCredentials {
+  apiKey: string;
+  accessToken: string;
+}
+
+/**
+ * Supplies credentials for each request. The client calls it with `{ forceRefresh: true }` once after a
+ * 401, so a provider backed by Secrets Manager can re-read a rotated secret.
+ */
+export type CredentialsProvider = (options?: { forceRefresh?: boolean }) => Promise<LibraryCredentials>;
+
+/** Names of the operations, used for rate limiting, metrics and error messages. */
+export type LibraryOperation =
+  | 'uploadFile'
+  | 'getUploadStatus'
+  | 'getFile'
+  | 'listFiles'
+  | 'listFolderFiles'
+  | 'listFolders'
+  | 'createFolder'
+  | 'getLibraryInfo'
+  | 'deleteFile';
+
+/** Awaited before every HTTP request; the pipeline passes a limiter shared by all functions. */
+export type BeforeRequestHook = (operation: LibraryOperation) => Promise<void>;
+
+/** Told after every HTTP exchange (for metrics); never sees credentials or unredacted URLs. */
+export interface RequestReport {
+  operation: LibraryOperation;
+  method: string;
+  /** Redacted URL: the api_key replaced by `***`. */
+  url: string;
+  status?: number;
+  durationMs: number;
+  error?: string;
+}
+
+export interface LibraryClientOptions {
+  /** e.g. `https://api.constantcontact.com/v2` or a sandbox's `http://127.0.0.1:PORT/v2`. */
+  baseUrl: string;
+  credentials: CredentialsProvider;
+  beforeRequest?: BeforeRequestHook;
+  onRequest?: (report: RequestReport) => void;
+  timeouts?: {
+    connectMs?: number;
+    headersMs?: number;
+    bodyMs?: number;
+  };
+  /** How many ids go into one upload-status URL (default 50). */
+  statusChunkSize?: number;
+  /** Keep-alive pool size (default 8). */
+  connections?: number;
+}
+
+export interface UploadFileInput {
+  /** Sent as `file_name` and as the multipart filename of `data`. At most 80 characters. */
+  fileName: string;
+  /** `0` for the root when the account has no folders. */
+  folderId: string;
+  /** At most 100 characters. */
+  description: string;
+  fileType: LibraryFileType;
+  /** Default `MyComputer`. */
+  source?: LibraryFileSource;
+  /** The real MIME type, e.g. `image/png`. */
+  contentType: string;
+  /** Streamed, never buffered whole: e.g. an S3 GetObject body. */
+  data: Readable;
+  /** Exact byte length of `data` (the multipart body is sent with a Content-Length). */
+  size: number;
+}
+
+export interface UploadFileResult {
+  fileId: string;
+  /** The Location header as received (it carries no credentials). */
+  location: string;
+}
+
+export interface UploadStatus {
+  fileId: string;
+  /** One of UPLOAD_STATUSES, or whatever new value the API invents (kept as is). */
+  status: LibraryUploadStatus | (string & {});
+  description: string;
+}
+
+export interface LibraryThumbnail {
+  url: string;
+  width?: number;
+  height?: number;
+}
+
+export interface LibraryFile {
+  id: string;
+  name: string;
+  description?: string;
+  folder?: string;
+  folderId?: string;
+  width?: number;
+  height?: number;
+  size?: number;
+  url?: string;
+  source?: string;
+  status?: string;
+  thumbnail?: LibraryThumbnail;
+  createdDate?: string;
+  modifiedDate?: string;
+  isImage?: boolean;
+  fileType?: string;
+}
+
+export interface LibraryFolder {
+  id: string;
+  name: string;
+  level?: number;
+  /** `undefined` for a top-level folder (the API sends `""` or `"0"`). */
+  parentId?: string;
+  itemCount?: number;
+  children: LibraryFolder[];
+  createdDate?: string;
+  modifiedDate?: string;
+}
+
+export interface LibraryInfo {
+  maxUploadSizeLimit: number;
+  maxPremiumSpaceLimit?: number;
+  maxFreeFileNum?: number;
+  imageRoot?: string;
+  usageSummary?: {
+    folderCount?: number;
+    fileCount?: number;
+    imageCount?: number;
+    documentCount?: number;
+    totalBytesUsed?: number;
+    totalBytesRemaining?: number;
+    freeFilesRemaining?: number;
+  };
+}
+
+export type FileSortOrder = 'CREATED_DATE' | 'CREATED_DATE_DESC' | 'MODIFIED_DATE' | 'MODIFIED_DATE_DESC' | 'NAME' | 'NAME_DESC' | 'SIZE' | 'SIZE_DESC' | 'DIMENSION' | 'DIMENSION_DESC';
+
+export interface ListFilesOptions {
+  /** 1-1000, default 50. */
+  limit?: number;
+  sortBy?: FileSortOrder;
+  type?: 'ALL' | 'IMAGES' | 'DOCUMENTS';
+  source?: 'ALL' | LibraryFileSource;
+  /** A `next_link` from a previous page (the client puts the api_key back). */
+  next?: string;
+}
+
+export interface Page<T> {
+  results: T[];
+  /** The raw `meta.pagination.next_link`, absent on the last page. */
+  nextLink?: string;
+}
+
+export interface LibraryClient {
+  /** Multipart POST /library/files. Resolves on 202 + Location; anything else rejects with a LibraryError. */
+  uploadFile(input: UploadFileInput): Promise<UploadFileResult>;
+  /**
+   * GET /library/files/uploadstatus/{ids}, chunked. Ids the API does not know are simply absent from the
+   * result. An empty input resolves to [] without a request.
+   */
+  getUploadStatus(fileIds: readonly string[]): Promise<UploadStatus[]>;
+  getFile(fileId: string): Promise<LibraryFile>;
+  listFiles(options?: ListFilesOptions): Promise<Page<LibraryFile>>;
+  listFolderFiles(folderId: string, options?: ListFilesOptions): Promise<Page<LibraryFile>>;
+  /** Every page of GET /library/files (or a folder's files), lazily. */
+  iterateFiles(options?: ListFilesOptions & { folderId?: string }): AsyncIterable<LibraryFile>;
+  /** The whole folder tree (all pages), children nested. */
+  listFolders(): Promise<LibraryFolder[]>;
+  createFolder(name: string, parentId?: string): Promise<LibraryFolder>;
+  getLibraryInfo(): Promise<LibraryInfo>;
+  /** Moves the file to Trash. */
+  deleteFile(fileId: string): Promise<void>;
+  /** Closes the keep-alive pool. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,90 @@
+/**
+ * The upload record: one DynamoDB item per S3 object version, the source of truth for the pipeline.
+ * The table's stream is the outbox: the publish function announces every record that enters a final
+ * state. Changing a field here changes the event contract (shared/events/): version it there.
+ */
+
+/** Every status a record can be in, in the order a file moves through them. */
+export const RECORD_STATUSES = [
+  'Received',
+  'Submitted',
+  'Processing',
+  'Uploaded',
+  'Active',
+  'VirusFound',
+  'Failed',
+  'Deleted',
+  'Rejected',
+  'TimedOut',
+] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
+export const FINAL_STATUSES = ['Active', 'VirusFound', 'Failed', 'Deleted', 'Rejected', 'TimedOut'] as const;
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+/**
+ * A status may only move to a higher rank: a late `Processing` never overwrites `Uploaded`, and nothing
+ * overwrites a final status. Stored on the item so DynamoDB can enforce it in a condition expression.
+ */
+export const STATUS_RANK: Readonly<Record<RecordStatus, number>> = {
+  Received: 0,
+  Submitted: 1,
+  Processing: 2,
+  Uploaded: 3,
+  Active: 9,
+  VirusFound: 9,
+  Failed: 9,
+  Deleted: 9,
+  Rejected: 9,
+  TimedOut: 9,
+};
+
+export function isFinalStatus(status: string): status is FinalStatus {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/** Which S3 object version a record is about. */
+export interface ObjectRef {
+  bucket: string;
+  /** The decoded key (S3 notifications URL-encode it, with '+' for a space). */
+  key: string;
+  /** Absent when the bucket is not versioned (local mode); the eTag then tells versions apart. */
+  versionId?: string;
+  eTag?: string;
+  /** Size as the notification reported it. */
+  size?: number;
+  /** The notification's sequencer, to order events for the same key. */
+  sequencer?: string;
+}
+
+export interface UploadRecord extends ObjectRef {
+  /** Partition key: derived from bucket, key and versionId (or eTag). See shared/store/. */
+  objectId: string;
+  status: RecordStatus;
+  statusRank: number;
+  libraryFileId?: string;
+  folderId?: string;
+  /** The library folder path the key mirrored into, e.g. "Events/2026". */
+  folderPath?: string;
+  fileName?: string;
+  description?: string;
+  fileType?: string;
+  contentType?: string;
+  /** Upload attempts (POSTs begun). */
+  attempts: number;
+  /** Status checks made. */
+  polls?: number;
+  errorKey?: string;
+  errorMessage?: string;
+  /** Set on Active when enrichment is on. */
+  url?: string;
+  thumbnailUrl?: string;
+  width?: number;
+  height?: number;
+  /** ISO-8601 time of each transition, by status. */
+  transitions: Partial<Record<RecordStatus, string>>;
+  createdAt: string;
+  updatedAt: string;
+  /** DynamoDB TTL (epoch seconds), set on final records when the stage keeps them for a limited time. */
+  expiresAt?: number;
+}
