@@ -1,0 +1,132 @@
+/**
+ * What the library's back end learns from a file's bytes: its real format, its pixel size, and whether
+ * the virus scanner objects. The sandbox uses it to decide the final status (Active, Failed, VirusFound)
+ * and the width/height of the file record.
+ *
+ * Only the first bytes (`HEAD_BYTES`) are needed for format and size, so this works the same when the
+ * sandbox keeps no bytes; the EICAR scan runs over the whole stream (see `EicarScanner`).
+ */
+
+/** How many leading bytes are kept for inspection even when `keepBytes` is false. */
+export const HEAD_BYTES = 64 * 1024;
+
+/** The industry-standard antivirus test string: harmless, detected by every scanner. */
+export const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*', 'latin1');
+
+/**
+ * Finds the EICAR string anywhere in a stream of chunks, including across chunk boundaries, while
+ * holding only the last `EICAR.length - 1` bytes. (Real scanners only flag it at the start of a file;
+ * anywhere is more useful for tests that embed it in a real image.)
+ */
+export class EicarScanner {
+  private tail = Buffer.alloc(0);
+  found = false;
+
+  push(chunk: Buffer): void {
+    if (this.found) return;
+    const window = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
+    if (window.includes(EICAR)) {
+      this.found = true;
+      this.tail = Buffer.alloc(0);
+      return;
+    }
+    const keep = Math.min(window.length, EICAR.length - 1);
+    this.tail = Buffer.from(window.subarray(window.length - keep));
+  }
+}
+
+export type ContentFamily = 'PNG' | 'JPEG' | 'GIF' | 'PDF' | 'ZIP' | 'OLE' | 'UNKNOWN';
+
+/** The format family the leading bytes announce. */
+export function detectFamily(head: Buffer): ContentFamily {
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'PNG';
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return 'JPEG';
+  if (head.subarray(0, 6).toString('latin1') === 'GIF87a' || head.subarray(0, 6).toString('latin1') === 'GIF89a') return 'GIF';
+  if (head.subarray(0, 4).toString('latin1') === '%PDF') return 'PDF';
+  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) return 'ZIP';
+  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0])) return 'OLE';
+  return 'UNKNOWN';
+}
+
+/** The family each accepted `file_type` must have: DOCX/XLSX/PPTX are zip, DOC/XLS/PPT are OLE. */
+export const EXPECTED_FAMILY: Readonly<Record<string, ContentFamily>> = {
+  PNG: 'PNG',
+  JPEG: 'JPEG',
+  JPG: 'JPEG',
+  GIF: 'GIF',
+  PDF: 'PDF',
+  DOCX: 'ZIP',
+  XLSX: 'ZIP',
+  PPTX: 'ZIP',
+  DOC: 'OLE',
+  XLS: 'OLE',
+  PPT: 'OLE',
+};
+
+export const IMAGE_TYPES: ReadonlySet<string> = new Set(['PNG', 'JPEG', 'JPG', 'GIF']);
+
+/** True when the bytes are what `fileType` claims (a JPEG labelled PNG is not). */
+export function matchesFileType(fileType: string, head: Buffer): boolean {
+  return EXPECTED_FAMILY[fileType] !== undefined && EXPECTED_FAMILY[fileType] === detectFamily(head);
+}
+
+export interface Dimensions {
+  width: number;
+  height: number;
+}
+
+/** Used when an image's header cannot be read (e.g. a JPEG whose SOF lies beyond HEAD_BYTES). */
+export const FALLBACK_DIMENSIONS: Dimensions = { width: 800, height: 600 };
+
+/** Pixel size from a PNG, GIF or JPEG header; undefined when the header does not say. */
+export function readImageDimensions(head: Buffer): Dimensions | undefined {
+  switch (detectFamily(head)) {
+    case 'PNG':
+      // Signature (8) + IHDR length (4) + "IHDR" (4), then width and height, big-endian.
+      return head.length >= 24 ? { width: head.readUInt32BE(16), height: head.readUInt32BE(20) } : undefined;
+    case 'GIF':
+      return head.length >= 10 ? { width: head.readUInt16LE(6), height: head.readUInt16LE(8) } : undefined;
+    case 'JPEG':
+      return readJpegDimensions(head);
+    default:
+      return undefined;
+  }
+}
+
+/** Walks JPEG segments to the first start-of-frame marker, which holds height then width. */
+function readJpegDimensions(head: Buffer): Dimensions | undefined {
+  let offset = 2;
+  while (offset + 4 <= head.length) {
+    if (head[offset] !== 0xff) return undefined;
+    const marker = head[offset + 1] ?? 0;
+    if (marker === 0xff) {
+      offset += 1; // fill byte
+      continue;
+    }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      offset += 2; // markers without a length
+      continue;
+    }
+    const length = head.readUInt16BE(offset + 2);
+    const isStartOfFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isStartOfFrame) {
+      if (offset + 9 > head.length) return undefined;
+      return { height: head.readUInt16BE(offset + 5), width: head.readUInt16BE(offset + 7) };
+    }
+    offset += 2 + length;
+  }
+  return undefined;
+}
+
+/** A 200-pixel-wide thumbnail box, like the vendor's (e.g. 800x600 → 200x150). */
+export function thumbnailSize(dimensions: Dimensions): Dimensions {
+  if (dimensions.width <= 0 || dimensions.height <= 0) return { width: 200, height: 150 };
+  if (dimensions.width >= dimensions.height) {
+    return { width: 200, height: Math.max(1, Math.floor((200 * dimensions.height) / dimensions.width)) };
+  }
+  return { width: Math.max(1, Math.floor((200 * dimensions.width) / dimensions.height)), height: 200 };
+}
+
+function startsWith(buffer: Buffer, bytes: number[]): boolean {
+  return buffer.length >= bytes.length && bytes.every((byte, index) => buffer[index] === byte);
+}
