@@ -1,0 +1,210 @@
+/**
+ * One configuration record per stage. `cdk deploy -c stage=<name>` picks one; nothing else about a stage
+ * comes from the command line. Values shared by every stage are named constants below, so a record
+ * shows at a glance what makes its stage different.
+ *
+ * Pure data (no aws-cdk-lib import): the local runner imports these records too.
+ */
+import type { FunctionSettings, SqsSourceSettings, StageConfig, StageName, StreamSourceSettings } from './types.ts';
+
+/** The file types MyLibrary accepts (API-NOTES: `file_type` values), as lower-case suffixes. */
+export const ACCEPTED_SUFFIXES = [
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.gif',
+  '.pdf',
+  '.doc',
+  '.docx',
+  '.xls',
+  '.xlsx',
+  '.ppt',
+  '.pptx',
+] as const;
+
+const CONSTANT_CONTACT_V2 = 'https://api.constantcontact.com/v2';
+
+/**
+ * Ingest streams one file at a time from S3 into a multipart POST (files are at most the account's
+ * `max_upload_size_limit`, 5 MB in the vendor's example), so memory does not grow with file size; 512 MB
+ * buys the CPU share and network bandwidth that keep a 5 MB upload at a few seconds. 120 s covers a batch
+ * of files that each wait for a token from the shared 4 req/s bucket and then upload over a slow link.
+ */
+const INGEST_FUNCTION: FunctionSettings = { memoryMb: 512, timeoutSeconds: 120, reservedConcurrency: undefined };
+/** Poll makes one status GET per batch plus an optional file GET per Active file: little memory, short. */
+const POLL_FUNCTION: FunctionSettings = { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: undefined };
+/** Publish turns stream records into PutEvents calls: no API traffic at all. */
+const PUBLISH_FUNCTION: FunctionSettings = { memoryMb: 256, timeoutSeconds: 30, reservedConcurrency: undefined };
+
+/**
+ * Ingest queue: small batches (each file is a multi-second upload) and the minimum concurrency of 2: the
+ * API key's 4 req/s is the bottleneck, not Lambda, and more concurrent uploads would only wait on the
+ * token bucket while their visibility timeouts run. maxReceiveCount 10 with a 12-minute visibility
+ * timeout rides out about two hours of 401s (credentials being rotated) or a vendor outage before a
+ * message reaches the DLQ, yet a poison message is parked the same day instead of cycling for days.
+ */
+const INGEST_QUEUE: SqsSourceSettings = {
+  batchSize: 5,
+  maxBatchingWindowSeconds: 1,
+  maxConcurrency: 2,
+  maxReceiveCount: 10,
+  retentionDays: 4,
+};
+/**
+ * Status queue: bigger batches, because one `GET /library/files/uploadstatus/{id1,id2,...}` answers for
+ * the whole batch; a 5 s batching window collects more ids per request and so saves daily quota.
+ * Re-checks are new messages (sent with DelaySeconds), not receives, so maxReceiveCount only counts
+ * failed attempts at a check: 10 x a 6-minute visibility timeout is about an hour of API trouble.
+ */
+const STATUS_QUEUE: SqsSourceSettings = {
+  batchSize: 10,
+  maxBatchingWindowSeconds: 5,
+  maxConcurrency: 2,
+  maxReceiveCount: 10,
+  retentionDays: 4,
+};
+/**
+ * Uploads table stream: bisect a failing batch to isolate the bad record, retry a bounded number of
+ * times, and give up on records older than 6 hours (the stream keeps 24). Failures land in the
+ * publish-failures queue as stream pointers; docs/operations.md explains how to re-publish them.
+ */
+const UPLOADS_STREAM: StreamSourceSettings = {
+  batchSize: 10,
+  maxBatchingWindowSeconds: 1,
+  retryAttempts: 10,
+  maxRecordAgeSeconds: 6 * 60 * 60,
+};
+
+const SERVICE_NAME = 'library-upload';
+
+export const dev: StageConfig = {
+  stage: 'dev',
+  env: { account: undefined, region: 'us-east-1' },
+  library: {
+    baseUrl: CONSTANT_CONTACT_V2,
+    secret: { kind: 'create' },
+    defaultFolderId: '0',
+    mirrorFolders: true,
+    // Each stage has its own API key (its own secret). 5% of the daily limit stays free for people
+    // calling the API by hand with the same key.
+    requestsPerSecond: 4,
+    requestsPerDay: 9_500,
+  },
+  uploads: { prefix: 'uploads/', suffixes: ACCEPTED_SUFFIXES, notificationFilter: 'prefix' },
+  poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3_600 },
+  features: { enrichActiveFiles: true, tagObjects: true },
+  retention: {
+    logDays: 14,
+    recordTtlDays: 30,
+    data: 'destroy',
+    noncurrentVersionDays: 7,
+    eventArchiveDays: 7,
+    accessLogDays: undefined,
+  },
+  functions: { ingest: INGEST_FUNCTION, poll: POLL_FUNCTION, publish: PUBLISH_FUNCTION },
+  sources: { ingestQueue: INGEST_QUEUE, statusQueue: STATUS_QUEUE, uploadsStream: UPLOADS_STREAM },
+  observability: {
+    serviceName: SERVICE_NAME,
+    metricsNamespace: 'LibraryUpload/dev',
+    logLevel: 'DEBUG',
+    alarmEmail: undefined,
+    thresholds: {
+      ingestOldestMessageSeconds: 3_600,
+      statusOldestMessageSeconds: 1_800,
+      apiThrottledPer5Minutes: 20,
+      dailyQuotaRatio: 0.8,
+      publishIteratorAgeSeconds: 600,
+    },
+  },
+  tags: {},
+};
+
+export const staging: StageConfig = {
+  stage: 'staging',
+  env: { account: undefined, region: 'us-east-1' },
+  library: {
+    baseUrl: CONSTANT_CONTACT_V2,
+    secret: { kind: 'create' },
+    defaultFolderId: '0',
+    mirrorFolders: true,
+    requestsPerSecond: 4,
+    requestsPerDay: 9_500,
+  },
+  uploads: { prefix: 'uploads/', suffixes: ACCEPTED_SUFFIXES, notificationFilter: 'prefix' },
+  poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3_600 },
+  features: { enrichActiveFiles: true, tagObjects: true },
+  retention: {
+    logDays: 30,
+    recordTtlDays: 90,
+    data: 'destroy',
+    noncurrentVersionDays: 30,
+    eventArchiveDays: 30,
+    accessLogDays: undefined,
+  },
+  functions: { ingest: INGEST_FUNCTION, poll: POLL_FUNCTION, publish: PUBLISH_FUNCTION },
+  sources: { ingestQueue: INGEST_QUEUE, statusQueue: STATUS_QUEUE, uploadsStream: UPLOADS_STREAM },
+  observability: {
+    serviceName: SERVICE_NAME,
+    metricsNamespace: 'LibraryUpload/staging',
+    logLevel: 'INFO',
+    // Replace with the team's address; example.com is reserved, so nothing is delivered until then.
+    alarmEmail: 'library-upload-alerts@example.com',
+    thresholds: {
+      ingestOldestMessageSeconds: 3_600,
+      statusOldestMessageSeconds: 1_800,
+      apiThrottledPer5Minutes: 20,
+      dailyQuotaRatio: 0.8,
+      publishIteratorAgeSeconds: 600,
+    },
+  },
+  tags: {},
+};
+
+export const prod: StageConfig = {
+  stage: 'prod',
+  env: { account: undefined, region: 'us-east-1' },
+  library: {
+    baseUrl: CONSTANT_CONTACT_V2,
+    secret: { kind: 'create' },
+    defaultFolderId: '0',
+    mirrorFolders: true,
+    requestsPerSecond: 4,
+    requestsPerDay: 9_500,
+  },
+  uploads: { prefix: 'uploads/', suffixes: ACCEPTED_SUFFIXES, notificationFilter: 'prefix' },
+  // The vendor's virus scan can queue up under load: wait two hours before calling a file TimedOut.
+  poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 7_200 },
+  features: { enrichActiveFiles: true, tagObjects: true },
+  retention: {
+    logDays: 90,
+    // Records are the audit trail of what reached the library: kept for good.
+    recordTtlDays: 0,
+    data: 'retain',
+    noncurrentVersionDays: 90,
+    eventArchiveDays: 365,
+    accessLogDays: 365,
+  },
+  functions: { ingest: INGEST_FUNCTION, poll: POLL_FUNCTION, publish: PUBLISH_FUNCTION },
+  sources: { ingestQueue: INGEST_QUEUE, statusQueue: STATUS_QUEUE, uploadsStream: UPLOADS_STREAM },
+  observability: {
+    serviceName: SERVICE_NAME,
+    metricsNamespace: 'LibraryUpload/prod',
+    logLevel: 'INFO',
+    // Replace with the team's address; example.com is reserved, so nothing is delivered until then.
+    alarmEmail: 'library-upload-alerts@example.com',
+    thresholds: {
+      ingestOldestMessageSeconds: 3_600,
+      statusOldestMessageSeconds: 1_800,
+      apiThrottledPer5Minutes: 10,
+      dailyQuotaRatio: 0.8,
+      publishIteratorAgeSeconds: 300,
+    },
+  },
+  tags: {},
+};
+
+/** Every known stage by name. */
+export const STAGES: Readonly<Record<StageName, StageConfig>> = { dev, staging, prod };
+
+/** The known stage names, in promotion order. */
+export const STAGE_NAMES: readonly StageName[] = ['dev', 'staging', 'prod'];
