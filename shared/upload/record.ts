@@ -87,4 +87,15 @@ export interface UploadRecord extends ObjectRef {
   updatedAt: string;
   /** DynamoDB TTL (epoch seconds), set on final records when the stage keeps them for a limited time. */
   expiresAt?: number;
+  /**
+   * Upload lease (ingest only): who is uploading this version and until when (epoch ms). A duplicate
+   * delivery that finds a live lease leaves the work to its holder; an expired lease (crashed attempt)
+   * may be taken over. Removed once the upload is recorded.
+   */
+  leaseId?: string;
+  leaseExpiresAt?: number;
+  /** When the first status check was queued, so a redelivered notification does not queue another. */
+  pollScheduledAt?: string;
+  /** True when the library file was found by searching after an interrupted upload (not re-posted). */
+  adopted?: boolean;
 }

@@ -1,0 +1,76 @@
+/**
+ * Creates the two tables the functions use, with the same key schema, index, stream and TTL as the CDK
+ * stack (infra/): for tests and the local mode, where there is no CloudFormation.
+ *
+ * - uploads: partition key `objectId` (S); GSI `byLibraryFileId` on `libraryFileId` (S, all attributes);
+ *   stream NEW_AND_OLD_IMAGES (the outbox read by the publish function); TTL on `expiresAt`.
+ * - limits: partition key `pk` (S); TTL on `expiresAt`; no stream (rate-limit tokens must not wake the
+ *   publisher).
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+
+export const UPLOADS_TABLE_KEY = 'objectId';
+export const BY_LIBRARY_FILE_ID_INDEX = 'byLibraryFileId';
+export const TTL_ATTRIBUTE = 'expiresAt';
+export const LIMITS_TABLE_KEY = 'pk';
+
+/** Creates the uploads table (idempotent: an existing table is left as it is). */
+export async function createUploadsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await createIfMissing(client, tableName, {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: UPLOADS_TABLE_KEY, AttributeType: 'S' },
+      { AttributeName: 'libraryFileId', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: UPLOADS_TABLE_KEY, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: BY_LIBRARY_FILE_ID_INDEX,
+        KeySchema: [{ AttributeName: 'libraryFileId', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  });
+}
+
+/** Creates the rate-limits table (idempotent). */
+export async function createLimitsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await createIfMissing(client, tableName, {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: LIMITS_TABLE_KEY, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: LIMITS_TABLE_KEY, KeyType: 'HASH' }],
+  });
+}
+
+async function createIfMissing(
+  client: DynamoDBClient,
+  tableName: string,
+  input: ConstructorParameters<typeof CreateTableCommand>[0],
+): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(input));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+  const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (description.Table?.TableStatus !== 'ACTIVE') throw new Error(`Table ${tableName} is ${description.Table?.TableStatus}`);
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
+    );
+  } catch (error) {
+    // Enabling TTL twice is refused ("TimeToLive is already enabled"): that is the state we want.
+    if (!/already enabled/i.test(String((error as Error).message))) throw error;
+  }
+}

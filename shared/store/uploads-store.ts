@@ -1,0 +1,333 @@
+/**
+ * The uploads table: one item per S3 object version (shared/upload/record.ts), the pipeline's source
+ * of truth. Every write is conditional, so concurrent and late writers cannot undo each other:
+ * - a version is claimed once (`attribute_not_exists`): duplicate notifications find the existing item;
+ * - one uploader at a time holds a lease with an expiry; a crashed holder's lease runs out;
+ * - the status only moves up `statusRank`, and a final status (rank 9) is never overwritten.
+ * The table's stream publishes whatever lands here, so nothing else writes to it.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STATUS_RANK, type FinalStatus, type ObjectRef, type UploadRecord } from '../upload/record.ts';
+import { objectIdOf } from './object-id.ts';
+import { BY_LIBRARY_FILE_ID_INDEX } from './tables.ts';
+
+const FINAL_RANK = 9;
+
+export interface UploadsStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Records in a final state expire this many days later (DynamoDB TTL); 0 = never. */
+  recordTtlDays?: number;
+  now?: () => Date;
+}
+
+/** What a first upload attempt learnt about the file: stored before the POST, so a resumed attempt can find it. */
+export interface AttemptDetails {
+  fileName: string;
+  description: string;
+  fileType: string;
+  contentType: string;
+  folderId: string;
+  folderPath?: string;
+  size: number;
+}
+
+export interface FinalDetails {
+  errorKey?: string;
+  errorMessage?: string;
+  url?: string;
+  thumbnailUrl?: string;
+  width?: number;
+  height?: number;
+  size?: number;
+  /** The upload details, when the record is finalised by ingest (a rejection). */
+  fileName?: string;
+  fileType?: string;
+  folderId?: string;
+  folderPath?: string;
+  description?: string;
+  /** True when a status check led here (counts `polls`). */
+  countCheck?: boolean;
+}
+
+export type ClaimOutcome = { claimed: true; record: UploadRecord } | { claimed: false; record: UploadRecord };
+export type LeaseOutcome = { acquired: true; record: UploadRecord } | { acquired: false; record: UploadRecord | undefined };
+export type FinalOutcome = { applied: true; record: UploadRecord } | { applied: false; record: UploadRecord | undefined };
+export type ProgressOutcome = 'advanced' | 'unchanged' | 'final' | 'missing';
+
+/** Thrown when the lease was taken over (our attempt outlived it): the caller must stop. */
+export class LeaseLostError extends Error {
+  constructor(objectId: string) {
+    super(`Upload lease on ${objectId} is no longer held by this attempt`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export class UploadsStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly recordTtlDays: number;
+  private readonly now: () => Date;
+
+  constructor(options: UploadsStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.recordTtlDays = options.recordTtlDays ?? 0;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async get(objectId: string): Promise<UploadRecord | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { objectId }, ConsistentRead: true }));
+    return result.Item as UploadRecord | undefined;
+  }
+
+  /** Every record that names this library file (normally one; more would mean a duplicate upload). */
+  async findByLibraryFileId(libraryFileId: string): Promise<UploadRecord[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: BY_LIBRARY_FILE_ID_INDEX,
+        KeyConditionExpression: 'libraryFileId = :id',
+        ExpressionAttributeValues: { ':id': libraryFileId },
+      }),
+    );
+    return (result.Items ?? []) as UploadRecord[];
+  }
+
+  /** Creates the `Received` record for this version unless one exists; returns the record either way. */
+  async claim(ref: ObjectRef): Promise<ClaimOutcome> {
+    const now = this.now().toISOString();
+    const record: UploadRecord = {
+      objectId: objectIdOf(ref),
+      bucket: ref.bucket,
+      key: ref.key,
+      ...(ref.versionId === undefined ? {} : { versionId: ref.versionId }),
+      ...(ref.eTag === undefined ? {} : { eTag: ref.eTag }),
+      ...(ref.size === undefined ? {} : { size: ref.size }),
+      ...(ref.sequencer === undefined ? {} : { sequencer: ref.sequencer }),
+      status: 'Received',
+      statusRank: STATUS_RANK.Received,
+      attempts: 0,
+      transitions: { Received: now },
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(objectId)' }),
+      );
+      return { claimed: true, record };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(record.objectId);
+      if (existing === undefined) throw new Error(`Record ${record.objectId} exists and yet cannot be read`, { cause: error });
+      return { claimed: false, record: existing };
+    }
+  }
+
+  /**
+   * Takes the upload lease if nobody holds a live one and the version still needs uploading (not
+   * final, no library file yet). `leaseMs` should outlast the invocation: after it, the holder is dead.
+   */
+  async acquireLease(objectId: string, leaseId: string, leaseMs: number): Promise<LeaseOutcome> {
+    const nowMs = this.now().getTime();
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression: 'SET leaseId = :lease, leaseExpiresAt = :until, updatedAt = :now',
+          ConditionExpression:
+            'attribute_exists(objectId) AND statusRank < :final AND attribute_not_exists(libraryFileId) AND ' +
+            '(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt < :nowMs OR leaseId = :lease)',
+          ExpressionAttributeValues: {
+            ':lease': leaseId,
+            ':until': nowMs + leaseMs,
+            ':now': new Date(nowMs).toISOString(),
+            ':nowMs': nowMs,
+            ':final': FINAL_RANK,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { acquired: true, record: result.Attributes as UploadRecord };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { acquired: false, record: await this.get(objectId) };
+    }
+  }
+
+  /** Gives the lease up (the work was handed to a re-sent message, or failed): best left to expire otherwise. */
+  async releaseLease(objectId: string, leaseId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression: 'REMOVE leaseId, leaseExpiresAt',
+          ConditionExpression: 'leaseId = :lease',
+          ExpressionAttributeValues: { ':lease': leaseId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Counts an upload attempt and stores what will be sent, just before the POST. From here on a lost
+   * answer means "the file may exist in the library": the next attempt searches before posting.
+   */
+  async beginAttempt(objectId: string, leaseId: string, details: AttemptDetails): Promise<UploadRecord> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':lease': leaseId, ':one': 1, ':now': this.now().toISOString(), ':final': FINAL_RANK };
+    const sets = ['updatedAt = :now'];
+    for (const [field, value] of Object.entries(details)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression: `SET ${sets.join(', ')} ADD attempts :one`,
+          ConditionExpression: 'leaseId = :lease AND statusRank < :final AND attribute_not_exists(libraryFileId)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as UploadRecord;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(objectId);
+      throw error;
+    }
+  }
+
+  /** Records the library file id (from the 202, or adopted after a search) and frees the lease. */
+  async recordSubmitted(objectId: string, libraryFileId: string, options: { adopted?: boolean } = {}): Promise<FinalOutcome> {
+    const now = this.now().toISOString();
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression:
+            'SET #status = :status, statusRank = :rank, libraryFileId = :fileId, transitions.#status = :now, updatedAt = :now' +
+            (options.adopted ? ', adopted = :true' : '') +
+            ' REMOVE leaseId, leaseExpiresAt',
+          ConditionExpression: 'attribute_exists(objectId) AND statusRank < :rank AND attribute_not_exists(libraryFileId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': 'Submitted',
+            ':rank': STATUS_RANK.Submitted,
+            ':fileId': libraryFileId,
+            ':now': now,
+            ...(options.adopted ? { ':true': true } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { applied: true, record: result.Attributes as UploadRecord };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { applied: false, record: await this.get(objectId) };
+    }
+  }
+
+  /** Notes that the first status check is queued; false when someone already had. */
+  async markPollScheduled(objectId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression: 'SET pollScheduledAt = :now',
+          ConditionExpression: 'attribute_exists(objectId) AND attribute_not_exists(pollScheduledAt)',
+          ExpressionAttributeValues: { ':now': this.now().toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
+  }
+
+  /** A status check saw Processing or Uploaded: move up if that is progress, count the check either way. */
+  async recordProgress(objectId: string, status: 'Processing' | 'Uploaded'): Promise<ProgressOutcome> {
+    const now = this.now().toISOString();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression: 'SET #status = :status, statusRank = :rank, transitions.#status = :now, updatedAt = :now ADD polls :one',
+          ConditionExpression: 'attribute_exists(objectId) AND statusRank < :rank',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':rank': STATUS_RANK[status], ':now': now, ':one': 1 },
+        }),
+      );
+      return 'advanced';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression: 'SET updatedAt = :now ADD polls :one',
+          ConditionExpression: 'attribute_exists(objectId) AND statusRank < :final',
+          ExpressionAttributeValues: { ':now': now, ':one': 1, ':final': FINAL_RANK },
+        }),
+      );
+      return 'unchanged';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return (await this.get(objectId)) === undefined ? 'missing' : 'final';
+    }
+  }
+
+  /** Moves the record to a final status, once: a record already final is left untouched. */
+  async recordFinal(objectId: string, status: FinalStatus, details: FinalDetails = {}): Promise<FinalOutcome> {
+    const now = this.now();
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':status': status, ':rank': STATUS_RANK[status], ':now': now.toISOString() };
+    const sets = ['#status = :status', 'statusRank = :rank', 'transitions.#status = :now', 'updatedAt = :now'];
+    const { countCheck, ...fields } = details;
+    for (const [field, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (this.recordTtlDays > 0) {
+      values[':expiresAt'] = Math.floor(now.getTime() / 1000) + this.recordTtlDays * 86_400;
+      sets.push('expiresAt = :expiresAt');
+    }
+    if (countCheck) values[':one'] = 1;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression: `SET ${sets.join(', ')}${countCheck ? ' ADD polls :one' : ''} REMOVE leaseId, leaseExpiresAt`,
+          ConditionExpression: 'attribute_exists(objectId) AND statusRank < :rank',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { applied: true, record: result.Attributes as UploadRecord };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { applied: false, record: await this.get(objectId) };
+    }
+  }
+}
+
