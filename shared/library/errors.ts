@@ -25,7 +25,8 @@ export type LibraryErrorKind =
   | 'server'
   | 'timeout'
   | 'network'
-  | 'protocol';
+  | 'protocol'
+  | 'source';
 
 export interface LibraryErrorDetails {
   operation: LibraryOperation;
@@ -125,6 +126,20 @@ export class LibraryNetworkError extends LibraryError {
 export class LibraryProtocolError extends LibraryError {
   readonly kind = 'protocol';
   readonly retryable = false;
+}
+
+/**
+ * The upload's `data` stream failed, or ended with fewer (or more) bytes than `size`: the request was
+ * abandoned before its multipart body was complete, so the API cannot have created the file
+ * (`mayHaveReachedServer` is false). Retryable: re-read the object (e.g. a fresh S3 GetObject, which also
+ * re-reads its size) and upload again.
+ */
+export class LibrarySourceError extends LibraryError {
+  readonly kind = 'source';
+  readonly retryable = true;
+  constructor(message: string, details: LibraryErrorDetails) {
+    super(message, { ...details, mayHaveReachedServer: false });
+  }
 }
 
 export function isLibraryError(error: unknown): error is LibraryError {
