@@ -1,0 +1,109 @@
+/**
+ * The ingest function's work on one SQS batch, with partial batch responses (Powertools batch):
+ * each message is parsed (S3 notification or our retry copy), each object version in it ingested,
+ * and a failure handled by the retry policy (shared/upload/retry-policy.ts):
+ * - limits, 401s, missing credentials → a delayed copy on the ingest queue; the original succeeds;
+ * - transient faults → a delayed copy with `retries + 1`, until `maxRetries`; then the item fails;
+ * - anything else → the item fails (SQS redelivers; its redrive policy ends in the DLQ).
+ * A malformed message is logged and dropped: retrying cannot make it readable.
+ */
+import { randomUUID } from 'node:crypto';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { countMetric, METRIC, withUploadContext } from '../observability/index.ts';
+import { objectIdOf } from '../store/object-id.ts';
+import { decideDisposition, type RetryPolicy } from '../upload/retry-policy.ts';
+import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
+import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
+
+export interface IngestBatchDependencies extends IngestDependencies {
+  logger: Logger;
+  retryPolicy: RetryPolicy;
+  /** Puts a message back on the queue the record came from. */
+  requeue: (record: SQSRecord, body: unknown, delaySeconds: number) => Promise<void>;
+  /** Called after a 403 over-limit answer from the API, so every function backs off. */
+  reportThrottle: (scope: 'second' | 'day') => Promise<void>;
+  random?: () => number;
+}
+
+/** The lease outlasts the invocation by this much, so it cannot expire under a live holder. */
+const LEASE_MARGIN_MS = 60_000;
+/** When there is no Lambda context (tests, local runs). */
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+export async function processIngestBatch(event: SQSEvent, deps: IngestBatchDependencies, context?: Context): Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const leaseMs = context ? context.getRemainingTimeInMillis() + LEASE_MARGIN_MS : DEFAULT_LEASE_MS;
+  return processPartialResponse(event, (record: SQSRecord) => processIngestRecord(record, deps, leaseMs), processor, {
+    ...(context ? { context } : {}),
+    // An all-failed batch is reported item by item like any other, rather than by throwing.
+    throwOnFullBatchFailure: false,
+  });
+}
+
+export async function processIngestRecord(record: SQSRecord, deps: IngestBatchDependencies, leaseMs: number): Promise<void> {
+  const parsed = parseIngestMessage(record.body);
+  if (parsed.kind === 'malformed') {
+    deps.logger.error('Malformed ingest message dropped', { messageId: record.messageId, problem: parsed.problem, body: record.body.slice(0, 500) });
+    return;
+  }
+  if (parsed.kind === 'test-event') {
+    deps.logger.info('S3 test event ignored', { messageId: record.messageId });
+    return;
+  }
+  for (const skipped of parsed.skipped) {
+    deps.logger.info('Notification entry skipped', { objectKey: skipped.key, reason: skipped.reason, eventName: skipped.eventName });
+  }
+  // Every object of the message is tried; if one must fail the message, the others have been done (a
+  // redelivery finds them recorded and does nothing).
+  let failure: unknown;
+  for (const task of parsed.tasks) {
+    try {
+      await processTask(task, record, deps, leaseMs);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
+
+async function processTask(task: IngestTask, record: SQSRecord, deps: IngestBatchDependencies, leaseMs: number): Promise<IngestOutcome | undefined> {
+  const log = withUploadContext({ ...task.object, objectId: objectIdOf(task.object) });
+  if (!task.keyDecodedExactly) log.warn('The notified key held invalid percent sequences: decoded leniently');
+  try {
+    const outcome = await ingestObject(task.object, deps, { logger: log, leaseId: `${record.messageId}:${randomUUID()}`, leaseMs });
+    log.debug('Ingest outcome', { ...outcome });
+    return outcome;
+  } catch (error) {
+    const disposition = decideDisposition(error, task.retries, deps.retryPolicy, deps.now().getTime(), deps.random);
+    const errorInfo = describeError(error);
+    if (disposition.cause === 'throttled-second' || disposition.cause === 'throttled-day') {
+      const scope = disposition.cause === 'throttled-day' ? 'day' : 'second';
+      countMetric(METRIC.ApiThrottled, 1, { scope });
+      if ((error as { kind?: unknown }).kind === 'throttled') await deps.reportThrottle(scope).catch(() => undefined);
+    }
+    if (disposition.cause === 'unauthorized') {
+      countMetric(METRIC.ApiUnauthorized);
+      log.error('The library API refused the credentials (401) even after re-reading the secret: the file waits in the queue', errorInfo);
+    } else if (disposition.cause === 'credentials-missing') {
+      log.error('The library credentials secret is not usable: the file waits in the queue', errorInfo);
+    }
+    if (disposition.action === 'fail') {
+      log.error('Ingest failed: leaving the message to SQS redelivery', { ...errorInfo, cause: disposition.cause, retries: task.retries });
+      throw error;
+    }
+    const waits = disposition.cause === 'transient' ? task.waits : task.waits + 1;
+    await deps.requeue(record, ingestRetryMessage(task, { retries: disposition.retries, waits }, disposition.cause), disposition.delaySeconds);
+    log.info('Ingest put back on the queue', { ...errorInfo, cause: disposition.cause, delaySeconds: disposition.delaySeconds, retries: disposition.retries, waits });
+    return undefined;
+  }
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { error: String(error) };
+  const details = error as Error & { kind?: string; status?: number; operation?: string; mayHaveReachedServer?: boolean };
+  return {
+    error: { name: error.name, message: error.message, kind: details.kind, status: details.status, operation: details.operation, mayHaveReachedServer: details.mayHaveReachedServer },
+  };
+}

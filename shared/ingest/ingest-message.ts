@@ -1,0 +1,80 @@
+/**
+ * What arrives on the ingest queue: S3 event notifications exactly as S3 sends them, and our own
+ * retry copies (`ingest-retry`), which the ingest function puts back with a delay while it waits out
+ * a limit, a credentials problem or a transient fault. A retry copy names one object version and
+ * carries the counters SQS cannot: `retries` (transient failures so far) and `waits` (limit/credential
+ * waits, which never lead to the DLQ).
+ */
+import { z } from 'zod';
+import type { ObjectRef } from '../upload/record.ts';
+import { looksLikeS3Notification, parseS3Notification, type NotificationEntry } from '../upload/s3-notification.ts';
+
+export const INGEST_RETRY_TYPE = 'ingest-retry';
+
+const objectRefSchema = z.object({
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  versionId: z.string().optional(),
+  eTag: z.string().optional(),
+  size: z.number().int().nonnegative().optional(),
+  sequencer: z.string().optional(),
+});
+
+export const ingestRetryMessageSchema = z.object({
+  type: z.literal(INGEST_RETRY_TYPE),
+  version: z.literal(1),
+  object: objectRefSchema,
+  retries: z.number().int().nonnegative().default(0),
+  waits: z.number().int().nonnegative().default(0),
+  /** Why the copy was made (for logs). */
+  reason: z.string().optional(),
+});
+export type IngestRetryMessage = z.output<typeof ingestRetryMessageSchema>;
+
+/** One object version to ingest, with the counters of the message that carried it. */
+export interface IngestTask {
+  object: ObjectRef;
+  retries: number;
+  waits: number;
+  keyDecodedExactly: boolean;
+}
+
+export type ParsedIngestMessage =
+  | { kind: 'tasks'; tasks: IngestTask[]; skipped: Extract<NotificationEntry, { kind: 'skip' }>[] }
+  | { kind: 'test-event' }
+  | { kind: 'malformed'; problem: string };
+
+export function parseIngestMessage(body: string): ParsedIngestMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { kind: 'malformed', problem: 'body is not JSON' };
+  }
+  if (looksLikeS3Notification(json)) {
+    const parsed = parseS3Notification(json);
+    if (parsed.kind !== 'records') return parsed;
+    const tasks: IngestTask[] = [];
+    const skipped: Extract<NotificationEntry, { kind: 'skip' }>[] = [];
+    for (const entry of parsed.entries) {
+      if (entry.kind === 'skip') skipped.push(entry);
+      else tasks.push({ object: entry.object, retries: 0, waits: 0, keyDecodedExactly: entry.keyDecodedExactly });
+    }
+    return { kind: 'tasks', tasks, skipped };
+  }
+  const retry = ingestRetryMessageSchema.safeParse(json);
+  if (!retry.success) {
+    return { kind: 'malformed', problem: retry.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  }
+  const { object, retries, waits } = retry.data;
+  const ref: ObjectRef = { bucket: object.bucket, key: object.key };
+  if (object.versionId !== undefined) ref.versionId = object.versionId;
+  if (object.eTag !== undefined) ref.eTag = object.eTag;
+  if (object.size !== undefined) ref.size = object.size;
+  if (object.sequencer !== undefined) ref.sequencer = object.sequencer;
+  return { kind: 'tasks', tasks: [{ object: ref, retries, waits, keyDecodedExactly: true }], skipped: [] };
+}
+
+export function ingestRetryMessage(task: IngestTask, counters: { retries: number; waits: number }, reason: string): IngestRetryMessage {
+  return { type: INGEST_RETRY_TYPE, version: 1, object: { ...task.object }, retries: counters.retries, waits: counters.waits, reason };
+}

@@ -1,0 +1,289 @@
+/**
+ * Ingests one S3 object version: claim → (resume?) → read and validate → resolve the folder →
+ * stream to the library → record Submitted → queue the first status check.
+ *
+ * Exactly-once, as far as the library can tell:
+ * - the claim is a conditional put: every duplicate delivery finds the existing record;
+ * - only the holder of the upload lease posts; a duplicate that finds a live lease leaves: the holder's
+ *   own message is not deleted until it succeeds, so if the holder dies its message comes back once the
+ *   lease (which outlasts the holder's invocation) has run out, and that delivery resumes the work;
+ * - `attempts` is counted before every POST: a resumed attempt (attempts > 0, no library file id) first
+ *   searches the library for the file a lost answer may have created, and adopts it.
+ *
+ * Errors other than "this file cannot be uploaded" (a Rejection, recorded here) are thrown: the batch
+ * layer (ingest-batch.ts) decides whether to wait, retry or fail the message.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { LibraryValidationError } from '../library/errors.ts';
+import type { LibraryClient } from '../library/types.ts';
+import { countMetric, METRIC } from '../observability/index.ts';
+import type { StatusCheckMessage } from '../poll/status-message.ts';
+import { firstStatusCheck } from '../poll/status-message.ts';
+import type { UploadsStore } from '../store/uploads-store.ts';
+import { objectIdOf } from '../store/object-id.ts';
+import { CONTENT_TYPES, MAGIC_BYTES_LENGTH } from '../upload/file-types.ts';
+import { folderPathOf, formatFolderPath, isUnderPrefix } from '../upload/folder-path.ts';
+import { libraryDescription, libraryFileName } from '../upload/naming.ts';
+import { readUploadMetadata, type UploadMetadata } from '../upload/object-metadata.ts';
+import { tagObjectOutcome, type OutcomeTagging } from '../upload/outcome-tags.ts';
+import { isFinalStatus, type ObjectRef, type RecordStatus, type UploadRecord } from '../upload/record.ts';
+import { checkContent, checkFileType, checkSize, type Rejection } from '../upload/validation.ts';
+import { findUploadedCopy } from './find-uploaded-copy.ts';
+import type { FolderResolver } from './folder-resolver.ts';
+import type { LibraryInfoCache } from './library-info-cache.ts';
+import { ObjectUnavailableError, type S3ObjectReader } from './s3-object-reader.ts';
+
+export interface IngestSettings {
+  uploadPrefix: string;
+  defaultFolderId: string;
+  mirrorFolders: boolean;
+  pollFirstDelaySeconds: number;
+}
+
+export interface IngestDependencies {
+  store: UploadsStore;
+  library: LibraryClient;
+  objects: S3ObjectReader;
+  folders: FolderResolver;
+  libraryInfo: LibraryInfoCache;
+  sendStatusCheck: (message: StatusCheckMessage, delaySeconds: number) => Promise<void>;
+  tagging: OutcomeTagging;
+  settings: IngestSettings;
+  now: () => Date;
+}
+
+export interface IngestAttempt {
+  logger: Logger;
+  /** Unique per delivery: identifies the lease holder. */
+  leaseId: string;
+  /** How long the lease lasts; longer than the rest of this invocation. */
+  leaseMs: number;
+}
+
+export type IngestOutcome =
+  | { outcome: 'submitted'; libraryFileId: string; adopted: boolean }
+  | { outcome: 'rejected'; rejection: Rejection }
+  | { outcome: 'already-handled'; status: RecordStatus; libraryFileId?: string | undefined }
+  | { outcome: 'in-progress-elsewhere' }
+  | { outcome: 'ignored'; reason: 'outside-prefix' };
+
+export async function ingestObject(ref: ObjectRef, deps: IngestDependencies, attempt: IngestAttempt): Promise<IngestOutcome> {
+  const { store, settings } = deps;
+  const log = attempt.logger;
+  if (!isUnderPrefix(ref.key, settings.uploadPrefix)) {
+    log.info('Key is outside the upload prefix: ignored', { uploadPrefix: settings.uploadPrefix });
+    return { outcome: 'ignored', reason: 'outside-prefix' };
+  }
+  const objectId = objectIdOf(ref);
+  const claim = await store.claim(ref);
+  if (claim.claimed) {
+    countMetric(METRIC.FilesReceived);
+    log.info('Received');
+  }
+  const settled = await settleExisting(claim.record, deps, log);
+  if (settled !== undefined) return settled;
+
+  const lease = await store.acquireLease(objectId, attempt.leaseId, attempt.leaseMs);
+  if (!lease.acquired) {
+    const again = lease.record === undefined ? undefined : await settleExisting(lease.record, deps, log);
+    if (again !== undefined) return again;
+    log.info('Another delivery holds the upload lease: leaving the work to it', { leaseExpiresAt: lease.record?.leaseExpiresAt });
+    return { outcome: 'in-progress-elsewhere' };
+  }
+  try {
+    return await uploadUnderLease(lease.record, ref, deps, attempt);
+  } catch (error) {
+    // Hand the work to the retry copy (or the redelivery) at once rather than after the lease expires.
+    await store.releaseLease(objectId, attempt.leaseId).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A record past the upload needs nothing more, except a status check that a crash may have skipped. */
+async function settleExisting(record: UploadRecord, deps: IngestDependencies, log: Logger): Promise<IngestOutcome | undefined> {
+  if (isFinalStatus(record.status)) {
+    log.info('Already final: duplicate delivery ignored', { status: record.status });
+    return { outcome: 'already-handled', status: record.status, libraryFileId: record.libraryFileId };
+  }
+  if (record.libraryFileId === undefined) return undefined;
+  if (record.pollScheduledAt === undefined) {
+    log.info('Submitted but no status check queued yet (interrupted run): queueing it', { libraryFileId: record.libraryFileId });
+    await scheduleFirstCheck(record, deps);
+  } else {
+    log.info('Already submitted: duplicate delivery ignored', { status: record.status, libraryFileId: record.libraryFileId });
+  }
+  return { outcome: 'already-handled', status: record.status, libraryFileId: record.libraryFileId };
+}
+
+async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: IngestDependencies, attempt: IngestAttempt): Promise<IngestOutcome> {
+  const { store, library, objects, settings } = deps;
+  const log = attempt.logger;
+
+  // 1. An earlier attempt may have reached the library: look before posting again.
+  if (record.attempts > 0 && record.fileName !== undefined && record.size !== undefined) {
+    const copy = await findUploadedCopy(
+      library,
+      async (fileId) => (await store.findByLibraryFileId(fileId)).some((other) => other.objectId !== record.objectId),
+      {
+        objectId: record.objectId,
+        fileName: record.fileName,
+        size: record.size,
+        ...(record.folderId === undefined ? {} : { folderId: record.folderId }),
+        claimedAt: record.transitions.Received ?? record.createdAt,
+      },
+    );
+    if (copy !== undefined) {
+      log.info('Found the file an interrupted attempt uploaded: adopting it instead of posting again', {
+        libraryFileId: copy.id,
+        attempts: record.attempts,
+      });
+      return recordSubmission(record, copy.id, true, deps, log);
+    }
+    log.info('No copy from the earlier attempt in the library: uploading again', { attempts: record.attempts });
+  }
+
+  // 2. Read and validate (cheap checks first: each saves the ones after it).
+  const rejectWith = (rejection: Rejection, details: Record<string, string | number> = {}) => reject(record, rejection, details, deps, log);
+  const fileName = libraryFileName(ref.key);
+  const type = checkFileType(fileName);
+  if (!type.ok) return rejectWith(type.rejection, { fileName });
+  let facts;
+  try {
+    facts = await objects.head(ref);
+  } catch (error) {
+    if (error instanceof ObjectUnavailableError) return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
+    throw error;
+  }
+  if (facts.size === 0) {
+    const empty = checkSize(0, 1);
+    if (!empty.ok) return rejectWith(empty.rejection, { fileName, size: 0 });
+  }
+  const size = checkSize(facts.size, await deps.libraryInfo.maxUploadSize());
+  if (!size.ok) return rejectWith(size.rejection, { fileName, size: facts.size });
+  let head: Buffer;
+  try {
+    head = await objects.readHead(ref, MAGIC_BYTES_LENGTH);
+  } catch (error) {
+    if (error instanceof ObjectUnavailableError) return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
+    throw error;
+  }
+  const content = checkContent(type.value, head);
+  if (!content.ok) return rejectWith(content.rejection, { fileName, fileType: type.value, size: facts.size });
+
+  const metadata = readUploadMetadata(facts.metadata);
+  const description = libraryDescription(metadata.description, fileName);
+  const folder = await resolveFolder(ref.key, metadata, deps, log);
+  const contentType = CONTENT_TYPES[type.value];
+
+  // 3. Stream it. The stream is opened before the attempt is counted, so a vanished object is a
+  //    rejection and not an attempt that makes the next delivery search the library.
+  let stream;
+  try {
+    stream = await objects.open(ref);
+  } catch (error) {
+    if (error instanceof ObjectUnavailableError) return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
+    throw error;
+  }
+  try {
+    await store.beginAttempt(record.objectId, attempt.leaseId, {
+      fileName,
+      description,
+      fileType: type.value,
+      contentType,
+      folderId: folder.folderId,
+      ...(folder.folderPath === undefined ? {} : { folderPath: folder.folderPath }),
+      size: stream.size,
+    });
+  } catch (error) {
+    stream.body.destroy();
+    throw error;
+  }
+  log.info('Uploading', { fileName, fileType: type.value, size: stream.size, folderId: folder.folderId, folderPath: folder.folderPath });
+  let fileId: string;
+  try {
+    ({ fileId } = await library.uploadFile({
+      fileName,
+      folderId: folder.folderId,
+      description,
+      fileType: type.value,
+      contentType,
+      data: stream.body,
+      size: stream.size,
+    }));
+  } catch (error) {
+    stream.body.destroy();
+    if (error instanceof LibraryValidationError) {
+      // 400: the library refused this file's content or fields; sending it again cannot change that.
+      const apiMessage = error.apiErrors.map((e) => `${e.errorKey}: ${e.errorMessage}`).join('; ') || error.message;
+      return rejectWith({ errorKey: 'library-refused', errorMessage: `The library refused the upload (${apiMessage}).` });
+    }
+    throw error;
+  }
+  return recordSubmission(record, fileId, false, deps, log);
+}
+
+async function recordSubmission(record: UploadRecord, fileId: string, adopted: boolean, deps: IngestDependencies, log: Logger): Promise<IngestOutcome> {
+  const result = await deps.store.recordSubmitted(record.objectId, fileId, { adopted });
+  if (!result.applied) {
+    // Only the lease holder records a submission, so this means the lease was lost to a takeover.
+    log.warn('The record moved on while we uploaded (lease taken over?)', { libraryFileId: fileId, status: result.record?.status });
+    return { outcome: 'already-handled', status: result.record?.status ?? 'Submitted', libraryFileId: result.record?.libraryFileId };
+  }
+  countMetric(METRIC.FilesSubmitted);
+  log.info('Submitted', { libraryFileId: fileId, adopted });
+  await scheduleFirstCheck(result.record, deps);
+  return { outcome: 'submitted', libraryFileId: fileId, adopted };
+}
+
+/** Sends first, marks second: a crash in between costs a duplicate check, never a missing one. */
+async function scheduleFirstCheck(record: UploadRecord, deps: IngestDependencies): Promise<void> {
+  await deps.sendStatusCheck(firstStatusCheck(record), deps.settings.pollFirstDelaySeconds);
+  await deps.store.markPollScheduled(record.objectId);
+}
+
+async function resolveFolder(
+  key: string,
+  metadata: UploadMetadata,
+  deps: IngestDependencies,
+  log: Logger,
+): Promise<{ folderId: string; folderPath?: string }> {
+  if (metadata.folderId !== undefined) return { folderId: metadata.folderId };
+  const path = deps.settings.mirrorFolders ? folderPathOf(key, deps.settings.uploadPrefix) : [];
+  if (path.length === 0) return { folderId: deps.settings.defaultFolderId };
+  const folderPath = formatFolderPath(path);
+  try {
+    return { folderId: await deps.folders.resolve(path), folderPath };
+  } catch (error) {
+    if (!(error instanceof LibraryValidationError)) throw error;
+    // The library will not create this folder (e.g. a name it refuses): the file still goes in.
+    log.warn('The library refused to create the mirrored folder: using the default folder', {
+      folderPath,
+      apiErrors: error.apiErrors,
+    });
+    return { folderId: deps.settings.defaultFolderId };
+  }
+}
+
+async function reject(
+  record: UploadRecord,
+  rejection: Rejection,
+  details: Record<string, string | number>,
+  deps: IngestDependencies,
+  log: Logger,
+): Promise<IngestOutcome> {
+  const result = await deps.store.recordFinal(record.objectId, 'Rejected', {
+    errorKey: rejection.errorKey,
+    errorMessage: rejection.errorMessage,
+    ...details,
+  });
+  if (!result.applied) {
+    return { outcome: 'already-handled', status: result.record?.status ?? 'Rejected', libraryFileId: result.record?.libraryFileId };
+  }
+  log.warn('Rejected', { errorKey: rejection.errorKey, errorMessage: rejection.errorMessage });
+  countMetric(METRIC.FilesRejected, 1, { reason: rejection.errorKey });
+  countMetric(METRIC.FilesFinal, 1, { status: 'Rejected' });
+  const receivedAt = Date.parse(record.transitions.Received ?? record.createdAt);
+  if (Number.isFinite(receivedAt)) countMetric(METRIC.TimeToFinal, deps.now().getTime() - receivedAt);
+  await tagObjectOutcome(deps.tagging, record, { status: 'Rejected' });
+  return { outcome: 'rejected', rejection };
+}
