@@ -20,6 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { SandboxControl } from './control.ts';
 import { readJsonBody, writeResponse, type ApiResponse } from './http-io.ts';
+import { SANDBOX_ENDPOINTS } from './options.ts';
 
 const rate = z.number().min(0).max(1);
 const faultsSchema = z
@@ -30,7 +31,7 @@ const faultsSchema = z
     hangRate: rate,
     resetBeforeBodyRate: rate,
     resetAfterBodyRate: rate,
-    endpoints: z.array(z.string()).optional(),
+    endpoints: z.array(z.enum(SANDBOX_ENDPOINTS)).nullable(),
   })
   .partial()
   .strict();
@@ -90,7 +91,7 @@ async function adminResponse(req: IncomingMessage, url: URL, control: SandboxCon
       control.reset();
       return ok(control.counters());
     case '/faults':
-      return apply(faultsSchema, (faults) => control.setFaults(faults as Parameters<SandboxControl['setFaults']>[0]));
+      return apply(faultsSchema, (faults) => control.setFaults(faults));
     case '/limits':
       return apply(limitsSchema, (limits) => control.setLimits(limits));
     case '/processing':

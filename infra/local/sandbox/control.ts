@@ -65,9 +65,14 @@ export class SandboxControl {
     return this.state.store.get(id)?.bytes;
   }
 
-  /** Changes fault settings; a `seed` in the update restarts the fault sequence. */
-  setFaults(update: Partial<FaultOptions>): void {
-    this.state.settings.faults = { ...this.state.settings.faults, ...definedOnly(update) };
+  /**
+   * Changes fault settings; a `seed` in the update restarts the fault sequence. `endpoints: undefined`
+   * (or null from JSON) given explicitly lifts the restriction to some operations.
+   */
+  setFaults(update: Omit<Partial<FaultOptions>, 'endpoints'> & { endpoints?: FaultOptions['endpoints'] | null }): void {
+    const next = { ...this.state.settings.faults, ...definedOnly(update) as Partial<FaultOptions> };
+    if ('endpoints' in update) next.endpoints = update.endpoints ?? undefined;
+    this.state.settings.faults = next;
     if (update.seed !== undefined) this.state.faults.reseed(update.seed);
   }
 

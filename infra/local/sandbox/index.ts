@@ -29,7 +29,7 @@ export type {
   SandboxEndpoint,
   SandboxOptions,
 } from './options.ts';
-export { DEFAULT_CREDENTIALS, DEFAULT_FAULTS, DEFAULT_FOLDERS, DEFAULT_LIMITS, DEFAULT_PROCESSING, DEFAULT_QUIRKS } from './options.ts';
+export { SANDBOX_ENDPOINTS, DEFAULT_CREDENTIALS, DEFAULT_FAULTS, DEFAULT_FOLDERS, DEFAULT_LIMITS, DEFAULT_PROCESSING, DEFAULT_QUIRKS } from './options.ts';
 export { ERROR_KEYS, type ApiErrorBody } from './error-bodies.ts';
 export { EICAR } from './content-inspection.ts';
 export { mulberry32 } from './random.ts';

@@ -59,22 +59,24 @@ export interface ProcessingOptions {
 
 export const DEFAULT_PROCESSING: ProcessingOptions = { processingMs: 300, uploadedMs: 300 };
 
-/** Which API operations a fault may hit (see `SandboxEndpoint`). */
-export type SandboxEndpoint =
-  | 'uploadFile'
-  | 'getUploadStatus'
-  | 'getFile'
-  | 'updateFile'
-  | 'deleteFile'
-  | 'listFiles'
-  | 'listFolderFiles'
-  | 'listFolders'
-  | 'getFolder'
-  | 'createFolder'
-  | 'getLibraryInfo'
-  | 'listTrash'
-  | 'emptyTrash'
-  | 'unknown';
+/** The API operations, as counters and fault filters name them ('unknown' = no route matched). */
+export const SANDBOX_ENDPOINTS = [
+  'uploadFile',
+  'getUploadStatus',
+  'getFile',
+  'updateFile',
+  'deleteFile',
+  'listFiles',
+  'listFolderFiles',
+  'listFolders',
+  'getFolder',
+  'createFolder',
+  'getLibraryInfo',
+  'listTrash',
+  'emptyTrash',
+  'unknown',
+] as const;
+export type SandboxEndpoint = (typeof SANDBOX_ENDPOINTS)[number];
 
 export interface FaultOptions {
   /** Seed of the fault PRNG. Setting it (even to the same value) restarts the sequence. */
