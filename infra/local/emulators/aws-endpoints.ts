@@ -25,7 +25,11 @@ import type { DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-strea
 /** Region every local client and emulator uses. */
 export const LOCAL_REGION = 'us-east-1';
 
-/** Static dummy credentials: the emulators accept any signature. */
+/**
+ * Static dummy credentials: the emulators accept any signature. (DynamoDB Local insists on an
+ * access key id of letters and digits only.) Pass a copy to a client, never this object: SDK v3
+ * writes a `$source` marker into the credentials object it is given.
+ */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 /** The account id fauxqs puts in queue URLs and ARNs. */
@@ -90,11 +94,9 @@ export const ENDPOINT_ENV_VARS = {
 } as const;
 
 /**
- * The environment that points an unmodified SDK v3 handler at the local services: endpoints,
- * dummy credentials, region. Services missing from `endpoints` get no variable.
- *
- * `AWS_PROFILE` is cleared-by-omission only if the caller builds a fresh env; callers merging with
- * `process.env` should drop AWS_PROFILE / AWS_SESSION_TOKEN themselves (see `withLocalAwsEnvironment`).
+ * The variables that point an unmodified SDK v3 handler at the local services: endpoints, dummy
+ * credentials, region. Services missing from `endpoints` get no variable. To merge them into an
+ * existing environment use `withLocalAwsEnvironment`, which also removes AWS_PROFILE and friends.
  */
 export function localAwsEnvironment(
   endpoints: Partial<LocalAwsEndpoints> & { region?: string },

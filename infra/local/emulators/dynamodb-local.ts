@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { findFreePort, spawnManaged, waitUntilReady, type ManagedProcess } from './processes.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws-endpoints.ts';
+import { localClientConfig } from './aws-endpoints.ts';
 
 export interface DynamoDbLocalOptions {
   /** Fixed port; by default a free one is picked. */
@@ -90,12 +90,7 @@ async function startOnPort(port: number, options: DynamoDbLocalOptions): Promise
     cwd: dir,
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    maxAttempts: 1,
-  });
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   try {
     await waitUntilReady(
       proc,
