@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EICAR, type Sandbox } from '../../infra/local/sandbox/index.ts';
+import { EICAR, uniformDuration, type Sandbox } from '../../infra/local/sandbox/index.ts';
 import { call, gifBytes, jpegBytes, oleBytes, pdfBytes, pngBytes, startTestSandbox, startSandboxWithRealClock, statusOf, uploadOk, waitFor, zipBytes } from './helpers.ts';
 
 describe('asynchronous processing after the 202 (frozen clock)', () => {
@@ -166,5 +166,19 @@ describe('asynchronous processing with the real clock', () => {
     await waitFor(async () => (await statusOf(sandbox, id)) === 'Active');
 
     expect(sandbox.files()[0]?.status).toBe('Active');
+  });
+});
+
+describe('uniformDuration', () => {
+  it('spreads durations over the range, the same way for the same seed', () => {
+    const subject = (sequence: number) => ({ id: String(sequence), name: 'f', fileType: 'PNG', size: 1, sha256: '', sequence });
+
+    const first = Array.from({ length: 50 }, (_, sequence) => uniformDuration(2000, 60_000, 9)(subject(sequence)));
+    const again = Array.from({ length: 50 }, (_, sequence) => uniformDuration(2000, 60_000, 9)(subject(sequence)));
+
+    expect(again).toEqual(first);
+    expect(Math.min(...first)).toBeGreaterThanOrEqual(2000);
+    expect(Math.max(...first)).toBeLessThanOrEqual(60_000);
+    expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(30_000);
   });
 });

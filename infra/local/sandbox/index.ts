@@ -33,6 +33,7 @@ export { SANDBOX_ENDPOINTS, DEFAULT_CREDENTIALS, DEFAULT_FAULTS, DEFAULT_FOLDERS
 export { ERROR_KEYS, type ApiErrorBody } from './error-bodies.ts';
 export { EICAR } from './content-inspection.ts';
 export { mulberry32 } from './random.ts';
+export { uniformDuration } from './processing.ts';
 
 export interface Sandbox {
   /** e.g. `http://127.0.0.1:PORT/v2`: what the client is configured with. */

@@ -9,6 +9,7 @@
  */
 import type { LibraryUploadStatus } from '../../../shared/library/types.ts';
 import type { DurationSpec, ProcessingSubject } from './options.ts';
+import { mulberry32 } from './random.ts';
 
 /** What the bytes said, decided once at upload. */
 export type ProcessingVerdict = 'clean' | 'virus' | 'type-mismatch';
@@ -48,4 +49,16 @@ export function lastTransitionAt(schedule: ProcessingSchedule, now: number): num
 export function resolveDuration(spec: DurationSpec, subject: ProcessingSubject): number {
   const value = typeof spec === 'function' ? spec(subject) : spec;
   return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * A per-file duration drawn uniformly from [minMs, maxMs], reproducible: the draw depends only on the
+ * seed and the file's upload sequence, so a benchmark that spreads processing over 2-60 s sees the same
+ * spread on every run. Example: `processing: { processingMs: uniformDuration(2000, 60000, 7) }`.
+ */
+export function uniformDuration(minMs: number, maxMs: number, seed = 1): (file: ProcessingSubject) => number {
+  return (file) => {
+    const draw = mulberry32((seed ^ Math.imul(file.sequence + 1, 0x9e3779b1)) >>> 0)();
+    return Math.round(minMs + draw * (maxMs - minMs));
+  };
 }
