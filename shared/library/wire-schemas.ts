@@ -296,7 +296,7 @@ export function toUploadStatuses(wire: z.output<typeof wireUploadStatusListSchem
 }
 
 /** The next page's link, or undefined on the last page. */
-export function nextLinkOf(meta: z.output<typeof wireMetaSchema>): string | undefined {
+export function nextLinkOf(meta: { pagination?: { next_link?: string | undefined } | null | undefined } | null | undefined): string | undefined {
   const link = meta?.pagination?.next_link;
   return link === undefined || link.trim() === '' ? undefined : link;
 }
