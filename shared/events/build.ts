@@ -1,0 +1,136 @@
+/**
+ * From a final upload record to the event announcing it. Pure: the same record always gives the same
+ * event (apart from nothing: no clock, no randomness), which is what makes re-publishing harmless.
+ */
+import { redactText } from '../observability/redact.ts';
+import { isFinalStatus } from '../upload/record.ts';
+import type { FinalStatus, UploadRecord } from '../upload/record.ts';
+import { EVENT_SOURCE, EVENT_VERSION, detailTypeFor } from './contract.ts';
+import type { EventFile, EventObject, EventReason, EventTimings, UploadEvent, UploadEventDetail } from './contract.ts';
+import { eventIdFor } from './event-id.ts';
+
+/** Longest `reason.message` carried (the API's messages are short; a stack trace is not). */
+export const REASON_MESSAGE_MAX_LENGTH = 1000;
+
+/** The reason used when the record holds none, by status. */
+export const DEFAULT_REASONS: Readonly<Record<Exclude<FinalStatus, 'Active'>, EventReason>> = {
+  VirusFound: { errorKey: 'library.virus_found', message: 'The library found a virus in the file.' },
+  Failed: { errorKey: 'library.processing_failed', message: 'The library could not process the file.' },
+  Deleted: { errorKey: 'library.file_deleted', message: 'The file was deleted from the library before it became usable.' },
+  TimedOut: {
+    errorKey: 'pipeline.status_timeout',
+    message: 'The library did not report a final status within the maximum wait.',
+  },
+  Rejected: { errorKey: 'pipeline.rejected', message: 'The pipeline refused the file before uploading it.' },
+};
+
+export class NotFinalRecordError extends Error {
+  constructor(objectId: string, status: string) {
+    super(`Record ${objectId} is not final (status ${status}): there is no event to build`);
+    this.name = 'NotFinalRecordError';
+  }
+}
+
+/**
+ * Builds the event for a record in a final state. Throws `NotFinalRecordError` for any other record
+ * (use `toFinalTransition` to decide whether a stream record deserves an event).
+ */
+export function buildUploadEvent(record: UploadRecord, options: { stage: string }): UploadEvent {
+  const status = record.status;
+  if (!isFinalStatus(status)) throw new NotFinalRecordError(record.objectId, status);
+  const timings = timingsOf(record, status);
+  const fileName = record.fileName ?? baseName(record.key);
+  const common = {
+    version: EVENT_VERSION as typeof EVENT_VERSION,
+    eventId: eventIdFor(record.objectId, status),
+    stage: options.stage,
+    objectId: record.objectId,
+    object: objectOf(record),
+    ...optional('libraryFileId', record.libraryFileId),
+    ...optional('folderId', record.folderId),
+    ...optional('folderPath', record.folderPath),
+    fileName,
+    fileType: record.fileType ?? extensionOf(fileName),
+    timings,
+    attempts: record.attempts ?? 0,
+  };
+  let detail: UploadEventDetail;
+  if (status === 'Active') {
+    if (record.libraryFileId === undefined) {
+      throw new Error(`Record ${record.objectId} is Active without a library file id: the record is inconsistent`);
+    }
+    const file = fileOf(record);
+    detail = { ...common, status, libraryFileId: record.libraryFileId, ...(file ? { file } : {}) };
+  } else {
+    detail = { ...common, status, reason: reasonOf(record, status) };
+  }
+  return { source: EVENT_SOURCE, detailType: detailTypeFor(status), time: new Date(timings.finalAt), detail };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+function objectOf(record: UploadRecord): EventObject {
+  const object: EventObject = { bucket: record.bucket, key: record.key };
+  if (record.versionId) object.versionId = record.versionId;
+  if (record.eTag) object.eTag = record.eTag;
+  if (isCount(record.size)) object.size = record.size;
+  return object;
+}
+
+function reasonOf(record: UploadRecord, status: Exclude<FinalStatus, 'Active'>): EventReason {
+  const fallback = DEFAULT_REASONS[status];
+  const message = record.errorMessage?.trim() ? redactText(record.errorMessage.trim()) : fallback.message;
+  return {
+    errorKey: record.errorKey?.trim() || fallback.errorKey,
+    message: message.length > REASON_MESSAGE_MAX_LENGTH ? `${message.slice(0, REASON_MESSAGE_MAX_LENGTH - 1)}…` : message,
+  };
+}
+
+/** The hosted file, when the record was enriched (it has the library's URL). */
+function fileOf(record: UploadRecord): EventFile | undefined {
+  if (!record.url) return undefined;
+  const file: EventFile = { url: record.url };
+  if (record.thumbnailUrl) file.thumbnailUrl = record.thumbnailUrl;
+  if (isCount(record.width)) file.width = record.width;
+  if (isCount(record.height)) file.height = record.height;
+  if (isCount(record.size)) file.size = record.size;
+  return file;
+}
+
+function timingsOf(record: UploadRecord, status: FinalStatus): EventTimings {
+  const receivedAt = isoOr(record.transitions?.Received, record.createdAt);
+  const finalAt = isoOr(record.transitions?.[status], record.updatedAt);
+  const timings: EventTimings = {
+    receivedAt,
+    finalAt,
+    secondsToFinal: Math.max(0, Math.round(Date.parse(finalAt) - Date.parse(receivedAt)) / 1000),
+  };
+  const submitted = record.transitions?.Submitted;
+  if (submitted && !Number.isNaN(Date.parse(submitted))) timings.submittedAt = new Date(submitted).toISOString();
+  return timings;
+}
+
+/** A valid time as ISO-8601 (normalised), else the fallback normalised. */
+function isoOr(value: string | undefined, fallback: string): string {
+  const parsed = value === undefined ? Number.NaN : Date.parse(value);
+  if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();
+  const fallbackParsed = Date.parse(fallback);
+  if (Number.isNaN(fallbackParsed)) throw new Error(`Record has no valid timestamp (got "${fallback}")`);
+  return new Date(fallbackParsed).toISOString();
+}
+
+function baseName(key: string): string {
+  const trimmed = key.replace(/\/+$/, '');
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1) || key;
+}
+
+function extensionOf(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  return dot > 0 && dot < fileName.length - 1 ? fileName.slice(dot + 1).toUpperCase() : '';
+}
+
+function isCount(value: number | undefined): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}

@@ -1,0 +1,28 @@
+/**
+ * The event contract and its publisher. See docs/events.md for the contract as consumers read it.
+ */
+export {
+  DETAIL_TYPES,
+  EVENT_SOURCE,
+  EVENT_VERSION,
+  detailTypeFor,
+} from './contract.ts';
+export type {
+  DetailType,
+  EventFile,
+  EventObject,
+  EventReason,
+  EventTimings,
+  FailedEventDetail,
+  RejectedEventDetail,
+  UploadEvent,
+  UploadEventDetail,
+  UploadedEventDetail,
+} from './contract.ts';
+export { DEFAULT_REASONS, NotFinalRecordError, REASON_MESSAGE_MAX_LENGTH, buildUploadEvent } from './build.ts';
+export { EVENT_ID_NAMESPACE, eventIdFor, uuidV5 } from './event-id.ts';
+export { InvalidStreamRecordError, toFinalTransition } from './stream.ts';
+export { MAX_ENTRIES_PER_PUT, PublishEventsError, publishEvents, toPutEventsEntry } from './publish.ts';
+export type { FailedEvent, PublishOptions, PublishResult } from './publish.ts';
+export { loadPublishConfig } from './config.ts';
+export type { PublishConfig } from './config.ts';
