@@ -1,0 +1,245 @@
+/**
+ * The poll function's work on one SQS batch of status checks.
+ *
+ * One GET /library/files/uploadstatus/{id1,id2,...} answers the whole batch (the client chunks long
+ * id lists); then each message is settled on its own (partial batch responses):
+ * - Active, VirusFound, Failed, Deleted → the final status (Active: the file record fetched for its
+ *   URL, thumbnail and size unless ENRICH_ACTIVE_FILES=false), the object tagged (best-effort);
+ * - Processing, Uploaded → recorded as progress, the check re-sent with a growing delay, until
+ *   POLL_MAX_WAIT_SECONDS after submission → TimedOut;
+ * - an id the API does not return → re-checked up to `maxMissingChecks` times, then Failed.
+ * If the one status request fails, every message is handled by the retry policy (wait out limits and
+ * credentials, retry transient faults a few times, then let SQS redeliver).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { FINAL_LIBRARY_STATUSES, type LibraryClient, type LibraryUploadStatus, type UploadStatus } from '../library/types.ts';
+import { countMetric, METRIC, withUploadContext } from '../observability/index.ts';
+import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
+import { nextPollDelaySeconds, type PollSchedule } from '../upload/backoff.ts';
+import { tagObjectOutcome, type OutcomeTagging } from '../upload/outcome-tags.ts';
+import type { FinalStatus } from '../upload/record.ts';
+import { decideDisposition, type Disposition, type RetryPolicy } from '../upload/retry-policy.ts';
+import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
+
+export interface PollSettings {
+  schedule: PollSchedule;
+  enrichActiveFiles: boolean;
+  /** Checks in a row without the id in the answer before the file is declared Failed. */
+  maxMissingChecks: number;
+}
+
+export interface PollDependencies {
+  store: UploadsStore;
+  library: Pick<LibraryClient, 'getUploadStatus' | 'getFile'>;
+  sendStatusCheck: (message: StatusCheckMessage, delaySeconds: number) => Promise<void>;
+  reportThrottle: (scope: 'second' | 'day') => Promise<void>;
+  tagging: OutcomeTagging;
+  settings: PollSettings;
+  retryPolicy: RetryPolicy;
+  logger: Logger;
+  now: () => Date;
+  random?: () => number;
+}
+
+export const DEFAULT_MAX_MISSING_CHECKS = 3;
+
+type Answer = { ok: true; statuses: Map<string, UploadStatus> } | { ok: false; error: unknown };
+
+export async function processPollBatch(event: SQSEvent, deps: PollDependencies, context?: Context): Promise<SQSBatchResponse> {
+  const messages = new Map<string, StatusCheckMessage>();
+  const seen = new Set<string>();
+  for (const record of event.Records) {
+    const parsed = parseStatusCheckMessage(record.body);
+    if (!parsed.ok) {
+      deps.logger.error('Malformed status check dropped', { messageId: record.messageId, problem: parsed.problem, body: record.body.slice(0, 500) });
+      continue;
+    }
+    // Two checks for the same version in one batch: one is enough, the other would double the polling.
+    if (seen.has(parsed.message.objectId)) {
+      deps.logger.info('Duplicate status check in the batch dropped', { objectId: parsed.message.objectId, messageId: record.messageId });
+      continue;
+    }
+    seen.add(parsed.message.objectId);
+    messages.set(record.messageId, parsed.message);
+  }
+
+  const answer = await askStatuses([...messages.values()], deps);
+  const processor = new BatchProcessor(EventType.SQS);
+  return processPartialResponse(
+    event,
+    async (record: SQSRecord) => {
+      const message = messages.get(record.messageId);
+      if (message === undefined) return;
+      const log = withUploadContext(message);
+      if (!answer.ok) {
+        await putBack(message, answer.error, log, deps);
+        return;
+      }
+      await settle(message, answer.statuses.get(message.libraryFileId), log, deps);
+    },
+    processor,
+    { ...(context ? { context } : {}), throwOnFullBatchFailure: false },
+  );
+}
+
+/** The one status request for the batch. */
+async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDependencies): Promise<Answer> {
+  const ids = [...new Set(messages.map((m) => m.libraryFileId))];
+  if (ids.length === 0) return { ok: true, statuses: new Map() };
+  try {
+    const statuses = await deps.library.getUploadStatus(ids);
+    deps.logger.debug('Upload statuses', { asked: ids.length, answered: statuses.length });
+    return { ok: true, statuses: new Map(statuses.map((s) => [s.fileId, s])) };
+  } catch (error) {
+    await noteApiFailure(error, deps.logger, deps, decideDisposition(error, 0, deps.retryPolicy, deps.now().getTime()));
+    return { ok: false, error };
+  }
+}
+
+async function settle(message: StatusCheckMessage, status: UploadStatus | undefined, log: Logger, deps: PollDependencies): Promise<void> {
+  const checks = message.checks + 1;
+  const elapsedSeconds = (deps.now().getTime() - Date.parse(message.submittedAt)) / 1000;
+
+  if (status === undefined) {
+    const missing = message.missing + 1;
+    if (missing >= deps.settings.maxMissingChecks) {
+      await finish(message, 'Failed', {
+        errorKey: 'not-found-in-library',
+        errorMessage: `The library did not report an upload status for file ${message.libraryFileId} in ${missing} checks.`,
+      }, log, deps);
+      return;
+    }
+    log.warn('The library did not return this file id: checking again', { missing });
+    await checkAgain({ ...message, checks, missing, retries: 0 }, elapsedSeconds, 'not reported', log, deps);
+    return;
+  }
+
+  if (FINAL_LIBRARY_STATUSES.has(status.status as LibraryUploadStatus)) {
+    const final = status.status as FinalStatus & LibraryUploadStatus;
+    if (final === 'Active') {
+      const details = await enrichment(message, log, deps);
+      if (details === 'put-back') return;
+      await finish(message, 'Active', details, log, deps);
+      return;
+    }
+    await finish(message, final, failureDetails(final, status.description), log, deps);
+    return;
+  }
+
+  const observed = status.status;
+  if (observed === 'Processing' || observed === 'Uploaded') {
+    const progress = await deps.store.recordProgress(message.objectId, observed as 'Processing' | 'Uploaded');
+    if (progress === 'final' || progress === 'missing') {
+      log.info('Record already final (or gone): status check dropped', { progress });
+      return;
+    }
+  } else {
+    log.warn('Unknown upload status: treated as not final', { status: status.status, description: status.description });
+  }
+  await checkAgain({ ...message, checks, missing: 0, retries: 0 }, elapsedSeconds, status.status, log, deps);
+}
+
+/** Re-sends the check with the schedule's next delay, or declares the time-out. */
+async function checkAgain(next: StatusCheckMessage, elapsedSeconds: number, lastSeen: string, log: Logger, deps: PollDependencies): Promise<void> {
+  const delaySeconds = nextPollDelaySeconds(deps.settings.schedule, next.checks - 1, elapsedSeconds);
+  if (delaySeconds === undefined) {
+    await finish(next, 'TimedOut', {
+      errorKey: 'timed-out',
+      errorMessage: `Still ${lastSeen} ${Math.round(elapsedSeconds)} s after submission (limit ${deps.settings.schedule.maxWaitSeconds} s).`,
+    }, log, deps);
+    return;
+  }
+  await deps.sendStatusCheck(next, delaySeconds);
+  log.debug('Status check re-sent', { checks: next.checks, delaySeconds, lastSeen });
+}
+
+async function finish(message: StatusCheckMessage, status: FinalStatus, details: FinalDetails, log: Logger, deps: PollDependencies): Promise<void> {
+  const result = await deps.store.recordFinal(message.objectId, status, { ...details, countCheck: true });
+  if (!result.applied) {
+    log.info('Record already final: outcome not overwritten', { status, recorded: result.record?.status });
+    return;
+  }
+  const startedAt = Date.parse(message.receivedAt ?? message.submittedAt);
+  countMetric(METRIC.FilesFinal, 1, { status });
+  if (Number.isFinite(startedAt)) countMetric(METRIC.TimeToFinal, deps.now().getTime() - startedAt);
+  const level = status === 'Active' ? 'info' : 'warn';
+  log[level]('Final', { status, errorKey: details.errorKey, url: details.url });
+  await tagObjectOutcome(deps.tagging, message, { status, libraryFileId: message.libraryFileId });
+}
+
+function failureDetails(status: Exclude<FinalStatus, 'Active'>, description: string): FinalDetails {
+  const text = description && description !== status ? ` (${description})` : '';
+  switch (status) {
+    case 'VirusFound':
+      return { errorKey: 'virus-found', errorMessage: `The library's virus scan rejected the file${text}.` };
+    case 'Deleted':
+      return { errorKey: 'deleted', errorMessage: `The file was deleted from the library before it became active${text}.` };
+    default:
+      return { errorKey: 'library-failed', errorMessage: `The library could not process the file${text}.` };
+  }
+}
+
+/** The file record's URL, thumbnail and size for the event; never a reason to lose the final state. */
+async function enrichment(message: StatusCheckMessage, log: Logger, deps: PollDependencies): Promise<FinalDetails | 'put-back'> {
+  if (!deps.settings.enrichActiveFiles) return {};
+  try {
+    const file = await deps.library.getFile(message.libraryFileId);
+    return {
+      ...(file.url === undefined ? {} : { url: file.url }),
+      ...(file.thumbnail?.url === undefined ? {} : { thumbnailUrl: file.thumbnail.url }),
+      ...(file.width === undefined ? {} : { width: file.width }),
+      ...(file.height === undefined ? {} : { height: file.height }),
+      ...(file.size === undefined ? {} : { size: file.size }),
+    };
+  } catch (error) {
+    const disposition = decideDisposition(error, message.retries, deps.retryPolicy, deps.now().getTime(), deps.random);
+    if (disposition.action === 'resend') {
+      await noteApiFailure(error, log, deps, disposition);
+      await deps.sendStatusCheck(nextAfterFailure(message, disposition), disposition.delaySeconds);
+      return 'put-back';
+    }
+    log.warn('Could not fetch the file record: recording Active without URL and thumbnail', { error: (error as Error).message });
+    return {};
+  }
+}
+
+/** The batch's status request failed: wait, retry or fail this message per the retry policy. */
+async function putBack(message: StatusCheckMessage, error: unknown, log: Logger, deps: PollDependencies): Promise<void> {
+  const disposition = decideDisposition(error, message.retries, deps.retryPolicy, deps.now().getTime(), deps.random);
+  if (disposition.action === 'fail') {
+    log.error('Status check failed repeatedly: leaving the message to SQS redelivery', { error: (error as Error).message, retries: message.retries });
+    throw error;
+  }
+  await deps.sendStatusCheck(nextAfterFailure(message, disposition), disposition.delaySeconds);
+  log.info('Status check put back on the queue', { cause: disposition.cause, delaySeconds: disposition.delaySeconds });
+}
+
+function nextAfterFailure(message: StatusCheckMessage, disposition: Extract<Disposition, { action: 'resend' }>): StatusCheckMessage {
+  return disposition.cause === 'transient' ? { ...message, retries: disposition.retries } : { ...message, waits: message.waits + 1 };
+}
+
+/** Metrics, logs and the limiter report for a failed API call (once per call, not per message). */
+async function noteApiFailure(error: unknown, log: Logger, deps: PollDependencies, disposition: Disposition): Promise<void> {
+  const info = { error: { name: (error as Error).name, message: (error as Error).message } };
+  switch (disposition.cause) {
+    case 'throttled-second':
+    case 'throttled-day': {
+      const scope = disposition.cause === 'throttled-day' ? 'day' : 'second';
+      countMetric(METRIC.ApiThrottled, 1, { scope });
+      if ((error as { kind?: unknown }).kind === 'throttled') await deps.reportThrottle(scope).catch(() => undefined);
+      log.warn('Library API limit reached: status checks wait', info);
+      return;
+    }
+    case 'unauthorized':
+      countMetric(METRIC.ApiUnauthorized);
+      log.error('The library API refused the credentials (401) even after re-reading the secret: status checks wait', info);
+      return;
+    case 'credentials-missing':
+      log.error('The library credentials secret is not usable: status checks wait', info);
+      return;
+    default:
+      log.warn('Library API call failed', { ...info, cause: disposition.cause });
+  }
+}

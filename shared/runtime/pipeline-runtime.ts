@@ -1,0 +1,203 @@
+/**
+ * Everything the ingest and poll functions need, built once per cold start from the runtime config
+ * (shared/config/runtime-config.ts) and reused by every invocation: SDK clients and the library
+ * client keep their connections warm, and the caches (secret, library info, folder tree, queue URLs)
+ * live as long as the execution environment.
+ *
+ * Tests and the local runner call `buildPipelineRuntime` with their own clients or settings; the
+ * handlers use `pipelineRuntime()`, which builds from `process.env` on first use.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import { loadRuntimeConfig, type RuntimeConfig } from '../config/runtime-config.ts';
+import { processIngestBatch, type IngestBatchDependencies } from '../ingest/ingest-batch.ts';
+import { FolderResolver } from '../ingest/folder-resolver.ts';
+import { LibraryInfoCache } from '../ingest/library-info-cache.ts';
+import { S3ObjectReader } from '../ingest/s3-object-reader.ts';
+import { createLibraryClient } from '../library/index.ts';
+import type { CredentialsProvider, LibraryClient, LibraryClientOptions } from '../library/types.ts';
+import { logger as defaultLogger, metrics, reportLibraryRequest, tracer } from '../observability/index.ts';
+import { DEFAULT_MAX_MISSING_CHECKS, processPollBatch, type PollDependencies } from '../poll/poll-batch.ts';
+import type { StatusCheckMessage } from '../poll/status-message.ts';
+import { createDynamoRateLimiter, rateLimitKeyId, type ApiRateLimiter } from '../rate-limit/index.ts';
+import { createSecretsCredentialsProvider } from '../secrets/library-credentials.ts';
+import { UploadsStore } from '../store/uploads-store.ts';
+import { TAGGING_FAILED_METRIC, type OutcomeTagging } from '../upload/outcome-tags.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upload/retry-policy.ts';
+import { QueueUrlResolver, sendDelayed } from './queue-sender.ts';
+
+export interface PipelineRuntimeOptions {
+  /** SDK clients to use instead of default ones (tests: clients pointed at the emulators). */
+  clients?: { s3?: S3Client; sqs?: SQSClient; dynamodb?: DynamoDBClient };
+  /** A credentials provider instead of the Secrets Manager one. */
+  credentials?: CredentialsProvider;
+  /** Extra library client options (timeouts, pool size). */
+  libraryOptions?: Partial<Omit<LibraryClientOptions, 'baseUrl' | 'credentials'>>;
+  retryPolicy?: Partial<RetryPolicy>;
+  maxMissingChecks?: number;
+  /** Longest a request may wait for a rate-limit slot before the work is put back (default 10 s). */
+  rateLimitMaxWaitMs?: number;
+  logger?: Logger;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export interface PipelineRuntime {
+  config: RuntimeConfig;
+  s3: S3Client;
+  sqs: SQSClient;
+  documentClient: DynamoDBDocumentClient;
+  store: UploadsStore;
+  library: LibraryClient;
+  limiter: ApiRateLimiter;
+  ingest: IngestBatchDependencies;
+  poll: PollDependencies;
+  processIngestBatch: typeof processIngestBatch;
+  processPollBatch: typeof processPollBatch;
+  /** Closes the library client's connection pool and the SDK clients it created. */
+  close(): Promise<void>;
+}
+
+export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRuntimeOptions = {}): PipelineRuntime {
+  const log = options.logger ?? defaultLogger;
+  const now = options.now ?? (() => new Date());
+  const owned: Array<{ destroy(): void }> = [];
+  const own = <T extends { destroy(): void }>(client: T): T => {
+    owned.push(client);
+    return client;
+  };
+  const s3 = options.clients?.s3 ?? own(tracer.captureAWSv3Client(new S3Client({})));
+  const sqs = options.clients?.sqs ?? own(tracer.captureAWSv3Client(new SQSClient({})));
+  const dynamodb = options.clients?.dynamodb ?? own(tracer.captureAWSv3Client(new DynamoDBClient({})));
+  const documentClient = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+
+  const credentials = options.credentials ?? createSecretsCredentialsProvider({ secretId: config.librarySecretId });
+  const limiter = limiterPerApiKey(credentials, (keyId) =>
+    createDynamoRateLimiter({
+      tableName: config.limitsTableName,
+      client: documentClient,
+      perSecond: config.requestsPerSecond,
+      perDay: config.requestsPerDay,
+      keyId,
+      maxWaitMs: options.rateLimitMaxWaitMs ?? 10_000,
+    }),
+  );
+  const library = createLibraryClient({
+    ...options.libraryOptions,
+    baseUrl: config.libraryBaseUrl,
+    credentials,
+    // Every request of every function waits for the shared limiter: together they stay under the key's limits.
+    beforeRequest: limiter.acquire,
+    onRequest: options.libraryOptions?.onRequest ?? reportLibraryRequest,
+  });
+
+  const store = new UploadsStore({ client: documentClient, tableName: config.uploadsTableName, recordTtlDays: config.recordTtlDays, now });
+  const tagging: OutcomeTagging = {
+    s3,
+    enabled: config.tagObjects,
+    logger: log,
+    countFailure: () => metrics.addMetric(TAGGING_FAILED_METRIC, MetricUnit.Count, 1),
+  };
+  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
+  const sendStatusCheck = (message: StatusCheckMessage, delaySeconds: number) => sendDelayed(sqs, config.statusQueueUrl, message, delaySeconds);
+  const reportThrottle = (scope: 'second' | 'day') => limiter.reportThrottle(scope);
+  const queueUrls = new QueueUrlResolver(sqs);
+
+  const ingest: IngestBatchDependencies = {
+    store,
+    library,
+    objects: new S3ObjectReader(s3),
+    folders: new FolderResolver(library),
+    libraryInfo: new LibraryInfoCache(library),
+    sendStatusCheck,
+    tagging,
+    settings: {
+      uploadPrefix: config.uploadPrefix,
+      defaultFolderId: config.defaultFolderId,
+      mirrorFolders: config.mirrorFolders,
+      pollFirstDelaySeconds: config.poll.firstDelaySeconds,
+    },
+    now,
+    logger: log,
+    retryPolicy,
+    requeue: async (record: SQSRecord, body: unknown, delaySeconds: number) =>
+      sendDelayed(sqs, await queueUrls.resolve(record.eventSourceARN), body, delaySeconds),
+    reportThrottle,
+    ...(options.random ? { random: options.random } : {}),
+  };
+  const poll: PollDependencies = {
+    store,
+    library,
+    sendStatusCheck,
+    reportThrottle,
+    tagging,
+    settings: {
+      schedule: config.poll,
+      enrichActiveFiles: config.enrichActiveFiles,
+      maxMissingChecks: options.maxMissingChecks ?? DEFAULT_MAX_MISSING_CHECKS,
+    },
+    retryPolicy,
+    logger: log,
+    now,
+    ...(options.random ? { random: options.random } : {}),
+  };
+
+  return {
+    config,
+    s3,
+    sqs,
+    documentClient,
+    store,
+    library,
+    limiter,
+    ingest,
+    poll,
+    processIngestBatch,
+    processPollBatch,
+    async close() {
+      await library.close();
+      for (const client of owned) client.destroy();
+    },
+  };
+}
+
+/**
+ * The rate-limit budget belongs to the API key (the API counts per key), so the limiter is keyed by a
+ * hash of the key in use, read from the credentials provider (cached there): rotating to a new key
+ * starts a new budget without a redeploy.
+ */
+function limiterPerApiKey(credentials: CredentialsProvider, make: (keyId: string) => ApiRateLimiter): ApiRateLimiter {
+  const limiters = new Map<string, ApiRateLimiter>();
+  const current = async (): Promise<ApiRateLimiter> => {
+    const keyId = rateLimitKeyId((await credentials()).apiKey);
+    let limiter = limiters.get(keyId);
+    if (limiter === undefined) {
+      limiter = make(keyId);
+      limiters.set(keyId, limiter);
+    }
+    return limiter;
+  };
+  return {
+    acquire: async (operation) => (await current()).acquire(operation),
+    reportThrottle: async (scope) => (await current()).reportThrottle(scope),
+    dailyState: async () => (await current()).dailyState(),
+  };
+}
+
+let cached: PipelineRuntime | undefined;
+
+/** The process's runtime, built from `process.env` on first use (once per cold start). */
+export function pipelineRuntime(): PipelineRuntime {
+  cached ??= buildPipelineRuntime(loadRuntimeConfig());
+  return cached;
+}
+
+/** Replaces (or, without an argument, forgets) the process's runtime: for tests and the local runner. */
+export function setPipelineRuntime(runtime?: PipelineRuntime): void {
+  cached = runtime;
+}
