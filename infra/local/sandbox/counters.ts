@@ -2,8 +2,8 @@
  * What happened, for tests, benchmarks and the chaos run: requests by operation and outcome, throttled
  * requests by scope, injected faults, uploads and their bytes.
  *
- * Outcomes are HTTP status codes as strings ("202", "403"…), or "reset" / "hang" for requests that got
- * no answer. Admin requests (/__sandbox/) and hosted-file downloads are not counted.
+ * Outcomes are HTTP status codes as strings ("202", "403"…), or for requests that got no answer:
+ * "reset" / "hang" (injected faults) and "aborted" (the client went away mid-request). Admin requests (/__sandbox/) and hosted-file downloads are not counted.
  */
 import type { SandboxEndpoint } from './options.ts';
 import type { ThrottleScope } from './rate-limits.ts';
@@ -27,7 +27,7 @@ export interface RequestCounters {
 export class CounterSet {
   private state: RequestCounters = emptyCounters();
 
-  count(endpoint: SandboxEndpoint, outcome: number | 'reset' | 'hang'): void {
+  count(endpoint: SandboxEndpoint, outcome: number | 'reset' | 'hang' | 'aborted'): void {
     const byOutcome = (this.state.requests[endpoint] ??= {});
     const key = String(outcome);
     byOutcome[key] = (byOutcome[key] ?? 0) + 1;

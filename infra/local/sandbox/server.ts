@@ -102,7 +102,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, st
 
   const result = await answer(req, url, state, match, fault);
   if (result === NO_RESPONSE) {
-    counters.count(endpoint, 'reset');
+    counters.count(endpoint, 'aborted');
     return;
   }
   if (fault.kind === 'reset-after-body') {
