@@ -25,4 +25,6 @@ export { InvalidStreamRecordError, toFinalTransition } from './stream.ts';
 export { MAX_ENTRIES_PER_PUT, PublishEventsError, publishEvents, toPutEventsEntry } from './publish.ts';
 export type { FailedEvent, PublishOptions, PublishResult } from './publish.ts';
 export { loadPublishConfig } from './config.ts';
+export { createStreamPublisher } from './stream-publisher.ts';
+export type { StreamPublisherDependencies } from './stream-publisher.ts';
 export type { PublishConfig } from './config.ts';
