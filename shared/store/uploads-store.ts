@@ -217,11 +217,11 @@ export class UploadsStore {
           TableName: this.tableName,
           Key: { objectId },
           UpdateExpression:
-            'SET #status = :status, statusRank = :rank, libraryFileId = :fileId, transitions.#status = :now, updatedAt = :now' +
+            'SET #status = :status, statusRank = :rank, libraryFileId = :fileId, transitions.#transition = :now, updatedAt = :now' +
             (options.adopted ? ', adopted = :true' : '') +
             ' REMOVE leaseId, leaseExpiresAt',
           ConditionExpression: 'attribute_exists(objectId) AND statusRank < :rank AND attribute_not_exists(libraryFileId)',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#transition': 'Submitted' },
           ExpressionAttributeValues: {
             ':status': 'Submitted',
             ':rank': STATUS_RANK.Submitted,
@@ -266,9 +266,9 @@ export class UploadsStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { objectId },
-          UpdateExpression: 'SET #status = :status, statusRank = :rank, transitions.#status = :now, updatedAt = :now ADD polls :one',
+          UpdateExpression: 'SET #status = :status, statusRank = :rank, transitions.#transition = :now, updatedAt = :now ADD polls :one',
           ConditionExpression: 'attribute_exists(objectId) AND statusRank < :rank',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#transition': status },
           ExpressionAttributeValues: { ':status': status, ':rank': STATUS_RANK[status], ':now': now, ':one': 1 },
         }),
       );
@@ -296,9 +296,9 @@ export class UploadsStore {
   /** Moves the record to a final status, once: a record already final is left untouched. */
   async recordFinal(objectId: string, status: FinalStatus, details: FinalDetails = {}): Promise<FinalOutcome> {
     const now = this.now();
-    const names: Record<string, string> = { '#status': 'status' };
+    const names: Record<string, string> = { '#status': 'status', '#transition': status };
     const values: Record<string, unknown> = { ':status': status, ':rank': STATUS_RANK[status], ':now': now.toISOString() };
-    const sets = ['#status = :status', 'statusRank = :rank', 'transitions.#status = :now', 'updatedAt = :now'];
+    const sets = ['#status = :status', 'statusRank = :rank', 'transitions.#transition = :now', 'updatedAt = :now'];
     const { countCheck, ...fields } = details;
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined) continue;
