@@ -1,0 +1,329 @@
+/**
+ * What an operator looks at: an alarm topic (e-mail), alarms on everything that means "a file is stuck
+ * or lost", and one dashboard that follows files through the pipeline. docs/operations.md explains each
+ * alarm and what to do about it.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  type IMetric,
+  GraphWidgetView,
+  SingleValueWidget,
+  Stats,
+  TextWidget,
+  TreatMissingData,
+  type IWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config/types.ts';
+import { acknowledge } from './acknowledge.ts';
+import { API_OPERATIONS, FINAL_STATUSES, METRIC_NAMES } from './metrics-contract.ts';
+
+export interface MonitoredQueue {
+  readonly label: string;
+  readonly queue: IQueue;
+  /** Alarm when the oldest message is older than this; `undefined` = no age alarm. */
+  readonly maxAgeSeconds?: number;
+}
+
+export interface PipelineMonitoringProps {
+  readonly config: StageConfig;
+  readonly namePrefix: string;
+  readonly topicName: string;
+  readonly dashboardName: string;
+  readonly workQueues: readonly MonitoredQueue[];
+  readonly deadLetterQueues: readonly MonitoredQueue[];
+  readonly functions: readonly { readonly label: string; readonly fn: IFunction }[];
+  /** The stream-driven function, for the iterator-age alarm. */
+  readonly streamFunction: IFunction;
+  /** The queue that receives S3 notifications: its NumberOfMessagesSent counts files received. */
+  readonly ingestQueue: IQueue;
+}
+
+export class PipelineMonitoring extends Construct {
+  readonly topic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+
+  private readonly props: PipelineMonitoringProps;
+
+  constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
+    super(scope, id);
+    this.props = props;
+    const { config } = props;
+    const thresholds = config.observability.thresholds;
+
+    // Alarm notifications carry alarm names and metric values, nothing about files or credentials.
+    this.topic = new Topic(this, 'AlarmTopic', {
+      topicName: props.topicName,
+      displayName: `Library upload pipeline (${config.stage}) alarms`,
+      enforceSSL: true,
+    });
+    acknowledge(
+      this.topic,
+      'AwsSolutions-SNS2',
+      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a ' +
+        'customer managed key would protect only alarm names and metric values; publishing is TLS-only (enforceSSL).',
+    );
+    if (config.observability.alarmEmail !== undefined) {
+      this.topic.addSubscription(new EmailSubscription(config.observability.alarmEmail));
+    }
+
+    // A message in a dead-letter queue is a file (or an event) that needs a person: alarm on the first one.
+    for (const { label, queue } of props.deadLetterQueues) {
+      this.alarm(`${label}DeadLetters`, {
+        description: `${label}: messages in the dead-letter queue. See docs/operations.md, "Dead-letter queues".`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: Stats.MAXIMUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+    }
+
+    // A backlog under the API limits is normal; an old message means the pipeline stopped draining.
+    for (const { label, queue, maxAgeSeconds } of props.workQueues) {
+      if (maxAgeSeconds === undefined) continue;
+      this.alarm(`${label}OldestMessage`, {
+        description: `${label}: the oldest message is older than ${maxAgeSeconds} s.`,
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: Stats.MAXIMUM }),
+        threshold: maxAgeSeconds,
+        evaluationPeriods: 1,
+      });
+    }
+
+    // With partial batch responses, a failed record is not a function error: an error is a crash or a
+    // timeout of the whole invocation, which is always a bug or a misconfiguration.
+    for (const { label, fn } of props.functions) {
+      this.alarm(`${label}Errors`, {
+        description: `${label}: invocations failed (crash or timeout).`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+      this.alarm(`${label}Throttles`, {
+        description: `${label}: invocations throttled by Lambda (account concurrency exhausted?).`,
+        metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+    }
+
+    this.alarm('PublishIteratorAge', {
+      description: 'Publish: stream records wait too long for the publisher (events are late).',
+      metric: new Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'IteratorAge',
+        dimensionsMap: { FunctionName: props.streamFunction.functionName },
+        period: Duration.minutes(5),
+        statistic: Stats.MAXIMUM,
+      }),
+      threshold: thresholds.publishIteratorAgeSeconds * 1000,
+      evaluationPeriods: 1,
+    });
+
+    // The shared token bucket should keep the API from ever saying "too fast"; a few throttles are
+    // tolerable (another client on the same key), a steady stream is not.
+    this.alarm('ApiThrottled', {
+      description: 'The library API keeps answering "over limit": is another client using this API key?',
+      metric: this.custom(METRIC_NAMES.apiThrottled, Stats.SUM, Duration.minutes(5)),
+      threshold: thresholds.apiThrottledPer5Minutes,
+      evaluationPeriods: 3,
+    });
+
+    // Requests of the last 24 hours against this stage's daily budget. CloudWatch cannot alarm on a
+    // SEARCH, so the expression adds the known operations (the compiler keeps that list complete).
+    this.alarm('DailyQuota', {
+      description:
+        `Library API requests in the last 24 h exceed ${Math.round(thresholds.dailyQuotaRatio * 100)}% of ` +
+        `the daily budget (${config.library.requestsPerDay}).`,
+      metric: this.apiRequestsTotal(Duration.days(1)),
+      threshold: Math.floor(config.library.requestsPerDay * thresholds.dailyQuotaRatio),
+      evaluationPeriods: 1,
+    });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(24),
+      widgets: this.dashboardRows(),
+    });
+  }
+
+  private alarm(
+    id: string,
+    options: { description: string; metric: IMetric; threshold: number; evaluationPeriods: number },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmName: `${this.props.namePrefix}-${kebab(id)}`,
+      alarmDescription: options.description,
+      metric: options.metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No data means no traffic, which is not a problem.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const action = new SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  private custom(metricName: string, statistic: string, period: Duration, extra: Record<string, string> = {}): Metric {
+    return new Metric({
+      namespace: this.props.config.observability.metricsNamespace,
+      metricName,
+      dimensionsMap: { service: this.props.config.observability.serviceName, ...extra },
+      statistic,
+      period,
+    });
+  }
+
+  private apiRequestsTotal(period: Duration): MathExpression {
+    const usingMetrics: Record<string, IMetric> = {};
+    API_OPERATIONS.forEach((operation, i) => {
+      usingMetrics[`op${i}`] = this.custom(METRIC_NAMES.apiRequests, Stats.SUM, period, { operation });
+    });
+    return new MathExpression({
+      expression: Object.keys(usingMetrics)
+        .map((id) => `FILL(${id}, 0)`)
+        .join(' + '),
+      usingMetrics,
+      label: 'API requests (all operations)',
+      period,
+    });
+  }
+
+  private dashboardRows(): IWidget[][] {
+    const { config, workQueues, deadLetterQueues, functions, ingestQueue } = this.props;
+    const five = Duration.minutes(5);
+    const { metricsNamespace, serviceName } = config.observability;
+    const region = Stack.of(this).region;
+
+    const received = ingestQueue.metricNumberOfMessagesSent({ period: five, statistic: Stats.SUM, label: 'Received (S3 events)' });
+    const submitted = this.custom(METRIC_NAMES.filesSubmitted, Stats.SUM, five).with({ label: 'Submitted' });
+    const rejected = this.custom(METRIC_NAMES.filesRejected, Stats.SUM, five).with({ label: 'Rejected' });
+    const finals = FINAL_STATUSES.map((status) =>
+      this.custom(METRIC_NAMES.filesFinal, Stats.SUM, five, { status }).with({ label: status }),
+    );
+
+    return [
+      [
+        new TextWidget({
+          width: 24,
+          height: 2,
+          markdown:
+            `## Library upload pipeline: ${config.stage}\n` +
+            'S3 `ObjectCreated` → ingest queue → **ingest** (upload to MyLibrary) → status queue → **poll** ' +
+            '(until final) → uploads table → stream → **publish** → EventBridge. Runbook: docs/operations.md.',
+        }),
+      ],
+      [
+        new GraphWidget({ title: 'Files: received, submitted, rejected', width: 12, left: [received, submitted, rejected] }),
+        new GraphWidget({ title: 'Files: final status', width: 12, left: finals, stacked: true }),
+      ],
+      [
+        new GraphWidget({
+          title: 'Queue depth (visible)',
+          width: 8,
+          left: [...workQueues, ...deadLetterQueues].map(({ label, queue }) =>
+            queue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: Stats.MAXIMUM, label }),
+          ),
+        }),
+        new GraphWidget({
+          title: 'Messages in flight / delayed',
+          width: 8,
+          left: workQueues.flatMap(({ label, queue }) => [
+            queue.metricApproximateNumberOfMessagesNotVisible({ period: five, statistic: Stats.MAXIMUM, label: `${label} in flight` }),
+            queue.metric('ApproximateNumberOfMessagesDelayed', { period: five, statistic: Stats.MAXIMUM, label: `${label} delayed` }),
+          ]),
+        }),
+        new GraphWidget({
+          title: 'Age of oldest message (s)',
+          width: 8,
+          left: workQueues.map(({ label, queue }) =>
+            queue.metricApproximateAgeOfOldestMessage({ period: five, statistic: Stats.MAXIMUM, label }),
+          ),
+        }),
+      ],
+      [
+        new GraphWidget({
+          title: 'Time from S3 to final status (s)',
+          width: 12,
+          left: [Stats.p(50), Stats.p(90), Stats.MAXIMUM].map((statistic) =>
+            this.custom(METRIC_NAMES.timeToFinal, statistic, five).with({ label: statistic }),
+          ),
+        }),
+        new GraphWidget({
+          title: 'Function duration p90 (ms)',
+          width: 12,
+          left: functions.map(({ label, fn }) => fn.metricDuration({ period: five, statistic: Stats.p(90), label })),
+        }),
+      ],
+      [
+        new GraphWidget({
+          title: 'Library API requests by operation',
+          width: 8,
+          left: [
+            new MathExpression({
+              expression: `SEARCH('{${metricsNamespace},operation,service} MetricName="${METRIC_NAMES.apiRequests}" service="${serviceName}"', 'Sum', 300)`,
+              label: '',
+              period: five,
+              searchRegion: region,
+            }),
+          ],
+        }),
+        new GraphWidget({
+          title: 'Library API throttles',
+          width: 8,
+          left: [this.custom(METRIC_NAMES.apiThrottled, Stats.SUM, five).with({ label: 'ApiThrottled' })],
+        }),
+        new SingleValueWidget({
+          title: `API requests, last 24 h (budget ${config.library.requestsPerDay})`,
+          width: 8,
+          metrics: [this.apiRequestsTotal(Duration.days(1))],
+          setPeriodToTimeRange: false,
+        }),
+      ],
+      [
+        new GraphWidget({
+          title: 'Invocations and errors',
+          width: 12,
+          left: functions.map(({ label, fn }) => fn.metricInvocations({ period: five, statistic: Stats.SUM, label })),
+          right: functions.map(({ label, fn }) => fn.metricErrors({ period: five, statistic: Stats.SUM, label: `${label} errors` })),
+        }),
+        new GraphWidget({
+          title: 'Throttles and publish iterator age',
+          width: 12,
+          view: GraphWidgetView.TIME_SERIES,
+          left: functions.map(({ label, fn }) => fn.metricThrottles({ period: five, statistic: Stats.SUM, label: `${label} throttles` })),
+          right: [
+            new Metric({
+              namespace: 'AWS/Lambda',
+              metricName: 'IteratorAge',
+              dimensionsMap: { FunctionName: this.props.streamFunction.functionName },
+              period: five,
+              statistic: Stats.MAXIMUM,
+              label: 'publish iterator age (ms)',
+            }),
+          ],
+        }),
+      ],
+      [new AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.alarms })],
+    ];
+  }
+}
+
+function kebab(id: string): string {
+  return id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}

@@ -1,0 +1,50 @@
+/**
+ * A work queue and its dead-letter queue, configured the same way everywhere in this app:
+ * SQS-managed encryption, TLS-only access, a visibility timeout derived from the consuming function's
+ * timeout, and a DLQ that keeps messages for the SQS maximum of 14 days.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface WorkQueueProps {
+  readonly queueName: string;
+  readonly deadLetterQueueName: string;
+  readonly visibilityTimeout: Duration;
+  readonly retentionPeriod: Duration;
+  readonly maxReceiveCount: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class WorkQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: WorkQueueProps) {
+    super(scope, id);
+
+    // SSE-SQS rather than a KMS key: S3 can deliver notifications to it without a key policy, there is
+    // no per-request KMS charge, and the messages only carry object keys, never file contents.
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      queueName: props.deadLetterQueueName,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: `${props.deadLetterQueueName} is itself the dead-letter queue of ${props.queueName}; a DLQ of a DLQ would only hide messages an operator must look at.`,
+    });
+
+    this.queue = new Queue(this, 'Queue', {
+      queueName: props.queueName,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: props.retentionPeriod,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+      removalPolicy: props.removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `npm run synth [-- <stage>...]`: runs `cdk synth` for every stage (or the ones named), each into its
+ * own cloud assembly `cdk.out/<stage>/`, and fails if any of them fails. Synthesis includes bundling
+ * with the local esbuild and the cdk-nag checks, so a green run means every stage could be deployed.
+ *
+ * Offline by construction: CLI telemetry, notices and the version check are off, and the AWS SDK is
+ * kept from probing the EC2 instance metadata service for credentials (which also slows synth down).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STAGE_NAMES, isStageName } from '../config/index.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cdk = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'cdk.cmd' : 'cdk');
+
+interface Result {
+  stage: string;
+  ok: boolean;
+  seconds: number;
+  output: string;
+}
+
+function synth(stage: string): Promise<Result> {
+  const started = performance.now();
+  const outdir = join('cdk.out', stage);
+  const args = ['synth', '--context', `stage=${stage}`, '--output', outdir, '--no-notices', '--quiet', '--strict'];
+  return new Promise((resolve) => {
+    const child = spawn(cdk, args, {
+      cwd: root,
+      env: {
+        ...process.env,
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        CDK_DISABLE_VERSION_CHECK: 'true',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const done = (ok: boolean, extra = ''): void =>
+      resolve({ stage, ok, seconds: (performance.now() - started) / 1000, output: output + extra });
+    child.on('error', (error) => done(false, `\n${error.message}`));
+    child.on('close', (code) => {
+      const template = join(root, outdir, `LibraryUpload-${stage}.template.json`);
+      if (code !== 0) done(false, `\ncdk synth exited with ${code}`);
+      else if (!existsSync(template)) done(false, `\nno template at ${template}`);
+      else done(true);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((s) => !isStageName(s));
+  if (unknown.length > 0) {
+    console.error(`Unknown stage(s): ${unknown.join(', ')}. Known stages: ${STAGE_NAMES.join(', ')}.`);
+    process.exit(2);
+  }
+  const stages = requested.length > 0 ? requested : [...STAGE_NAMES];
+  const started = performance.now();
+
+  // Stages are independent (separate output directories), so run as many at once as there are cores.
+  const queue = [...stages];
+  const results: Result[] = [];
+  const worker = async (): Promise<void> => {
+    for (let stage = queue.shift(); stage !== undefined; stage = queue.shift()) {
+      const result = await synth(stage);
+      results.push(result);
+      const lines = result.output.trim().split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'));
+      console.log(`${result.ok ? '✓' : '✗'} ${stage} (${result.seconds.toFixed(1)} s) → cdk.out/${stage}`);
+      if (!result.ok || process.env.SYNTH_VERBOSE) for (const line of lines) console.log(`  ${stage} | ${line}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(stages.length, availableParallelism())) }, worker));
+
+  const failed = results.filter((r) => !r.ok).map((r) => r.stage);
+  const total = ((performance.now() - started) / 1000).toFixed(1);
+  if (failed.length > 0) {
+    console.error(`synth failed for: ${failed.join(', ')} (${total} s)`);
+    process.exit(1);
+  }
+  console.log(`synthesized ${stages.join(', ')} in ${total} s`);
+}
+
+await main();

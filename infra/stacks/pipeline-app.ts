@@ -1,0 +1,39 @@
+/**
+ * Builds the CDK app for one stage: the pipeline stack plus the cdk-nag AwsSolutions checks, which run
+ * on every synthesis (a finding that is neither fixed nor acknowledged with a reason fails the synth).
+ * infra/app.ts and the tests build the app the same way.
+ */
+import { fileURLToPath } from 'node:url';
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { resourceNames } from '../config/names.ts';
+import type { StageConfig } from '../config/types.ts';
+import { UploadPipelineStack } from './upload-pipeline-stack.ts';
+
+/** The repository root, two levels above this file. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface PipelineApp {
+  readonly app: App;
+  readonly stack: UploadPipelineStack;
+}
+
+/** Adds the stage's stack and the nag checks to `app`. */
+export function addPipeline(app: App, config: StageConfig, projectRoot: string = PROJECT_ROOT): UploadPipelineStack {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  const names = resourceNames(config);
+  return new UploadPipelineStack(app, names.stackName, {
+    stackName: names.stackName,
+    description: `Library upload pipeline (${config.stage}): S3 to Constant Contact MyLibrary, outcomes on EventBridge`,
+    env: { account: config.env.account, region: config.env.region },
+    terminationProtection: config.retention.data === 'retain',
+    config,
+    projectRoot,
+  });
+}
+
+/** A new app holding one stage: for tests and scripts that synthesize in-process. */
+export function createPipelineApp(config: StageConfig, props: AppProps = {}): PipelineApp {
+  const app = new App(props);
+  return { app, stack: addPipeline(app, config) };
+}
