@@ -3,7 +3,8 @@
  * SQS-managed encryption, TLS-only access, a visibility timeout derived from the consuming function's
  * timeout, and a DLQ that keeps messages for the SQS maximum of 14 days.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { RemovalPolicy} from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
