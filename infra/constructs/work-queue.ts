@@ -3,8 +3,7 @@
  * SQS-managed encryption, TLS-only access, a visibility timeout derived from the consuming function's
  * timeout, and a DLQ that keeps messages for the SQS maximum of 14 days.
  */
-import type { RemovalPolicy} from 'aws-cdk-lib';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
