@@ -5,22 +5,35 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectTaggingCommand,
+  GetBucketNotificationConfigurationCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  PutBucketNotificationConfigurationCommand,
   PutObjectTaggingCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqsProcess, type Fauxqs } from '../../../infra/local/emulators/fauxqs.ts';
-import { localS3ClientConfig } from '../../../infra/local/emulators/aws-endpoints.ts';
+import { localClientConfig, localS3ClientConfig } from '../../../infra/local/emulators/aws-endpoints.ts';
 import { isPortListening, isProcessAlive } from '../../../infra/local/emulators/processes.ts';
 
 const BUCKET = 'uploads-test';
+
+interface S3Notification {
+  Records: Array<{
+    eventName: string;
+    s3: { object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer: string } };
+  }>;
+}
 const md5 = (data: Buffer | string): string => createHash('md5').update(data).digest('hex');
 
 describe('fauxqs S3 (default launcher: tagging emulated)', () => {
@@ -259,5 +272,115 @@ describe('fauxqs S3 as shipped (tagging: "fauxqs", body limit 11 MiB)', () => {
     await second.stop();
     expect(isProcessAlive(second.pid)).toBe(false);
     expect(await isPortListening(second.port)).toBe(false);
+  });
+});
+
+describe('fauxqs S3 bucket notifications to SQS (added by our launcher; fauxqs alone ignores them)', () => {
+  let fauxqs: Fauxqs;
+  let s3: S3Client;
+  let sqs: SQSClient;
+  let queueUrl: string;
+
+  const receiveBodies = async (): Promise<Array<Record<string, unknown>>> => {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    for (const m of Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    return Messages.map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>);
+  };
+
+  beforeAll(async () => {
+    fauxqs = await startFauxqsProcess();
+    s3 = new S3Client(localS3ClientConfig(fauxqs.endpoint));
+    sqs = new SQSClient(localClientConfig(fauxqs.endpoint));
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'ingest' }))).QueueUrl!;
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    sqs?.destroy();
+    await fauxqs?.stop();
+  });
+
+  it('stores the configuration, answers it back, and sends an s3:TestEvent like S3', async () => {
+    // Act
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: BUCKET,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              Id: 'to-ingest',
+              QueueArn: 'arn:aws:sqs:us-east-1:000000000000:ingest',
+              Events: ['s3:ObjectCreated:*'],
+              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+            },
+          ],
+        },
+      }),
+    );
+    const config = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: BUCKET }));
+    const messages = await receiveBodies();
+
+    // Assess
+    expect(config.QueueConfigurations).toEqual([
+      {
+        Id: 'to-ingest',
+        QueueArn: 'arn:aws:sqs:us-east-1:000000000000:ingest',
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+      },
+    ]);
+    expect(messages).toEqual([expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET })]);
+  });
+
+  it('sends an ObjectCreated:Put record with the key URL-encoded (+ for space), size and unquoted eTag, no versionId', async () => {
+    // Prepare
+    const key = 'incoming/Team A/My File+1 (final).png';
+    const body = Buffer.from('png bytes');
+
+    // Act
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/not-notified.txt', Body: 'x' }));
+    const messages = await receiveBodies();
+
+    // Assess
+    expect(messages).toHaveLength(1);
+    const record = (messages[0] as S3Notification | undefined)?.Records[0];
+    expect(record).toMatchObject({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventName: 'ObjectCreated:Put',
+      s3: {
+        configurationId: 'to-ingest',
+        bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}` },
+        object: { key: 'incoming/Team+A/My+File%2B1+%28final%29.png', size: body.length, eTag: md5(body) },
+      },
+    });
+    expect(record?.s3.object.versionId).toBeUndefined();
+    expect(decodeURIComponent(String(record?.s3.object.key).replace(/\+/g, ' '))).toBe(key);
+  });
+
+  it('sends ObjectCreated:CompleteMultipartUpload for a multipart upload', async () => {
+    // Prepare / Act
+    const key = 'incoming/multi.bin';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
+    const part = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: Buffer.from('only part') }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    const messages = await receiveBodies();
+
+    // Assess: one event only (the parts send none), with the multipart ETag ("<md5>-1").
+    expect(messages).toHaveLength(1);
+    const record = (messages[0] as S3Notification | undefined)?.Records[0];
+    expect(record?.eventName).toBe('ObjectCreated:CompleteMultipartUpload');
+    expect(record?.s3.object).toMatchObject({ key: 'incoming/multi.bin', size: 9 });
+    expect(String(record?.s3.object.eTag)).toMatch(/^[0-9a-f]{32}-1$/);
   });
 });
