@@ -81,3 +81,21 @@ describe('sandbox authentication and content negotiation', () => {
     expect(errorKeys(result)).toEqual(['http.status.not_found']);
   });
 });
+
+describe('sandbox permission errors', () => {
+  it('answers 403 http.status.forbidden (not a mashery key) for a pair without privileges', async () => {
+    // Prepare
+    const sandbox = await startTestSandbox({ credentials: [{ apiKey: 'sandbox-api-key', accessToken: 'sandbox-access-token', forbidden: true }] });
+    try {
+      // Act
+      const result = await call(sandbox, '/library/info');
+
+      // Assess
+      expect(result.status).toBe(403);
+      expect(errorKeys(result)).toEqual(['http.status.forbidden']);
+      expect(sandbox.counters().throttled).toEqual({ second: 0, day: 0 });
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

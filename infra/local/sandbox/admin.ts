@@ -50,7 +50,7 @@ const quirksSchema = z
   })
   .partial()
   .strict();
-const pairSchema = z.object({ apiKey: z.string().min(1), accessToken: z.string().min(1) });
+const pairSchema = z.object({ apiKey: z.string().min(1), accessToken: z.string().min(1), forbidden: z.boolean().optional() });
 const credentialsSchema = z.union([z.array(pairSchema), z.object({ pairs: z.array(pairSchema) }).transform((body) => body.pairs)]);
 const advanceSchema = z.object({ ms: z.number().min(0) });
 

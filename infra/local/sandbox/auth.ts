@@ -9,7 +9,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SandboxCredentialPair } from './options.ts';
 
-export type KeyCheck = { known: false } | { known: true; apiKey: string; tokenMatches: boolean };
+export type KeyCheck = { known: false } | { known: true; apiKey: string; tokenMatches: boolean; forbidden: boolean };
 
 export function checkCredentials(url: URL, headers: IncomingHttpHeaders, pairs: readonly SandboxCredentialPair[]): KeyCheck {
   const apiKey = url.searchParams.get('api_key');
@@ -17,7 +17,8 @@ export function checkCredentials(url: URL, headers: IncomingHttpHeaders, pairs: 
   const pairsForKey = pairs.filter((pair) => pair.apiKey === apiKey);
   if (pairsForKey.length === 0) return { known: false };
   const token = bearerToken(headers.authorization);
-  return { known: true, apiKey, tokenMatches: token !== undefined && pairsForKey.some((pair) => pair.accessToken === token) };
+  const pair = token === undefined ? undefined : pairsForKey.find((candidate) => candidate.accessToken === token);
+  return { known: true, apiKey, tokenMatches: pair !== undefined, forbidden: pair?.forbidden === true };
 }
 
 function bearerToken(header: string | undefined): string | undefined {

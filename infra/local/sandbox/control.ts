@@ -91,7 +91,7 @@ export class SandboxControl {
 
   /** Replaces every accepted pair: requests with any other pair get 401 from now on. */
   setCredentials(pairs: readonly SandboxCredentialPair[]): void {
-    this.state.settings.credentials = pairs.map((pair) => ({ apiKey: pair.apiKey, accessToken: pair.accessToken }));
+    this.state.settings.credentials = pairs.map((pair) => ({ ...pair }));
   }
 
   advanceClock(ms: number): number {

@@ -35,6 +35,8 @@ export const ERROR_KEYS = {
   /** A query parameter out of range: limit, sort_by, type, source, next. */
   queryParamInvalid: 'query.param.invalid',
   unauthorized: 'http.status.unauthorized',
+  /** A valid pair without the privileges (credential pair option `forbidden`). */
+  forbidden: 'http.status.forbidden',
   notFound: 'http.status.not_found',
   methodNotAllowed: 'http.status.method_not_allowed',
   notAcceptable: 'http.status.not_acceptable',

@@ -10,6 +10,11 @@ import type { LibraryFileSource, LibraryFileType } from '../../../shared/library
 export interface SandboxCredentialPair {
   apiKey: string;
   accessToken: string;
+  /**
+   * A valid pair whose account lacks the MyLibrary privileges: every request is answered 403 with
+   * `http.status.forbidden` (a real permission error, not a throttle).
+   */
+  forbidden?: boolean;
 }
 
 /** The pair accepted when no `credentials` option is given. */

@@ -4,7 +4,7 @@
  *
  * Order for an API request, like the vendor's gateway in front of the library:
  *   1. fault draw (reset before body and hang happen here: the request is never processed);
- *   2. api_key known? (401) → per-key limits (403 mashery…) → token (401) → Accept (406);
+ *   2. api_key known? (401) → per-key limits (403 mashery…) → token (401) → privileges (403) → Accept (406);
  *   3. route (404/405) → injected 500/503 → the route's handler;
  *   4. reset after body (the handler HAS acted: an upload is stored) or latency, then the answer.
  * Throttled, unauthorized and faulted requests are all counted, by operation and outcome.
@@ -140,6 +140,7 @@ async function answer(req: IncomingMessage, url: URL, state: SandboxState, match
     });
   }
   if (!identity.tokenMatches) return early(unauthorized('The access token is missing, not valid or revoked.'));
+  if (identity.forbidden) return early({ status: 403, body: [apiError(ERROR_KEYS.forbidden, 'The account does not have the privileges for this request.')] });
   if (!acceptsJson(req.headers.accept)) {
     return early({ status: 406, body: [apiError(ERROR_KEYS.notAcceptable, 'Unsupported Accept Header value, must be application/json.')] });
   }
