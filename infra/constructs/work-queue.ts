@@ -3,9 +3,10 @@
  * SQS-managed encryption, TLS-only access, a visibility timeout derived from the consuming function's
  * timeout, and a DLQ that keeps messages for the SQS maximum of 14 days.
  */
-import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge.ts';
 
 export interface WorkQueueProps {
   readonly queueName: string;
@@ -32,10 +33,12 @@ export class WorkQueue extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy,
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: `${props.deadLetterQueueName} is itself the dead-letter queue of ${props.queueName}; a DLQ of a DLQ would only hide messages an operator must look at.`,
-    });
+    acknowledge(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      `${props.deadLetterQueueName} is itself the dead-letter queue of ${props.queueName}; a DLQ of a DLQ ` +
+        'would only hide messages an operator must look at.',
+    );
 
     this.queue = new Queue(this, 'Queue', {
       queueName: props.queueName,
