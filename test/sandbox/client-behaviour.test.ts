@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/index.ts';
-import { multipart, pngBytes, startTestSandbox, upload, uploadParts, uploadOk, waitFor } from './helpers.ts';
+import { call, errorKeys, multipart, pngBytes, startTestSandbox, upload, uploadParts, uploadOk, waitFor } from './helpers.ts';
 
 describe('clients that misbehave or hurry', () => {
   let sandbox: Sandbox;
@@ -50,5 +50,21 @@ describe('clients that misbehave or hurry', () => {
     sandbox.setLimits({ perSecond: 1000 });
 
     expect(throttled.status).toBe(403);
+  });
+
+  it('answers 400 json.payload.malformed to a body cut off inside the data part, and keeps serving', async () => {
+    // Prepare: a complete HTTP request whose multipart body stops mid-file (no closing boundary)
+    const { body, contentType } = multipart(uploadParts(Buffer.concat([pngBytes(), Buffer.alloc(50_000, 3)])));
+    const truncated = body.subarray(0, body.length - 20_000);
+
+    // Act
+    const result = await call(sandbox, '/library/files', { method: 'POST', body: truncated, headers: { 'content-type': contentType } });
+    const next = await upload(sandbox, uploadParts(pngBytes()));
+
+    // Assess
+    expect(result.status).toBe(400);
+    expect(errorKeys(result)).toEqual(['json.payload.malformed']);
+    expect(next.status).toBe(202);
+    expect(sandbox.files()).toHaveLength(1);
   });
 });

@@ -76,19 +76,27 @@ export function parseUpload(req: IncomingMessage, options: ParseOptions): Promis
     }
 
     const pending: Promise<void>[] = [];
+    /** A part stream that fails (busboy error, client gone) must not become an unhandled rejection. */
+    const track = (work: Promise<void>): void => {
+      pending.push(
+        work.catch((error: unknown) => {
+          result.malformed ??= error instanceof Error ? error.message : 'a part could not be read';
+        }),
+      );
+    };
     parser.on('field', (name, value) => {
       if (name === 'data') {
         // A `data` part without filename: the text as received (binary content would not survive).
-        pending.push(receiveData(bufferStream(Buffer.from(value, 'utf8')), 'text/plain', undefined, options).then((data) => void result.data.push(data)));
+        track(receiveData(bufferStream(Buffer.from(value, 'utf8')), 'text/plain', undefined, options).then((data) => void result.data.push(data)));
       } else {
         addField(name, value);
       }
     });
     parser.on('file', (name, stream, info) => {
       if (name === 'data') {
-        pending.push(receiveData(stream, info.mimeType, info.filename, options).then((data) => void result.data.push(data)));
+        track(receiveData(stream, info.mimeType, info.filename, options).then((data) => void result.data.push(data)));
       } else {
-        pending.push(readText(stream).then((text) => addField(name, text)));
+        track(readText(stream).then((text) => addField(name, text)));
       }
     });
     parser.on('error', (error: Error) => {
