@@ -19,3 +19,6 @@ export {
   localClientConfigs,
 } from '../../infra/local/emulators/aws-endpoints.ts';
 export type { LocalAwsEndpoints } from '../../infra/local/emulators/aws-endpoints.ts';
+export { waitFor } from './wait.ts';
+export { startLocalAws } from '../../infra/local/emulators/index.ts';
+export type { LocalAws, LocalAwsOptions } from '../../infra/local/emulators/index.ts';
