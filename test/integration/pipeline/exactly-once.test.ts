@@ -1,0 +1,90 @@
+import './quiet-env.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { lambdaContext, pngBytes, requestsOf, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
+import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
+
+let h: PipelineHarness;
+
+beforeAll(async () => {
+  h = await startPipelineHarness({ sandbox: { limits: { perSecond: 10 } }, config: { requestsPerSecond: 10 } });
+});
+afterAll(() => h?.close());
+beforeEach(() => h.reset());
+
+describe('duplicate deliveries', () => {
+  it('uploads a version delivered three times through the queue once', async () => {
+    // Prepare
+    const ref = await h.putObject('incoming/dup/three-times.png', pngBytes());
+    // Act
+    await h.notify([ref], { copies: 3 });
+    const [record] = await h.settle([ref]);
+    // Assess
+    expect(record?.status).toBe('Active');
+    expect(record?.attempts).toBe(1);
+    expect(h.sandbox.counters().uploads.accepted).toBe(1);
+    expect(h.sandbox.files()).toHaveLength(1);
+  });
+
+  it('uploads a version delivered three times at the same moment once', async () => {
+    // Prepare
+    const ref = await h.putObject('incoming/dup/same-moment.png', pngBytes());
+    // Act
+    const responses = await Promise.all([1, 2, 3].map(() => ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'))));
+    const [record] = await h.settle([ref]);
+    // Assess
+    expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(h.sandbox.counters().uploads.accepted).toBe(1);
+    expect(record?.status).toBe('Active');
+  });
+
+  it('does nothing for a redelivery of a version already final', async () => {
+    // Prepare
+    const ref = await h.putObject('incoming/dup/late.png', pngBytes());
+    await h.notify([ref]);
+    await h.settle([ref]);
+    const before = { uploads: h.sandbox.counters().uploads.accepted, status: statusRequests(h.sandbox) };
+    // Act
+    const response = await ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'));
+    await h.drive({ until: () => true });
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.sandbox.counters().uploads.accepted).toBe(before.uploads);
+    expect(statusRequests(h.sandbox)).toBe(before.status);
+  });
+});
+
+describe('a lost answer to the upload', () => {
+  it('adopts the file the interrupted POST created instead of posting it again', async () => {
+    // Prepare: the sandbox stores the upload, then drops the connection before answering.
+    const ref = await h.putObject('incoming/crash/lost-answer.png', pngBytes(99, 77));
+    h.sandbox.setFaults({ resetAfterBodyRate: 1, endpoints: ['uploadFile'] });
+    // Act
+    const first = await ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'));
+    const afterCrash = await h.record(ref);
+    h.sandbox.setFaults({ resetAfterBodyRate: 0, endpoints: null as unknown as undefined });
+    const [record] = await h.settle([ref]);
+    // Assess
+    expect(first.batchItemFailures).toEqual([]); // put back as a delayed copy, not failed
+    expect(afterCrash).toMatchObject({ status: 'Received', attempts: 1 });
+    expect(afterCrash?.libraryFileId).toBeUndefined();
+    expect(h.sandbox.counters().faults.resetAfterBody).toBe(1);
+    expect(h.sandbox.files()).toHaveLength(1);
+    expect(h.sandbox.counters().duplicates.byNameAndSize).toBe(0);
+    expect(record).toMatchObject({ status: 'Active', adopted: true, attempts: 1, libraryFileId: h.sandbox.files()[0]?.id });
+    expect(requestsOf(h.sandbox, 'listFiles')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('resumes a crashed attempt (attempts counted, no file id) by searching first', async () => {
+    // Prepare: a process died after POSTing; its record says attempts=1 and the file exists.
+    const ref = await h.putObject('incoming/crash/died.png', pngBytes(50, 50));
+    h.sandbox.setFaults({ resetAfterBodyRate: 1, endpoints: ['uploadFile'] });
+    await ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'));
+    h.sandbox.setFaults({ resetAfterBodyRate: 0, endpoints: null as unknown as undefined });
+    // Act: the original notification comes back (SQS redelivery) besides the retry copy.
+    await h.notify([ref]);
+    const [record] = await h.settle([ref]);
+    // Assess
+    expect(h.sandbox.files()).toHaveLength(1);
+    expect(record?.adopted).toBe(true);
+  });
+});
