@@ -142,7 +142,9 @@ export class UploadPipelineStack extends Stack {
     // an event, what the library cannot take; with `prefix-and-suffixes` there is one rule per suffix in
     // lower and upper case, and any other spelling is ignored without a trace.
     for (const filter of notificationFilters(config)) {
-      this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.ingestQueue.queue), filter);
+      // An empty prefix means the whole bucket: S3 then takes no filter at all.
+      const filters = filter.prefix === undefined && filter.suffix === undefined ? [] : [filter];
+      this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.ingestQueue.queue), ...filters);
     }
 
     // ── 3. State: the uploads table (source of truth + outbox) and the rate-limit table ──────────────
