@@ -186,7 +186,14 @@ export interface Page<T> {
 }
 
 export interface LibraryClient {
-  /** Multipart POST /library/files. Resolves on 202 + Location; anything else rejects with a LibraryError. */
+  /**
+   * Multipart POST /library/files. Resolves on 202 + Location; anything else rejects with a LibraryError.
+   *
+   * `data` is consumed once and destroyed on any failure. A 401 is therefore not replayed: the client
+   * refreshes the credentials (`forceRefresh`) and rejects with LibraryUnauthorizedError, and the caller
+   * retries with a fresh stream (e.g. a new S3 GetObject). A stream that fails or delivers fewer or more
+   * bytes than `size` rejects with LibrarySourceError (the API cannot have stored a partial body).
+   */
   uploadFile(input: UploadFileInput): Promise<UploadFileResult>;
   /**
    * GET /library/files/uploadstatus/{ids}, chunked. Ids the API does not know are simply absent from the
