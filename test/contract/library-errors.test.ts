@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Sandbox } from '../../infra/local/sandbox/index.ts';
 import { DEFAULT_FAULTS } from '../../infra/local/sandbox/index.ts';
 import {
+  LibraryForbiddenError,
   LibraryNetworkError,
   LibraryNotFoundError,
   LibraryServerError,
@@ -136,10 +137,18 @@ describe('403 throttling', () => {
     expect(sandbox.files()).toHaveLength(0);
   });
 
-  // The sandbox answers 403 only for the two throttles (its gateway has no privilege model), so the
-  // "other 403 → LibraryForbiddenError" mapping is covered against the scripted server in
-  // test/unit/library/client-requests.test.ts.
-  it.todo('maps a 403 that is not a throttle to LibraryForbiddenError (the sandbox cannot produce one)');
+  it('maps a 403 that is not a throttle to LibraryForbiddenError, which is not retryable', async () => {
+    // Prepare: a key the sandbox knows but whose account lacks the MyLibrary privileges.
+    sandbox.setCredentials([{ ...sandbox.credentials, forbidden: true }]);
+    // Act
+    const error = await failureOf(harness.client.getLibraryInfo());
+    // Assess
+    expect(error).toBeInstanceOf(LibraryForbiddenError);
+    expect((error as LibraryForbiddenError).status).toBe(403);
+    expect((error as LibraryForbiddenError).retryable).toBe(false);
+    expect(sandbox.counters().throttled.second).toBe(0);
+    expectNoSecrets(error);
+  });
 });
 
 describe('404', () => {
