@@ -8,7 +8,16 @@ import { SQS_MAX_DELAY_SECONDS } from '../upload/backoff.ts';
 
 export async function sendDelayed(sqs: SQSClient, queueUrl: string, body: unknown, delaySeconds: number): Promise<void> {
   const delay = Math.max(0, Math.min(SQS_MAX_DELAY_SECONDS, Math.round(delaySeconds)));
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body), DelaySeconds: delay }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: asciiJson(body), DelaySeconds: delay }));
+}
+
+/**
+ * JSON with every non-ASCII character written as a `\uXXXX` escape. SQS only accepts some Unicode
+ * ranges in a body (and some implementations refuse characters outside the BMP, e.g. an emoji in an
+ * S3 key); an all-ASCII body is always accepted, and JSON.parse gives back the same strings.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
