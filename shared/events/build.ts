@@ -40,29 +40,37 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
   if (!isFinalStatus(status)) throw new NotFinalRecordError(record.objectId, status);
   const timings = timingsOf(record, status);
   const fileName = record.fileName ?? baseName(record.key);
-  const common = {
+  // Property order is the order the contract documents (JSON consumers do not care; people reading do).
+  const head = {
     version: EVENT_VERSION as typeof EVENT_VERSION,
     eventId: eventIdFor(record.objectId, status),
     stage: options.stage,
     objectId: record.objectId,
     object: objectOf(record),
-    ...optional('libraryFileId', record.libraryFileId),
+  };
+  const tail = {
     ...optional('folderId', record.folderId),
     ...optional('folderPath', record.folderPath),
     fileName,
     fileType: record.fileType ?? extensionOf(fileName),
-    timings,
-    attempts: record.attempts ?? 0,
   };
+  const timingsAndAttempts = { timings, attempts: record.attempts ?? 0 };
   let detail: UploadEventDetail;
   if (status === 'Active') {
     if (record.libraryFileId === undefined) {
       throw new Error(`Record ${record.objectId} is Active without a library file id: the record is inconsistent`);
     }
     const file = fileOf(record);
-    detail = { ...common, status, libraryFileId: record.libraryFileId, ...(file ? { file } : {}) };
+    detail = { ...head, status, libraryFileId: record.libraryFileId, ...tail, ...(file ? { file } : {}), ...timingsAndAttempts };
   } else {
-    detail = { ...common, status, reason: reasonOf(record, status) };
+    detail = {
+      ...head,
+      status,
+      ...optional('libraryFileId', record.libraryFileId),
+      ...tail,
+      reason: reasonOf(record, status),
+      ...timingsAndAttempts,
+    };
   }
   return { source: EVENT_SOURCE, detailType: detailTypeFor(status), time: new Date(timings.finalAt), detail };
 }
@@ -102,14 +110,13 @@ function fileOf(record: UploadRecord): EventFile | undefined {
 function timingsOf(record: UploadRecord, status: FinalStatus): EventTimings {
   const receivedAt = isoOr(record.transitions?.Received, record.createdAt);
   const finalAt = isoOr(record.transitions?.[status], record.updatedAt);
-  const timings: EventTimings = {
+  const submitted = record.transitions?.Submitted;
+  return {
     receivedAt,
+    ...(submitted && !Number.isNaN(Date.parse(submitted)) ? { submittedAt: new Date(submitted).toISOString() } : {}),
     finalAt,
     secondsToFinal: Math.max(0, Math.round(Date.parse(finalAt) - Date.parse(receivedAt)) / 1000),
   };
-  const submitted = record.transitions?.Submitted;
-  if (submitted && !Number.isNaN(Date.parse(submitted))) timings.submittedAt = new Date(submitted).toISOString();
-  return timings;
 }
 
 /** A valid time as ISO-8601 (normalised), else the fallback normalised. */

@@ -53,7 +53,7 @@ describe('buildUploadEvent', () => {
       version: '1',
       eventId: eventIdFor(finalRecord('Active').objectId, 'Active'),
       stage: 'prod',
-      objectId: 'uploads-dev|events/2026/team photo.png|3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
+      objectId: 's3://uploads-dev/events/2026/team photo.png#v=3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
       object: {
         bucket: 'uploads-dev',
         key: 'events/2026/team photo.png',

@@ -32,7 +32,7 @@ const FINAL_AT = '2026-03-02T10:00:42.500Z';
 /** A record on its way (Submitted): the base every final record is made from. */
 export function submittedRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
   return {
-    objectId: 'uploads-dev|events/2026/team photo.png|3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
+    objectId: 's3://uploads-dev/events/2026/team photo.png#v=3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
     bucket: 'uploads-dev',
     key: 'events/2026/team photo.png',
     versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
@@ -86,7 +86,11 @@ export function finalRecord(status: FinalStatus, overrides: Partial<UploadRecord
       const { libraryFileId: _id, folderId: _folder, ...rest } = final;
       return {
         ...rest,
+        objectId: 's3://uploads-dev/events/2026/notes.txt#v=Ym9vdHN0cmFwcGVkLXZlcnNpb24',
         key: 'events/2026/notes.txt',
+        versionId: 'Ym9vdHN0cmFwcGVkLXZlcnNpb24',
+        eTag: 'c4ca4238a0b923820dcc509a6f75849b',
+        size: 1_204,
         fileName: 'notes.txt',
         fileType: 'TXT',
         attempts: 0,
