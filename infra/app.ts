@@ -3,9 +3,20 @@
  * from infra/config/stages.ts; an unknown or missing stage fails here with the list of known stages.
  */
 import { App } from 'aws-cdk-lib';
-import { getStageConfig } from './config/index.ts';
+import { StageConfigError, getStageConfig, type StageConfig } from './config/index.ts';
 import { addPipeline } from './stacks/pipeline-app.ts';
 
 const app = new App();
-addPipeline(app, getStageConfig(app.node.tryGetContext('stage')));
+
+let config: StageConfig;
+try {
+  config = getStageConfig(app.node.tryGetContext('stage'));
+} catch (error) {
+  if (!(error instanceof StageConfigError)) throw error;
+  // A sentence, not a stack trace: this is a usage error.
+  console.error(error.message);
+  process.exit(1);
+}
+
+addPipeline(app, config);
 app.synth();

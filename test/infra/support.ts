@@ -28,6 +28,8 @@ export interface SynthOptions {
   /** Bundle the functions with esbuild (slow-ish); by default bundling is skipped. */
   bundle?: boolean;
   outdir?: string;
+  /** Adds constructs to the stack before synthesis (to prove that checks bite). */
+  extend?: (stack: UploadPipelineStack) => void;
 }
 
 /** Builds and synthesizes one stage's app; throws as `cdk synth` would (e.g. on nag findings). */
@@ -37,6 +39,7 @@ export function synthesize(config: StageConfig, options: SynthOptions = {}): Syn
   if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ context, outdir: options.outdir });
   const stack = addPipeline(app, config);
+  options.extend?.(stack);
   app.synth();
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() as CfnTemplate };
