@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DETAIL_TYPES, EVENT_SOURCE, buildUploadEvent, detailTypeFor } from '../../../shared/events/index.ts';
+import type { UploadEventDetail } from '../../../shared/events/index.ts';
+import { detailValidator, finalRecord } from './factories.ts';
+
+const validate = detailValidator();
+const doc = readFileSync(new URL('../../../docs/events.md', import.meta.url), 'utf8');
+
+/** The example envelopes in docs/events.md (JSON blocks that carry a `detail`). */
+const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)]
+  .map((match) => JSON.parse(match[1] ?? 'null') as Record<string, unknown>)
+  .filter((block) => typeof block['detail-type'] === 'string' && 'detail' in block);
+
+describe('docs/events.md', () => {
+  it('shows one example per detail-type', () => {
+    // Act / Assess
+    expect(examples.map((e) => e['detail-type']).sort()).toEqual(Object.values(DETAIL_TYPES).sort());
+  });
+
+  it.each(examples.map((e) => [e['detail-type'] as string, e] as const))('shows a %s example the schema accepts', (_type, example) => {
+    // Prepare
+    const detail = example['detail'] as UploadEventDetail;
+
+    // Act
+    const result = validate(detail);
+
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(example['source']).toBe(EVENT_SOURCE);
+    expect(example['detail-type']).toBe(detailTypeFor(detail.status));
+    expect(example['time']).toBe(detail.timings.finalAt);
+  });
+
+  it('shows exactly what the builder produces for the same records', () => {
+    // Prepare
+    const byType = new Map(examples.map((e) => [e['detail-type'], e['detail']]));
+
+    // Act
+    const built = (['Active', 'VirusFound', 'Rejected'] as const).map((status) => buildUploadEvent(finalRecord(status), { stage: 'prod' }));
+
+    // Assess
+    for (const event of built) expect(byType.get(event.detailType)).toEqual(event.detail);
+  });
+});
