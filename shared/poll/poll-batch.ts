@@ -111,6 +111,10 @@ async function settle(message: StatusCheckMessage, status: UploadStatus | undefi
       }, log, deps);
       return;
     }
+    if ((await deps.store.recordCheck(message.objectId)) !== 'counted') {
+      log.info('Record already final (or gone): status check dropped');
+      return;
+    }
     log.warn('The library did not return this file id: checking again', { missing });
     await checkAgain({ ...message, checks, missing, retries: 0 }, elapsedSeconds, 'not reported', log, deps);
     return;
@@ -137,6 +141,7 @@ async function settle(message: StatusCheckMessage, status: UploadStatus | undefi
     }
   } else {
     log.warn('Unknown upload status: treated as not final', { status: status.status, description: status.description });
+    if ((await deps.store.recordCheck(message.objectId)) !== 'counted') return;
   }
   await checkAgain({ ...message, checks, missing: 0, retries: 0 }, elapsedSeconds, status.status, log, deps);
 }

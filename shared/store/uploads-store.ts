@@ -276,6 +276,12 @@ export class UploadsStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    const counted = await this.recordCheck(objectId);
+    return counted === 'counted' ? 'unchanged' : counted;
+  }
+
+  /** Counts a status check that changed nothing (the id was not reported, or an unknown status). */
+  async recordCheck(objectId: string): Promise<'counted' | 'final' | 'missing'> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -283,10 +289,10 @@ export class UploadsStore {
           Key: { objectId },
           UpdateExpression: 'SET updatedAt = :now ADD polls :one',
           ConditionExpression: 'attribute_exists(objectId) AND statusRank < :final',
-          ExpressionAttributeValues: { ':now': now, ':one': 1, ':final': FINAL_RANK },
+          ExpressionAttributeValues: { ':now': this.now().toISOString(), ':one': 1, ':final': FINAL_RANK },
         }),
       );
-      return 'unchanged';
+      return 'counted';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return (await this.get(objectId)) === undefined ? 'missing' : 'final';
