@@ -1,30 +1,28 @@
 /**
- * The custom metrics the functions emit (Powertools Metrics, EMF) and the alarms and dashboard read.
- * This is a contract between infra/ and functions/: docs/operations.md describes it for people, this
- * module for the compiler. Every metric carries the Powertools default dimension `service`
- * (POWERTOOLS_SERVICE_NAME) and lives in the stage's namespace (POWERTOOLS_METRICS_NAMESPACE).
+ * The custom metrics the alarms and the dashboard read. The names come from the functions' own module
+ * (shared/observability/metric-names.ts), so they cannot drift; what this module adds is what CloudWatch
+ * needs to find a metric: the exact dimension values. docs/operations.md describes the contract.
+ *
+ * Every metric also carries the Powertools default dimension `service` (POWERTOOLS_SERVICE_NAME, one
+ * value for the whole pipeline) and lives in the stage's namespace (POWERTOOLS_METRICS_NAMESPACE).
  */
 import type { LibraryOperation } from '../../shared/library/types.ts';
+import { METRIC, METRIC_DIMENSION } from '../../shared/observability/metric-names.ts';
 import { FINAL_STATUSES } from '../../shared/upload/record.ts';
 
-export const METRIC_NAMES = {
-  /** Count. Every HTTP request to the library API; dimension `operation` (a LibraryOperation). */
-  apiRequests: 'ApiRequests',
-  /** Count. Every throttle answer of the API (HTTP 403 `mashery.not.authorized.over.qps|ratelimit`). */
-  apiThrottled: 'ApiThrottled',
-  /** Count. Files accepted by the API (202 + Location). */
-  filesSubmitted: 'FilesSubmitted',
-  /** Count. Files that reached a final status; dimension `status` (one of FINAL_STATUSES). */
-  filesFinal: 'FilesFinal',
-  /** Count. Files refused before upload (type, size, name); also counted in FilesFinal status=Rejected. */
-  filesRejected: 'FilesRejected',
-  /** Seconds. From the S3 event time to the final status. */
-  timeToFinal: 'TimeToFinal',
-} as const;
+export { FINAL_STATUSES, METRIC, METRIC_DIMENSION };
 
 /**
- * Every value of the `operation` dimension. The compiler checks it against `LibraryOperation`, so an
- * operation added to the client without being added here breaks the build instead of the quota alarm.
+ * Emitted by the S3 tagging step (shared/upload/outcome-tags.ts, TAGGING_FAILED_METRIC) without a
+ * dimension. Repeated here rather than imported because that module loads the S3 client; a test keeps
+ * the two equal.
+ */
+export const OBJECT_TAGGING_FAILED = 'ObjectTaggingFailed';
+
+/**
+ * Every value of the `operation` dimension of ApiRequests. The compiler checks it against
+ * `LibraryOperation`, so an operation added to the client without being added here breaks the build
+ * instead of silently leaving the daily-quota alarm short.
  */
 export const API_OPERATIONS = [
   'uploadFile',
@@ -42,4 +40,5 @@ type MissingOperation = Exclude<LibraryOperation, (typeof API_OPERATIONS)[number
 /** Fails to compile when `API_OPERATIONS` misses a `LibraryOperation` (the error names it). */
 export const everyOperationListed: [MissingOperation] extends [never] ? true : MissingOperation = true;
 
-export { FINAL_STATUSES };
+/** Values of the `scope` dimension of ApiThrottled (LibraryThrottledError.scope). */
+export const THROTTLE_SCOPES = ['second', 'day'] as const;

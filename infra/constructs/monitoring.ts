@@ -13,7 +13,6 @@ import {
   MathExpression,
   Metric,
   type IMetric,
-  GraphWidgetView,
   SingleValueWidget,
   Stats,
   TextWidget,
@@ -28,7 +27,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config/types.ts';
 import { acknowledge } from './acknowledge.ts';
-import { API_OPERATIONS, FINAL_STATUSES, METRIC_NAMES } from './metrics-contract.ts';
+import { API_OPERATIONS, FINAL_STATUSES, METRIC, METRIC_DIMENSION, OBJECT_TAGGING_FAILED, THROTTLE_SCOPES } from './metrics-contract.ts';
 
 export interface MonitoredQueue {
   readonly label: string;
@@ -135,9 +134,17 @@ export class PipelineMonitoring extends Construct {
     // tolerable (another client on the same key), a steady stream is not.
     this.alarm('ApiThrottled', {
       description: 'The library API keeps answering "over limit": is another client using this API key?',
-      metric: this.custom(METRIC_NAMES.apiThrottled, Stats.SUM, Duration.minutes(5)),
+      metric: this.sumOver(METRIC.ApiThrottled, METRIC_DIMENSION.scope, THROTTLE_SCOPES, Duration.minutes(5), 'API throttles'),
       threshold: thresholds.apiThrottledPer5Minutes,
       evaluationPeriods: 3,
+    });
+
+    // A 401 means the stored credentials are wrong or revoked: nothing uploads until someone fixes them.
+    this.alarm('ApiUnauthorized', {
+      description: 'The library API refused the credentials (401): put valid ones in the secret (docs/deploy.md).',
+      metric: this.custom(METRIC.ApiUnauthorized, Stats.SUM, Duration.minutes(5)),
+      threshold: 1,
+      evaluationPeriods: 1,
     });
 
     // Requests of the last 24 hours against this stage's daily budget. CloudWatch cannot alarm on a
@@ -189,33 +196,42 @@ export class PipelineMonitoring extends Construct {
     });
   }
 
-  private apiRequestsTotal(period: Duration): MathExpression {
+  /** One metric summed over the known values of one dimension (CloudWatch cannot alarm on a SEARCH). */
+  private sumOver(metricName: string, dimension: string, values: readonly string[], period: Duration, label: string): MathExpression {
     const usingMetrics: Record<string, IMetric> = {};
-    API_OPERATIONS.forEach((operation, i) => {
-      usingMetrics[`op${i}`] = this.custom(METRIC_NAMES.apiRequests, Stats.SUM, period, { operation });
+    values.forEach((value, i) => {
+      usingMetrics[`m${i}`] = this.custom(metricName, Stats.SUM, period, { [dimension]: value });
     });
     return new MathExpression({
       expression: Object.keys(usingMetrics)
         .map((id) => `FILL(${id}, 0)`)
         .join(' + '),
       usingMetrics,
-      label: 'API requests (all operations)',
+      label,
       period,
+    });
+  }
+
+  private apiRequestsTotal(period: Duration): MathExpression {
+    return this.sumOver(METRIC.ApiRequests, METRIC_DIMENSION.operation, API_OPERATIONS, period, 'API requests (all operations)');
+  }
+
+  /** A graph line per value of a dimension, whatever the values (dashboards may SEARCH). */
+  private searchBy(metricName: string, dimension: string, label: string): MathExpression {
+    const { metricsNamespace, serviceName } = this.props.config.observability;
+    return new MathExpression({
+      expression: `SEARCH('{${metricsNamespace},${dimension},service} MetricName="${metricName}" service="${serviceName}"', 'Sum', 300)`,
+      label,
+      period: Duration.minutes(5),
+      searchRegion: Stack.of(this).region,
     });
   }
 
   private dashboardRows(): IWidget[][] {
     const { config, workQueues, deadLetterQueues, functions, ingestQueue } = this.props;
     const five = Duration.minutes(5);
-    const { metricsNamespace, serviceName } = config.observability;
-    const region = Stack.of(this).region;
-
-    const received = ingestQueue.metricNumberOfMessagesSent({ period: five, statistic: Stats.SUM, label: 'Received (S3 events)' });
-    const submitted = this.custom(METRIC_NAMES.filesSubmitted, Stats.SUM, five).with({ label: 'Submitted' });
-    const rejected = this.custom(METRIC_NAMES.filesRejected, Stats.SUM, five).with({ label: 'Rejected' });
-    const finals = FINAL_STATUSES.map((status) =>
-      this.custom(METRIC_NAMES.filesFinal, Stats.SUM, five, { status }).with({ label: status }),
-    );
+    const count = (name: string, label: string, extra: Record<string, string> = {}): Metric =>
+      this.custom(name, Stats.SUM, five, extra).with({ label });
 
     return [
       [
@@ -229,8 +245,26 @@ export class PipelineMonitoring extends Construct {
         }),
       ],
       [
-        new GraphWidget({ title: 'Files: received, submitted, rejected', width: 12, left: [received, submitted, rejected] }),
-        new GraphWidget({ title: 'Files: final status', width: 12, left: finals, stacked: true }),
+        new GraphWidget({
+          title: 'Files in: S3 events, received, submitted',
+          width: 8,
+          left: [
+            ingestQueue.metricNumberOfMessagesSent({ period: five, statistic: Stats.SUM, label: 'S3 events' }),
+            count(METRIC.FilesReceived, 'Received (new versions)'),
+            count(METRIC.FilesSubmitted, 'Submitted (202)'),
+          ],
+        }),
+        new GraphWidget({
+          title: 'Files out: final status',
+          width: 8,
+          stacked: true,
+          left: FINAL_STATUSES.map((status) => count(METRIC.FilesFinal, status, { [METRIC_DIMENSION.status]: status })),
+        }),
+        new GraphWidget({
+          title: 'Rejected before upload, by reason',
+          width: 8,
+          left: [this.searchBy(METRIC.FilesRejected, METRIC_DIMENSION.reason, '')],
+        }),
       ],
       [
         new GraphWidget({
@@ -241,7 +275,7 @@ export class PipelineMonitoring extends Construct {
           ),
         }),
         new GraphWidget({
-          title: 'Messages in flight / delayed',
+          title: 'Messages in flight / delayed (status re-checks wait as delayed)',
           width: 8,
           left: workQueues.flatMap(({ label, queue }) => [
             queue.metricApproximateNumberOfMessagesNotVisible({ period: five, statistic: Stats.MAXIMUM, label: `${label} in flight` }),
@@ -258,10 +292,10 @@ export class PipelineMonitoring extends Construct {
       ],
       [
         new GraphWidget({
-          title: 'Time from S3 to final status (s)',
+          title: 'Latency: S3 event to final status (ms)',
           width: 12,
           left: [Stats.p(50), Stats.p(90), Stats.MAXIMUM].map((statistic) =>
-            this.custom(METRIC_NAMES.timeToFinal, statistic, five).with({ label: statistic }),
+            this.custom(METRIC.TimeToFinal, statistic, five).with({ label: statistic }),
           ),
         }),
         new GraphWidget({
@@ -274,19 +308,15 @@ export class PipelineMonitoring extends Construct {
         new GraphWidget({
           title: 'Library API requests by operation',
           width: 8,
-          left: [
-            new MathExpression({
-              expression: `SEARCH('{${metricsNamespace},operation,service} MetricName="${METRIC_NAMES.apiRequests}" service="${serviceName}"', 'Sum', 300)`,
-              label: '',
-              period: five,
-              searchRegion: region,
-            }),
-          ],
+          left: [this.searchBy(METRIC.ApiRequests, METRIC_DIMENSION.operation, '')],
         }),
         new GraphWidget({
-          title: 'Library API throttles',
+          title: 'Library API throttles (by scope) and 401s',
           width: 8,
-          left: [this.custom(METRIC_NAMES.apiThrottled, Stats.SUM, five).with({ label: 'ApiThrottled' })],
+          left: [
+            ...THROTTLE_SCOPES.map((scope) => count(METRIC.ApiThrottled, `throttled (${scope})`, { [METRIC_DIMENSION.scope]: scope })),
+            count(METRIC.ApiUnauthorized, 'unauthorized (401)'),
+          ],
         }),
         new SingleValueWidget({
           title: `API requests, last 24 h (budget ${config.library.requestsPerDay})`,
@@ -298,14 +328,13 @@ export class PipelineMonitoring extends Construct {
       [
         new GraphWidget({
           title: 'Invocations and errors',
-          width: 12,
+          width: 8,
           left: functions.map(({ label, fn }) => fn.metricInvocations({ period: five, statistic: Stats.SUM, label })),
           right: functions.map(({ label, fn }) => fn.metricErrors({ period: five, statistic: Stats.SUM, label: `${label} errors` })),
         }),
         new GraphWidget({
           title: 'Throttles and publish iterator age',
-          width: 12,
-          view: GraphWidgetView.TIME_SERIES,
+          width: 8,
           left: functions.map(({ label, fn }) => fn.metricThrottles({ period: five, statistic: Stats.SUM, label: `${label} throttles` })),
           right: [
             new Metric({
@@ -317,6 +346,12 @@ export class PipelineMonitoring extends Construct {
               label: 'publish iterator age (ms)',
             }),
           ],
+        }),
+        new GraphWidget({
+          title: 'Events published / failed, tagging failures',
+          width: 8,
+          left: [count(METRIC.EventsPublished, 'events published'), count(METRIC.EventsFailed, 'events failed')],
+          right: [count(OBJECT_TAGGING_FAILED, 'object tagging failed')],
         }),
       ],
       [new AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.alarms })],

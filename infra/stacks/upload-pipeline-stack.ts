@@ -421,12 +421,15 @@ export class UploadPipelineStack extends Stack {
     );
   }
 
-  /** Poll records the outcome on the object version as tags (features.tagObjects). */
+  /**
+   * Poll records the outcome on the object version as tags (features.tagObjects). PutObjectTagging
+   * replaces the whole tag set, so poll reads the existing tags first and keeps them.
+   */
   private grantObjectTagging(target: PipelineFunction): void {
     target.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'TagUploadedObjects',
-        actions: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+        actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
         resources: [this.bucket.arnForObjects(`${this.config.uploads.prefix}*`)],
       }),
     );
@@ -434,7 +437,7 @@ export class UploadPipelineStack extends Stack {
       target.role,
       `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/${this.config.uploads.prefix}*]`,
       'Files arrive at keys chosen by people, so the object ARN can only be a pattern; it is limited to the ' +
-        'upload prefix and to the two tagging actions.',
+        'upload prefix and to reading and writing object tags.',
     );
   }
 

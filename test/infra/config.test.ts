@@ -18,8 +18,10 @@ import {
   validateStageConfig,
   type StageConfig,
 } from '../../infra/config/index.ts';
+import { OBJECT_TAGGING_FAILED } from '../../infra/constructs/metrics-contract.ts';
 import { PROJECT_ROOT } from '../../infra/stacks/pipeline-app.ts';
 import { loadRuntimeConfig, runtimeConfigSchema, toEnvironment } from '../../shared/config/runtime-config.ts';
+import { TAGGING_FAILED_METRIC } from '../../shared/upload/outcome-tags.ts';
 
 const resources = {
   librarySecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:library-upload/dev/library-credentials-AbCdEf',
@@ -195,6 +197,12 @@ describe('runtime environment', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'LibraryUpload/prod',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
+  });
+});
+
+describe('metrics contract', () => {
+  it('names the tagging-failure metric as the tagging step emits it', () => {
+    expect(OBJECT_TAGGING_FAILED).toBe(TAGGING_FAILED_METRIC);
   });
 });
 

@@ -30,6 +30,11 @@ interface Statement {
   Condition?: unknown;
 }
 
+interface MetricStat {
+  Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
+  Period: number;
+}
+
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 function statementsOfRole(json: CfnTemplate, roleId: string): Statement[] {
@@ -351,14 +356,14 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(actionsOfRole(json, role)).not.toContain('events:PutEvents');
     });
 
-    it('lets poll tag objects below the prefix when tagging is on, and read nothing', () => {
+    it('lets poll read and write object tags below the prefix when tagging is on, and nothing else in S3', () => {
       const role = roleOf(fns.poll[1]);
       const s3 = statementsOfRole(json, role).filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:')));
       expect(s3).toEqual(
         config.features.tagObjects
           ? [
               expect.objectContaining({
-                Action: ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+                Action: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
                 Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]] },
               }),
             ]
@@ -426,22 +431,40 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(alarms.every((a) => typeof a.AlarmName === 'string' && a.AlarmName.startsWith(`${names.prefix}-`))).toBe(true);
     });
 
-    it('alarms on API throttles and daily quota use from the custom metrics', () => {
+    it('alarms on API throttles, 401s and daily quota use from the custom metrics', () => {
+      // Prepare
       const { metricsNamespace, serviceName, thresholds } = config.observability;
+      const alarm = (suffix: string): Record<string, unknown> | undefined =>
+        resourcesOfType(json, 'AWS::CloudWatch::Alarm').find(([, a]) => String(a.Properties?.AlarmName).endsWith(suffix))?.[1]
+          .Properties;
+      const stats = (props: Record<string, unknown> | undefined): MetricStat[] =>
+        (props?.Metrics as { MetricStat?: MetricStat }[]).flatMap((m) => (m.MetricStat ? [m.MetricStat] : []));
+      const dimension = (m: MetricStat, name: string): string | undefined => m.Metric.Dimensions.find((d) => d.Name === name)?.Value;
+
+      // Act
+      const throttled = alarm('-api-throttled');
+      const quota = alarm('-daily-quota');
+
+      // Assess: throttles of both scopes, sustained.
+      expect(throttled?.Threshold).toBe(thresholds.apiThrottledPer5Minutes);
+      expect(throttled?.EvaluationPeriods).toBe(3);
+      expect(stats(throttled).map((m) => [m.Metric.Namespace, m.Metric.MetricName, dimension(m, 'service'), dimension(m, 'scope')])).toEqual([
+        [metricsNamespace, 'ApiThrottled', serviceName, 'second'],
+        [metricsNamespace, 'ApiThrottled', serviceName, 'day'],
+      ]);
+      // Any 401.
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: metricsNamespace,
-        MetricName: 'ApiThrottled',
+        MetricName: 'ApiUnauthorized',
         Dimensions: [{ Name: 'service', Value: serviceName }],
-        Threshold: thresholds.apiThrottledPer5Minutes,
+        Threshold: 1,
       });
-      const quota = resourcesOfType(json, 'AWS::CloudWatch::Alarm').find(([, a]) =>
-        String(a.Properties?.AlarmName).endsWith('-daily-quota'),
-      )?.[1].Properties;
+      // Requests of every operation over 24 hours against the stage's budget.
       expect(quota?.Threshold).toBe(Math.floor(config.library.requestsPerDay * thresholds.dailyQuotaRatio));
-      const metrics = (quota?.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] }; Period: number } }[])
-        .flatMap((m) => (m.MetricStat ? [m.MetricStat] : []));
-      expect(metrics.map((m) => m.Metric.Dimensions.find((d) => d.Name === 'operation')?.Value).sort()).toEqual([...API_OPERATIONS].sort());
+      const metrics = stats(quota);
+      expect(metrics.map((m) => dimension(m, 'operation')).sort()).toEqual([...API_OPERATIONS].sort());
       expect(new Set(metrics.map((m) => m.Metric.MetricName))).toEqual(new Set(['ApiRequests']));
+      expect(new Set(metrics.map((m) => dimension(m, 'service')))).toEqual(new Set([serviceName]));
       expect(new Set(metrics.map((m) => m.Period))).toEqual(new Set([86_400]));
     });
 
