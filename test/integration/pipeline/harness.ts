@@ -23,7 +23,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
 import { handler as pollHandler } from '../../../functions/poll/handler.ts';
 import type { RuntimeConfig } from '../../../shared/config/runtime-config.ts';
-import { startSandbox, type Sandbox } from '../../../infra/local/sandbox/index.ts';
+import { DEFAULT_FAULTS, DEFAULT_LIMITS, DEFAULT_PROCESSING, startSandbox, type Sandbox } from '../../../infra/local/sandbox/index.ts';
 import type { SandboxOptions } from '../../../infra/local/sandbox/options.ts';
 import { buildPipelineRuntime, setPipelineRuntime, type PipelineRuntime, type PipelineRuntimeOptions } from '../../../shared/runtime/index.ts';
 import { createSecretsCredentialsProvider } from '../../../shared/secrets/library-credentials.ts';
@@ -66,6 +66,8 @@ export interface PipelineHarness {
   record(ref: ObjectRef): Promise<UploadRecord | undefined>;
   records(): Promise<UploadRecord[]>;
   tags(key: string): Promise<Record<string, string>>;
+  /** Invocations and failed batch items since the last reset (a failed item would count towards a DLQ). */
+  stats: { ingestInvocations: number; pollInvocations: number; ingestFailures: number; pollFailures: number };
   /** Runs the functions until `until` holds. */
   drive(options: DriveOptions): Promise<void>;
   /** Waits for every given ref to reach a final status. */
@@ -145,6 +147,7 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
   };
   build();
 
+  const stats = { ingestInvocations: 0, pollInvocations: 0, ingestFailures: 0, pollFailures: 0 };
   const toRecord = (message: Message, queueUrl: string): SQSRecord => ({
     messageId: message.MessageId!,
     receiptHandle: message.ReceiptHandle!,
@@ -170,6 +173,13 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueUrl)) };
     const response = await handler(event, lambdaContext(name));
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    if (name === 'ingest') {
+      stats.ingestInvocations += 1;
+      stats.ingestFailures += failed.size;
+    } else {
+      stats.pollInvocations += 1;
+      stats.pollFailures += failed.size;
+    }
     await Promise.all(
       messages.filter((m) => !failed.has(m.MessageId!)).map((m) => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }))),
     );
@@ -190,6 +200,7 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     bucket,
     ingestQueueUrl,
     statusQueueUrl,
+    stats,
     async putObject(key, body, putOptions = {}) {
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
       const result = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ...(putOptions.metadata ? { Metadata: putOptions.metadata } : {}) }));
@@ -248,7 +259,13 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     },
     async reset(changes = {}) {
       await Promise.all([sqs.send(new PurgeQueueCommand({ QueueUrl: ingestQueueUrl })), sqs.send(new PurgeQueueCommand({ QueueUrl: statusQueueUrl }))]);
+      // The sandbox's reset forgets files and counters but keeps settings: restore those too.
+      sandbox.setCredentials([{ ...sandbox.credentials }]);
+      sandbox.setLimits({ ...DEFAULT_LIMITS, ...options.sandbox?.limits });
+      sandbox.setFaults({ ...DEFAULT_FAULTS, ...options.sandbox?.faults, endpoints: null as unknown as undefined });
+      sandbox.setProcessing({ ...DEFAULT_PROCESSING, ...options.sandbox?.processing });
       sandbox.reset();
+      Object.assign(stats, { ingestInvocations: 0, pollInvocations: 0, ingestFailures: 0, pollFailures: 0 });
       env.secretsManager.setSecret(SECRET_ID, { ...sandbox.credentials });
       await runtime.close();
       build(changes.config, changes.runtime);
