@@ -39,9 +39,10 @@ const PUBLISH_FUNCTION: FunctionSettings = { memoryMb: 256, timeoutSeconds: 30, 
 /**
  * Ingest queue: small batches (each file is a multi-second upload) and the minimum concurrency of 2: the
  * API key's 4 req/s is the bottleneck, not Lambda, and more concurrent uploads would only wait on the
- * token bucket while their visibility timeouts run. maxReceiveCount 10 with a 12-minute visibility
- * timeout rides out about two hours of 401s (credentials being rotated) or a vendor outage before a
- * message reaches the DLQ, yet a poison message is parked the same day instead of cycling for days.
+ * token bucket while their visibility timeouts run. Throttles and 401s do not use up receives: ingest
+ * puts such a message back as a new, delayed one. What does count is a crash, a timeout or an error
+ * ingest cannot classify: 10 receives x a 12-minute visibility timeout is about two hours of retrying a
+ * vendor outage before the DLQ, yet a poison message is parked the same day instead of cycling for days.
  */
 const INGEST_QUEUE: SqsSourceSettings = {
   batchSize: 5,
@@ -53,8 +54,9 @@ const INGEST_QUEUE: SqsSourceSettings = {
 /**
  * Status queue: bigger batches, because one `GET /library/files/uploadstatus/{id1,id2,...}` answers for
  * the whole batch; a 5 s batching window collects more ids per request and so saves daily quota.
- * Re-checks are new messages (sent with DelaySeconds), not receives, so maxReceiveCount only counts
- * failed attempts at a check: 10 x a 6-minute visibility timeout is about an hour of API trouble.
+ * Re-checks (and checks put back after a throttle) are new messages sent with DelaySeconds, not
+ * receives, so maxReceiveCount only counts failed attempts at a check: 10 x a 6-minute visibility
+ * timeout is about an hour of unexplained trouble before the DLQ.
  */
 const STATUS_QUEUE: SqsSourceSettings = {
   batchSize: 10,

@@ -251,6 +251,11 @@ export class UploadPipelineStack extends Stack {
     this.uploadsTable.grantReadWriteData(this.ingest.role);
     this.limitsTable.grantReadWriteData(this.ingest.role);
     this.statusQueue.queue.grantSendMessages(this.ingest.role);
+    // A throttled or unauthorized upload is put back on the ingest queue as a new, delayed message (so
+    // waiting for the API does not use up the receive count that leads to the DLQ).
+    this.ingestQueue.queue.grantSendMessages(this.ingest.role);
+    // Ingest tags the objects it rejects, poll the ones it sees to a final status.
+    if (config.features.tagObjects) this.grantObjectTagging(this.ingest);
     this.ingest.function.addEventSource(sqsSource(this.ingestQueue.queue, config.sources.ingestQueue));
 
     // Poll: one status GET per batch; re-sends itself a delayed check until the file is final.
@@ -415,15 +420,15 @@ export class UploadPipelineStack extends Stack {
     );
     acknowledge(
       target.role,
-      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/${this.config.uploads.prefix}*]`,
+      this.objectPatternFinding(),
       'Files arrive at keys chosen by people, so the object ARN can only be a pattern; it is limited to the ' +
         'upload prefix and to GetObject/GetObjectVersion.',
     );
   }
 
   /**
-   * Poll records the outcome on the object version as tags (features.tagObjects). PutObjectTagging
-   * replaces the whole tag set, so poll reads the existing tags first and keeps them.
+   * The outcome is recorded on the object version as tags (features.tagObjects). PutObjectTagging
+   * replaces the whole tag set, so the functions read the existing tags first and keep them.
    */
   private grantObjectTagging(target: PipelineFunction): void {
     target.role.addToPrincipalPolicy(
@@ -435,10 +440,16 @@ export class UploadPipelineStack extends Stack {
     );
     acknowledge(
       target.role,
-      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/${this.config.uploads.prefix}*]`,
+      this.objectPatternFinding(),
       'Files arrive at keys chosen by people, so the object ARN can only be a pattern; it is limited to the ' +
-        'upload prefix and to reading and writing object tags.',
+        `upload prefix and to ${target === this.ingest ? 'reading objects and their tags, and writing tags' : 'reading and writing object tags'}.`,
     );
+  }
+
+  /** cdk-nag's finding id for a statement on the objects below the upload prefix. */
+  private objectPatternFinding(): string {
+    const bucketId = this.getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    return `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${this.config.uploads.prefix}*]`;
   }
 
   private createAccessLogsBucket(days: number, removalPolicy: RemovalPolicy): Bucket {

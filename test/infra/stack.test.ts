@@ -30,6 +30,8 @@ interface Statement {
   Condition?: unknown;
 }
 
+const TAGGING_ACTIONS = ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'];
+
 interface MetricStat {
   Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
   Period: number;
@@ -340,7 +342,7 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       }
     });
 
-    it('lets ingest read objects below the prefix, and nothing else in S3', () => {
+    it('lets ingest read (and, with tagging, tag) objects below the prefix, and nothing else in S3', () => {
       const role = roleOf(fns.ingest[1]);
       const s3 = statementsOfRole(json, role).filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:')));
       expect(s3).toEqual([
@@ -349,11 +351,19 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]] },
         }),
         expect.objectContaining({ Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] } }),
+        ...(config.features.tagObjects ? [expect.objectContaining({ Action: TAGGING_ACTIONS })] : []),
       ]);
       expect(actionsOfRole(json, role)).toEqual(
         expect.arrayContaining(['secretsmanager:GetSecretValue', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage']),
       );
       expect(actionsOfRole(json, role)).not.toContain('events:PutEvents');
+    });
+
+    it('lets ingest put a message back on its own queue and send status checks', () => {
+      const sends = statementsOfRole(json, roleOf(fns.ingest[1]))
+        .filter((s) => asArray(s.Action).includes('sqs:SendMessage'))
+        .flatMap((s) => asArray(s.Resource).map(refTarget));
+      expect(sends.sort()).toEqual([queueId(json, names.ingestQueue), queueId(json, names.statusQueue)].sort());
     });
 
     it('lets poll read and write object tags below the prefix when tagging is on, and nothing else in S3', () => {
@@ -363,7 +373,7 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
         config.features.tagObjects
           ? [
               expect.objectContaining({
-                Action: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+                Action: TAGGING_ACTIONS,
                 Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]] },
               }),
             ]
@@ -533,12 +543,13 @@ describe('configuration variants', () => {
     expect(vars.LIBRARY_SECRET_ID).toBe('cc/library');
   });
 
-  it('with tagging off, gives poll no S3 permission at all', () => {
+  it('with tagging off, gives poll no S3 permission at all and ingest no tagging', () => {
     const config: StageConfig = { ...dev, features: { ...dev.features, tagObjects: false } };
     const { json } = synthesized(config);
-    const poll = pipelineFunctions(json).poll[1];
-    expect(actionsOfRole(json, roleOf(poll)).filter((a) => a.startsWith('s3:'))).toEqual([]);
-    expect((poll.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.TAG_OBJECTS).toBe('false');
+    const { poll, ingest } = pipelineFunctions(json);
+    expect(actionsOfRole(json, roleOf(poll[1])).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    expect(actionsOfRole(json, roleOf(ingest[1])).filter((a) => a.startsWith('s3:'))).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket']);
+    expect((poll[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables.TAG_OBJECTS).toBe('false');
   });
 
   it('with an empty prefix, watches the whole bucket', () => {
