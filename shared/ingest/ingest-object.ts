@@ -116,7 +116,7 @@ async function settleExisting(record: UploadRecord, deps: IngestDependencies, lo
 }
 
 async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: IngestDependencies, attempt: IngestAttempt): Promise<IngestOutcome> {
-  const { store, library, objects, settings } = deps;
+  const { store, library, objects } = deps;
   const log = attempt.logger;
 
   // 1. An earlier attempt may have reached the library: look before posting again.
