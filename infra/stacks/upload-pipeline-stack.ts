@@ -219,27 +219,33 @@ export class UploadPipelineStack extends Stack {
     });
 
     // ── 6. Functions ─────────────────────────────────────────────────────────────────────────────────
-    // One environment for all three, written by the same module the handlers read it with.
-    const environment = {
-      ...toEnvironment(
-        toRuntimeConfig(config, {
-          librarySecretId: config.library.secret.kind === 'import' ? config.library.secret.secretName : this.secret.secretArn,
-          uploadsTableName: this.uploadsTable.tableName,
-          limitsTableName: this.limitsTable.tableName,
-          statusQueueUrl: this.statusQueue.queue.queueUrl,
-          eventBusName: this.eventBus.eventBusName,
-        }),
-      ),
-      ...toPowertoolsEnvironment(config),
-    };
-    const fn = (id: string, name: keyof typeof FUNCTION_ENTRIES, description: string): PipelineFunction =>
+    // One environment for all three, written by the same module the handlers read it with, plus the
+    // Powertools settings (service name, metrics namespace, log level).
+    const runtimeEnvironment = toEnvironment(
+      toRuntimeConfig(config, {
+        librarySecretId: config.library.secret.kind === 'import' ? config.library.secret.secretName : this.secret.secretArn,
+        uploadsTableName: this.uploadsTable.tableName,
+        limitsTableName: this.limitsTable.tableName,
+        statusQueueUrl: this.statusQueue.queue.queueUrl,
+        eventBusName: this.eventBus.eventBusName,
+      }),
+    );
+    const fn = (
+      id: string,
+      name: keyof typeof FUNCTION_ENTRIES,
+      description: string,
+      only?: readonly (keyof typeof runtimeEnvironment)[],
+    ): PipelineFunction =>
       new PipelineFunction(this, id, {
         projectRoot: props.projectRoot,
         entry: FUNCTION_ENTRIES[name],
         functionName: names.functions[name],
         description,
         settings: config.functions[name],
-        environment,
+        environment: {
+          ...(only ? Object.fromEntries(only.map((key) => [key, runtimeEnvironment[key]])) : runtimeEnvironment),
+          ...toPowertoolsEnvironment(config),
+        },
         logRetention,
         logRemovalPolicy: dataRemovalPolicy,
       });
@@ -283,7 +289,9 @@ export class UploadPipelineStack extends Stack {
       'This queue is the on-failure destination of the uploads-stream event source, i.e. the dead-letter ' +
         'queue of the publisher; its messages are read by operators (docs/operations.md), not by a consumer.',
     );
-    this.publish = fn('Publish', 'publish', 'Announces uploads that reached a final status on EventBridge');
+    // The publisher reads only its stage and bus (shared/events/config.ts): it is not told where the
+    // credentials, tables or queues are.
+    this.publish = fn('Publish', 'publish', 'Announces uploads that reached a final status on EventBridge', ['STAGE', 'EVENT_BUS_NAME']);
     this.eventBus.grantPutEventsTo(this.publish.role);
     const stream = config.sources.uploadsStream;
     this.publish.function.addEventSource(

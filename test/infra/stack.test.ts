@@ -9,6 +9,8 @@ import { STAGES, STAGE_NAMES, dev, resourceNames, type StageConfig } from '../..
 import { API_OPERATIONS } from '../../infra/constructs/metrics-contract.ts';
 import { SECRET_PLACEHOLDER } from '../../infra/stacks/upload-pipeline-stack.ts';
 import { runtimeConfigSchema } from '../../shared/config/runtime-config.ts';
+import { loadPublishConfig } from '../../shared/events/config.ts';
+import { BY_LIBRARY_FILE_ID_INDEX, LIMITS_TABLE_KEY, TTL_ATTRIBUTE, UPLOADS_TABLE_KEY } from '../../shared/store/tables.ts';
 import { FINAL_STATUSES, RECORD_STATUSES, isFinalStatus } from '../../shared/upload/record.ts';
 import {
   normalisedTemplate,
@@ -224,6 +226,18 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
   });
 
   describe('tables', () => {
+    it('uses the key, index and TTL names the store uses', () => {
+      expect(json.Resources[tableId(json, names.uploadsTable)]?.Properties).toMatchObject({
+        KeySchema: [{ AttributeName: UPLOADS_TABLE_KEY, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [expect.objectContaining({ IndexName: BY_LIBRARY_FILE_ID_INDEX })],
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      });
+      expect(json.Resources[tableId(json, names.limitsTable)]?.Properties).toMatchObject({
+        KeySchema: [{ AttributeName: LIMITS_TABLE_KEY, KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      });
+    });
+
     it('stores uploads on demand, streamed, with TTL, PITR, encryption and the library-file index', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         TableName: names.uploadsTable,
@@ -281,7 +295,20 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(fn.Properties?.ReservedConcurrentExecutions).toBe(settings.reservedConcurrency);
     });
 
-    it.each(['ingest', 'poll', 'publish'] as const)('gives %s the whole runtime environment plus Powertools', (name) => {
+    it('gives publish only its stage, its bus and Powertools', () => {
+      const vars = (fns.publish[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(vars).toEqual({
+        STAGE: stageName,
+        EVENT_BUS_NAME: { Ref: eventBusId(json) },
+        POWERTOOLS_SERVICE_NAME: config.observability.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: config.observability.metricsNamespace,
+        POWERTOOLS_LOG_LEVEL: config.observability.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(() => loadPublishConfig({ STAGE: stageName, EVENT_BUS_NAME: names.eventBus })).not.toThrow();
+    });
+
+    it.each(['ingest', 'poll'] as const)('gives %s the whole runtime environment plus Powertools', (name) => {
       const vars = (fns[name][1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const key of Object.keys(runtimeConfigSchema.shape)) expect(vars, key).toHaveProperty(key);
       expect(vars).toMatchObject({
