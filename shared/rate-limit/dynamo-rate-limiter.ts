@@ -26,7 +26,10 @@
  * The same UpdateItem adds one to `used#<YYYY-MM-DD>` (the UTC day window, see day-window.ts) with the
  * condition `used < perDay`, and removes yesterday's counter. When the day is spent the condition fails
  * and `acquire` throws `DailyQuotaExhaustedError` with `resetsAt`; the process remembers it until then,
- * so an exhausted day costs no further writes here.
+ * so an exhausted day costs no further writes here. A request is counted in the window current when it
+ * reserves its slot: one reserved just before midnight and made just after counts for the old day (at
+ * most `maxWaitMs x perSecond` requests, ~36 with the defaults). If the whole quota is in use every
+ * day, set `perDay` (REQUESTS_PER_DAY) that much below the API's limit.
  *
  * ## When the API says otherwise
  *
