@@ -14,7 +14,7 @@
  * layer (ingest-batch.ts) decides whether to wait, retry or fail the message.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { LibraryValidationError } from '../library/errors.ts';
+import { LibraryInputError, LibraryValidationError } from '../library/errors.ts';
 import type { LibraryClient } from '../library/types.ts';
 import { countMetric, METRIC } from '../observability/index.ts';
 import type { StatusCheckMessage } from '../poll/status-message.ts';
@@ -212,8 +212,9 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
     }));
   } catch (error) {
     stream.body.destroy();
-    if (error instanceof LibraryValidationError) {
-      // 400: the library refused this file's content or fields; sending it again cannot change that.
+    if (error instanceof LibraryValidationError || error instanceof LibraryInputError) {
+      // 400, or input the client would not send (e.g. a malformed folder-id in the metadata): sending
+      // the same file with the same metadata again cannot change that.
       const apiMessage = error.apiErrors.map((e) => `${e.errorKey}: ${e.errorMessage}`).join('; ') || error.message;
       return rejectWith({ errorKey: 'library-refused', errorMessage: `The library refused the upload (${apiMessage}).` });
     }
@@ -229,8 +230,10 @@ async function recordSubmission(record: UploadRecord, fileId: string, adopted: b
     log.warn('The record moved on while we uploaded (lease taken over?)', { libraryFileId: fileId, status: result.record?.status });
     return { outcome: 'already-handled', status: result.record?.status ?? 'Submitted', libraryFileId: result.record?.libraryFileId };
   }
+  // From here on every line about this file names its library file id.
+  log.appendPersistentKeys({ libraryFileId: fileId });
   countMetric(METRIC.FilesSubmitted);
-  log.info('Submitted', { libraryFileId: fileId, adopted });
+  log.info('Submitted', { adopted });
   await scheduleFirstCheck(result.record, deps);
   return { outcome: 'submitted', libraryFileId: fileId, adopted };
 }

@@ -70,3 +70,31 @@ describe('happy path', () => {
     expect(h.sandbox.counters().requests.createFolder?.['201'] ?? h.sandbox.counters().requests.createFolder?.['200']).toBe(1);
   });
 });
+
+describe('switches', () => {
+  it('skips enrichment and tagging when turned off, and sets the TTL when records expire', async () => {
+    // Prepare
+    await h.reset({ config: { enrichActiveFiles: false, tagObjects: false, recordTtlDays: 30 } });
+    const ref = await h.putObject('incoming/switches/plain.png', pngBytes());
+    // Act
+    await h.notify([ref]);
+    const [record] = await h.settle([ref]);
+    // Assess
+    expect(record?.status).toBe('Active');
+    expect(record?.url).toBeUndefined();
+    expect(h.sandbox.counters().requests.getFile).toBeUndefined();
+    expect(await h.tags(ref.key)).toEqual({});
+    expect(record?.expiresAt).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
+  });
+
+  it('records a folder-id the library does not know as Rejected library-refused', async () => {
+    // Prepare
+    const ref = await h.putObject('incoming/bad-folder.png', pngBytes(), { metadata: { 'folder-id': '-424242' } });
+    // Act
+    await h.notify([ref]);
+    const [record] = await h.settle([ref]);
+    // Assess
+    expect(record).toMatchObject({ status: 'Rejected', errorKey: 'library-refused' });
+    expect(h.sandbox.files()).toHaveLength(0);
+  });
+});
