@@ -4,7 +4,7 @@
 // before dependencies exist.
 //
 //   node infra/local/ensure-setup.mjs <command> [args...]   set up what is missing, then run the command
-//   node infra/local/ensure-setup.mjs --env                 set up, then print `export PATH=...` for a shell
+//   node infra/local/ensure-setup.mjs --env                 Node and Java only, then print `export PATH=...`
 //
 // What it sets up, each only when missing:
 //   1. Node.js >= 22.19: the npm registry's `node` package (Node 24) in .local/toolchain/, then re-runs
@@ -82,11 +82,12 @@ function ensureJava() {
   process.exit(1);
 }
 
+const args = process.argv.slice(2);
 ensureNode();
-ensureDependencies();
+// `--env` is for CI, which runs its own clean `npm ci` right after.
+if (args[0] !== '--env') ensureDependencies();
 ensureJava();
 
-const args = process.argv.slice(2);
 const binPath = `${join(root, 'node_modules', '.bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
 if (args[0] === '--env') {
   process.stdout.write(`export PATH="${dirname(process.execPath)}:$PATH"\n`);
