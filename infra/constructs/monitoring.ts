@@ -292,7 +292,7 @@ export class PipelineMonitoring extends Construct {
       ],
       [
         new GraphWidget({
-          title: 'Latency: S3 event to final status (ms)',
+          title: 'Latency: received to final status (ms)',
           width: 12,
           left: [Stats.p(50), Stats.p(90), Stats.MAXIMUM].map((statistic) =>
             this.custom(METRIC.TimeToFinal, statistic, five).with({ label: statistic }),

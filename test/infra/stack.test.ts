@@ -10,6 +10,7 @@ import { API_OPERATIONS } from '../../infra/constructs/metrics-contract.ts';
 import { SECRET_PLACEHOLDER } from '../../infra/stacks/upload-pipeline-stack.ts';
 import { runtimeConfigSchema } from '../../shared/config/runtime-config.ts';
 import { loadPublishConfig } from '../../shared/events/config.ts';
+import { PLACEHOLDER_SECRET_VALUE } from '../../shared/secrets/library-credentials.ts';
 import { BY_LIBRARY_FILE_ID_INDEX, LIMITS_TABLE_KEY, TTL_ATTRIBUTE, UPLOADS_TABLE_KEY } from '../../shared/store/tables.ts';
 import { FINAL_STATUSES, RECORD_STATUSES, isFinalStatus } from '../../shared/upload/record.ts';
 import {
@@ -423,6 +424,10 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
   });
 
   describe('secret, bus, operations', () => {
+    it('starts the secret with the placeholder the credentials provider recognises', () => {
+      expect(SECRET_PLACEHOLDER).toEqual({ apiKey: PLACEHOLDER_SECRET_VALUE, accessToken: PLACEHOLDER_SECRET_VALUE });
+    });
+
     it('creates the stage\'s secret with the placeholder only', () => {
       const secrets = resourcesOfType(json, 'AWS::SecretsManager::Secret');
       expect(secrets).toHaveLength(1);
