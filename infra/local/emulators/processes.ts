@@ -296,6 +296,17 @@ function splitLines(stream: NodeJS.ReadableStream | null, onLine: (line: string)
 // Last-resort cleanup.
 
 let hooksInstalled = false;
+let signalHooksEnabled = true;
+
+/**
+ * For an owner that handles SIGINT/SIGTERM/SIGHUP itself and stops its children in order (local
+ * mode: stop the pollers, let in-flight work finish against live emulators, then stop them). The
+ * signal hooks then leave the children alone; the `exit` hook, the error hook and the reaper still
+ * kill whatever is left, so nothing can outlive the owner.
+ */
+export function leaveSignalsToOwner(): void {
+  signalHooksEnabled = false;
+}
 
 function killAllNow(): void {
   for (const proc of running) signalGroup(proc.pid, 'SIGKILL');
@@ -307,6 +318,7 @@ function installExitHooks(): void {
   process.once('exit', killAllNow);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      if (!signalHooksEnabled) return;
       killAllNow();
       // We replaced the default handler; if nobody else handles the signal, die as it intended.
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
