@@ -7,7 +7,7 @@
  * kept from probing the EC2 instance metadata service for credentials (which also slows synth down).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,8 @@ interface Result {
 function synth(stage: string): Promise<Result> {
   const started = performance.now();
   const outdir = join('cdk.out', stage);
+  // A fresh assembly each time: stale asset directories from earlier runs would otherwise pile up.
+  rmSync(join(root, outdir), { recursive: true, force: true });
   const args = ['synth', '--context', `stage=${stage}`, '--output', outdir, '--no-notices', '--quiet', '--strict'];
   return new Promise((resolve) => {
     const child = spawn(cdk, args, {
