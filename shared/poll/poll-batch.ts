@@ -111,7 +111,7 @@ async function settle(message: StatusCheckMessage, status: UploadStatus | undefi
       }, log, deps);
       return;
     }
-    if ((await deps.store.recordCheck(message.objectId)) !== 'counted') {
+    if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') {
       log.info('Record already final (or gone): status check dropped');
       return;
     }
@@ -134,14 +134,14 @@ async function settle(message: StatusCheckMessage, status: UploadStatus | undefi
 
   const observed = status.status;
   if (observed === 'Processing' || observed === 'Uploaded') {
-    const progress = await deps.store.recordProgress(message.objectId, observed as 'Processing' | 'Uploaded');
+    const progress = await deps.store.recordProgress(message.objectId, observed as 'Processing' | 'Uploaded', { libraryFileId: message.libraryFileId });
     if (progress === 'final' || progress === 'missing') {
       log.info('Record already final (or gone): status check dropped', { progress });
       return;
     }
   } else {
     log.warn('Unknown upload status: treated as not final', { status: status.status, description: status.description });
-    if ((await deps.store.recordCheck(message.objectId)) !== 'counted') return;
+    if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') return;
   }
   await checkAgain({ ...message, checks, missing: 0, retries: 0 }, elapsedSeconds, status.status, log, deps);
 }
@@ -161,7 +161,7 @@ async function checkAgain(next: StatusCheckMessage, elapsedSeconds: number, last
 }
 
 async function finish(message: StatusCheckMessage, status: FinalStatus, details: FinalDetails, log: Logger, deps: PollDependencies): Promise<void> {
-  const result = await deps.store.recordFinal(message.objectId, status, { ...details, countCheck: true });
+  const result = await deps.store.recordFinal(message.objectId, status, { ...details, countCheck: true }, { libraryFileId: message.libraryFileId });
   if (!result.applied) {
     log.info('Record already final: outcome not overwritten', { status, recorded: result.record?.status });
     return;

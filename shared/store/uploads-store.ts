@@ -259,7 +259,7 @@ export class UploadsStore {
   }
 
   /** A status check saw Processing or Uploaded: move up if that is progress, count the check either way. */
-  async recordProgress(objectId: string, status: 'Processing' | 'Uploaded'): Promise<ProgressOutcome> {
+  async recordProgress(objectId: string, status: 'Processing' | 'Uploaded', guard: RecordGuard = {}): Promise<ProgressOutcome> {
     const now = this.now().toISOString();
     try {
       await this.client.send(
@@ -267,29 +267,32 @@ export class UploadsStore {
           TableName: this.tableName,
           Key: { objectId },
           UpdateExpression: 'SET #status = :status, statusRank = :rank, transitions.#transition = :now, updatedAt = :now ADD polls :one',
-          ConditionExpression: 'attribute_exists(objectId) AND statusRank < :rank',
+          ConditionExpression: `attribute_exists(objectId) AND statusRank < :rank${guardCondition(guard)}`,
           ExpressionAttributeNames: { '#status': 'status', '#transition': status },
-          ExpressionAttributeValues: { ':status': status, ':rank': STATUS_RANK[status], ':now': now, ':one': 1 },
+          ExpressionAttributeValues: { ':status': status, ':rank': STATUS_RANK[status], ':now': now, ':one': 1, ...guardValues(guard) },
         }),
       );
       return 'advanced';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const counted = await this.recordCheck(objectId);
+    const counted = await this.recordCheck(objectId, guard);
     return counted === 'counted' ? 'unchanged' : counted;
   }
 
-  /** Counts a status check that changed nothing (the id was not reported, or an unknown status). */
-  async recordCheck(objectId: string): Promise<'counted' | 'final' | 'missing'> {
+  /**
+   * Counts a status check that changed nothing (the id was not reported, or an unknown status).
+   * 'final' also covers a record that is no longer about the guarded file: either way, stop checking.
+   */
+  async recordCheck(objectId: string, guard: RecordGuard = {}): Promise<'counted' | 'final' | 'missing'> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { objectId },
           UpdateExpression: 'SET updatedAt = :now ADD polls :one',
-          ConditionExpression: 'attribute_exists(objectId) AND statusRank < :final',
-          ExpressionAttributeValues: { ':now': this.now().toISOString(), ':one': 1, ':final': FINAL_RANK },
+          ConditionExpression: `attribute_exists(objectId) AND statusRank < :final${guardCondition(guard)}`,
+          ExpressionAttributeValues: { ':now': this.now().toISOString(), ':one': 1, ':final': FINAL_RANK, ...guardValues(guard) },
         }),
       );
       return 'counted';
@@ -300,7 +303,7 @@ export class UploadsStore {
   }
 
   /** Moves the record to a final status, once: a record already final is left untouched. */
-  async recordFinal(objectId: string, status: FinalStatus, details: FinalDetails = {}): Promise<FinalOutcome> {
+  async recordFinal(objectId: string, status: FinalStatus, details: FinalDetails = {}, guard: RecordGuard = {}): Promise<FinalOutcome> {
     const now = this.now();
     const names: Record<string, string> = { '#status': 'status', '#transition': status };
     const values: Record<string, unknown> = { ':status': status, ':rank': STATUS_RANK[status], ':now': now.toISOString() };
@@ -323,9 +326,9 @@ export class UploadsStore {
           TableName: this.tableName,
           Key: { objectId },
           UpdateExpression: `SET ${sets.join(', ')}${countCheck ? ' ADD polls :one' : ''} REMOVE leaseId, leaseExpiresAt`,
-          ConditionExpression: 'attribute_exists(objectId) AND statusRank < :rank',
+          ConditionExpression: `attribute_exists(objectId) AND statusRank < :rank${guardCondition(guard)}`,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: { ...values, ...guardValues(guard) },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -335,5 +338,18 @@ export class UploadsStore {
       return { applied: false, record: await this.get(objectId) };
     }
   }
+}
+
+/** An extra condition for status updates: a status check only applies to the file it was about. */
+export interface RecordGuard {
+  libraryFileId?: string;
+}
+
+function guardCondition(guard: RecordGuard): string {
+  return guard.libraryFileId === undefined ? '' : ' AND libraryFileId = :guardFileId';
+}
+
+function guardValues(guard: RecordGuard): Record<string, string> {
+  return guard.libraryFileId === undefined ? {} : { ':guardFileId': guard.libraryFileId };
 }
 

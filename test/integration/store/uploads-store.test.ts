@@ -119,3 +119,19 @@ describe('UploadsStore', () => {
     expect(outcome).toEqual({ applied: false, record: undefined });
   });
 });
+
+describe('UploadsStore guards', () => {
+  it('ignores a status check about another library file than the record names', async () => {
+    // Prepare
+    const { record } = await store.claim(nextRef());
+    await store.recordSubmitted(record.objectId, 'right-file');
+    // Act
+    const progress = await store.recordProgress(record.objectId, 'Processing', { libraryFileId: 'wrong-file' });
+    const final = await store.recordFinal(record.objectId, 'Failed', { errorKey: 'x' }, { libraryFileId: 'wrong-file' });
+    const rightful = await store.recordFinal(record.objectId, 'Active', {}, { libraryFileId: 'right-file' });
+    // Assess
+    expect(progress).toBe('final');
+    expect(final.applied).toBe(false);
+    expect(rightful.applied).toBe(true);
+  });
+});
