@@ -92,7 +92,9 @@ export class UploadPipelineStack extends Stack {
     // SSE-S3 rather than SSE-KMS: the files end up publicly hosted in the library, so a customer key adds
     // cost (a KMS request per GetObject) and key-policy work (S3 → SQS notifications) but no protection.
     const accessLogsBucket =
-      config.retention.accessLogDays === undefined ? undefined : this.createAccessLogsBucket(config.retention.accessLogDays, dataRemovalPolicy);
+      config.retention.accessLogDays === undefined
+        ? undefined
+        : this.createAccessLogsBucket(config.retention.accessLogDays, dataRemovalPolicy);
 
     this.bucket = new Bucket(this, 'UploadBucket', {
       versioned: true,
@@ -134,8 +136,18 @@ export class UploadPipelineStack extends Stack {
     // ── 2. Queues ────────────────────────────────────────────────────────────────────────────────────
     // Each queue's visibility timeout is six times its consumer's timeout (plus the batching window), so
     // a message is never handed to a second invocation while the first may still be working on it.
-    this.ingestQueue = this.workQueue('IngestQueue', names.ingestQueue, names.ingestDeadLetterQueue, config.functions.ingest.timeoutSeconds, config.sources.ingestQueue);
-    this.statusQueue = this.workQueue('StatusQueue', names.statusQueue, names.statusDeadLetterQueue, config.functions.poll.timeoutSeconds, config.sources.statusQueue);
+    this.ingestQueue = this.workQueue('IngestQueue', {
+      queueName: names.ingestQueue,
+      deadLetterQueueName: names.ingestDeadLetterQueue,
+      consumerTimeoutSeconds: config.functions.ingest.timeoutSeconds,
+      source: config.sources.ingestQueue,
+    });
+    this.statusQueue = this.workQueue('StatusQueue', {
+      queueName: names.statusQueue,
+      deadLetterQueueName: names.statusDeadLetterQueue,
+      consumerTimeoutSeconds: config.functions.poll.timeoutSeconds,
+      source: config.sources.statusQueue,
+    });
 
     // S3 → ingest queue. S3 filters are case-sensitive and allow one prefix and one suffix per rule;
     // with `prefix` filtering (the default) ingest sees every object below the prefix and rejects, with
@@ -170,7 +182,8 @@ export class UploadPipelineStack extends Stack {
 
     // The token bucket shared by every function so the pipeline as a whole stays under the API key's
     // limits. No stream (token updates must not wake the publisher). Its state is worthless after a day,
-    // so it is never retained.
+    // so it is never retained; point-in-time recovery costs next to nothing on a table this small and
+    // keeps the account's "PITR on every table" rule (cdk-nag DDB3) without an exception.
     this.limitsTable = new Table(this, 'LimitsTable', {
       tableName: names.limitsTable,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -223,7 +236,8 @@ export class UploadPipelineStack extends Stack {
     // Powertools settings (service name, metrics namespace, log level).
     const runtimeEnvironment = toEnvironment(
       toRuntimeConfig(config, {
-        librarySecretId: config.library.secret.kind === 'import' ? config.library.secret.secretName : this.secret.secretArn,
+        librarySecretId:
+          config.library.secret.kind === 'import' ? config.library.secret.secretName : this.secret.secretArn,
         uploadsTableName: this.uploadsTable.tableName,
         limitsTableName: this.limitsTable.tableName,
         statusQueueUrl: this.statusQueue.queue.queueUrl,
@@ -281,7 +295,8 @@ export class UploadPipelineStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      removalPolicy: dataRemovalPolicy,
+      // Like the other queues: work in flight, not data (the records it points to stay in the table).
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     acknowledge(
       this.publishFailureQueue,
@@ -291,7 +306,10 @@ export class UploadPipelineStack extends Stack {
     );
     // The publisher reads only its stage and bus (shared/events/config.ts): it is not told where the
     // credentials, tables or queues are.
-    this.publish = fn('Publish', 'publish', 'Announces uploads that reached a final status on EventBridge', ['STAGE', 'EVENT_BUS_NAME']);
+    this.publish = fn('Publish', 'publish', 'Announces uploads that reached a final status on EventBridge', [
+      'STAGE',
+      'EVENT_BUS_NAME',
+    ]);
     this.eventBus.grantPutEventsTo(this.publish.role);
     const stream = config.sources.uploadsStream;
     this.publish.function.addEventSource(
@@ -299,7 +317,8 @@ export class UploadPipelineStack extends Stack {
         // TRIM_HORIZON: records written before the mapping existed (first deployment, re-creation) still publish.
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: stream.batchSize,
-        maxBatchingWindow: stream.maxBatchingWindowSeconds > 0 ? Duration.seconds(stream.maxBatchingWindowSeconds) : undefined,
+        maxBatchingWindow:
+          stream.maxBatchingWindowSeconds > 0 ? Duration.seconds(stream.maxBatchingWindowSeconds) : undefined,
         bisectBatchOnError: true,
         retryAttempts: stream.retryAttempts,
         maxRecordAge: Duration.seconds(stream.maxRecordAgeSeconds),
@@ -323,8 +342,9 @@ export class UploadPipelineStack extends Stack {
       `${xrayReason}, and dynamodb:ListStreams (added by the stream event source), which does not either.`,
     );
     // The table grants cover the table's indexes as "<table>/index/*"; the only index is byLibraryFileId,
-    // which ingest and poll query to find a record by its library file id.
-    const uploadsIndexes = `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.uploadsTable.node.defaultChild as CfnTable)}.Arn>/index/*]`;
+    // which the store queries to find a record by its library file id.
+    const uploadsTableId = this.getLogicalId(this.uploadsTable.node.defaultChild as CfnTable);
+    const uploadsIndexes = `AwsSolutions-IAM5[Resource::<${uploadsTableId}.Arn>/index/*]`;
     for (const f of [this.ingest, this.poll]) {
       acknowledge(
         f.role,
@@ -347,6 +367,7 @@ export class UploadPipelineStack extends Stack {
     }
 
     // ── 7. Operations: alarms to an SNS topic, one dashboard ────────────────────────────────────────
+    const thresholds = config.observability.thresholds;
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       config,
       namePrefix: names.prefix,
@@ -354,8 +375,8 @@ export class UploadPipelineStack extends Stack {
       dashboardName: names.dashboard,
       ingestQueue: this.ingestQueue.queue,
       workQueues: [
-        { label: 'Ingest', queue: this.ingestQueue.queue, maxAgeSeconds: config.observability.thresholds.ingestOldestMessageSeconds },
-        { label: 'Status', queue: this.statusQueue.queue, maxAgeSeconds: config.observability.thresholds.statusOldestMessageSeconds },
+        { label: 'Ingest', queue: this.ingestQueue.queue, maxAgeSeconds: thresholds.ingestOldestMessageSeconds },
+        { label: 'Status', queue: this.statusQueue.queue, maxAgeSeconds: thresholds.statusOldestMessageSeconds },
       ],
       deadLetterQueues: [
         { label: 'IngestDlq', queue: this.ingestQueue.deadLetterQueue },
@@ -398,11 +419,15 @@ export class UploadPipelineStack extends Stack {
     );
   }
 
-  private workQueue(id: string, queueName: string, dlqName: string, consumerTimeoutSeconds: number, source: SqsSourceSettings): WorkQueue {
+  private workQueue(
+    id: string,
+    q: { queueName: string; deadLetterQueueName: string; consumerTimeoutSeconds: number; source: SqsSourceSettings },
+  ): WorkQueue {
+    const { source } = q;
     return new WorkQueue(this, id, {
-      queueName,
-      deadLetterQueueName: dlqName,
-      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(consumerTimeoutSeconds, source)),
+      queueName: q.queueName,
+      deadLetterQueueName: q.deadLetterQueueName,
+      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(q.consumerTimeoutSeconds, source)),
       retentionPeriod: Duration.days(source.retentionDays),
       maxReceiveCount: source.maxReceiveCount,
       // Queues hold work in flight, not data: they go with the stack in every stage.
