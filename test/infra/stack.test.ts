@@ -510,6 +510,16 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(new Set(metrics.map((m) => m.Period))).toEqual(new Set([86_400]));
     });
 
+    it('stays within CloudWatch alarm quotas: 10 metrics per math alarm, one day of evaluation', () => {
+      for (const [id, alarm] of resourcesOfType(json, 'AWS::CloudWatch::Alarm')) {
+        const props = alarm.Properties ?? {};
+        const queries = (props.Metrics as { MetricStat?: MetricStat }[] | undefined) ?? [];
+        expect(queries.filter((q) => q.MetricStat).length, id).toBeLessThanOrEqual(10);
+        const period = (props.Period as number | undefined) ?? queries.find((q) => q.MetricStat)?.MetricStat?.Period ?? 0;
+        expect(period * (props.EvaluationPeriods as number), id).toBeLessThanOrEqual(86_400);
+      }
+    });
+
     it(`${config.observability.alarmEmail ? 'mails' : 'does not mail'} alarms`, () => {
       const subscriptions = resourcesOfType(json, 'AWS::SNS::Subscription');
       expect(subscriptions.map(([, s]) => s.Properties?.Endpoint)).toEqual(
