@@ -148,7 +148,7 @@ async function settle(message: StatusCheckMessage, status: UploadStatus | undefi
 
 /** Re-sends the check with the schedule's next delay, or declares the time-out. */
 async function checkAgain(next: StatusCheckMessage, elapsedSeconds: number, lastSeen: string, log: Logger, deps: PollDependencies): Promise<void> {
-  const delaySeconds = nextPollDelaySeconds(deps.settings.schedule, next.checks - 1, elapsedSeconds);
+  const delaySeconds = nextPollDelaySeconds(deps.settings.schedule, next.checks, elapsedSeconds);
   if (delaySeconds === undefined) {
     await finish(next, 'TimedOut', {
       errorKey: 'timed-out',

@@ -70,7 +70,7 @@ describe('final outcomes reported by the library', () => {
     expect(record).toMatchObject({ status: 'TimedOut', errorKey: 'timed-out' });
     expect(record?.transitions.Processing).toEqual(expect.any(String));
     expect(statusRequests(h.sandbox)).toBeLessThanOrEqual(5);
-    console.info(`[figures] time-out after 4 s (delays 1, 2, 2…): ${statusRequests(h.sandbox)} status requests`);
+    console.info(`[figures] time-out after 4 s (checks at 1 s, then +2 s, +2 s…): ${statusRequests(h.sandbox)} status requests`);
   });
 
   it('records the progress it sees (Processing, Uploaded) before Active', async () => {
