@@ -408,7 +408,8 @@ export function toLambdaRecord(record: _Record, streamArn: string, region: strin
     eventName: record.eventName ?? 'MODIFY',
     eventVersion: record.eventVersion ?? '1.1',
     eventSource: 'aws:dynamodb',
-    awsRegion: record.awsRegion ?? region,
+    // DynamoDB Local says `ddblocal`; Lambda reports the table's region.
+    awsRegion: region,
     dynamodb,
     eventSourceARN: streamArn,
   };
