@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createLibraryClient } from '../../shared/library/index.ts';
+import { peakRssBytes } from './lib/peak-rss.ts';
 
 export type Producer = 'shared' | 'fresh';
 
@@ -21,7 +22,10 @@ export interface ChildResult {
   sizeBytes: number;
   producer: Producer;
   fileId: string;
-  /** Peak resident set size of this process over its whole life (process.resourceUsage().maxRSS). */
+  /**
+   * Peak resident set size of this process image (VmHWM on Linux). Not `resourceUsage().maxRSS`, which on
+   * Linux also counts the parent's memory at fork time (see lib/peak-rss.ts).
+   */
   peakRssBytes: number;
   /** RSS just before the upload started (runtime, tsx, undici, zod loaded). */
   rssBeforeBytes: number;
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
     sizeBytes: size,
     producer,
     fileId,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssBytes(),
     rssBeforeBytes,
     peakArrayBuffersBytes,
     peakHeapUsedBytes,

@@ -3,7 +3,7 @@
  *
  * Uploads a 1 MB and a 200 MB generated stream through the library client to a sandbox (upload limit
  * raised, `keepBytes` off). Each upload runs in a FRESH child Node process (client-memory-child.ts), so
- * the peak RSS of that process (`process.resourceUsage().maxRSS`) is the cost of that one upload; the
+ * the peak RSS of that process (VmHWM of /proc/self/status: the process image's own high-water mark) is the cost of that one upload; the
  * sandbox lives in this parent process and is not measured. Each size runs `repeats` times (default 3)
  * and medians are compared. Target: peak RSS(200 MB) / peak RSS(1 MB) ≤ 1.3.
  *

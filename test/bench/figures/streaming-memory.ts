@@ -1,0 +1,121 @@
+/**
+ * Figure 3, streaming memory: peak RSS of the ingest path (S3 GetObject from fauxqs → the library
+ * client's multipart upload → sandbox) for a 1 MB and a 200 MB object, each copy in a fresh process
+ * running the esbuild bundle of the ingest child. Target: peak RSS(200 MB) / peak RSS(1 MB) ≤ 1.3.
+ *
+ * Measured under three settings, because the first one misses the target for a reason that is not the
+ * pipeline's code (see the notes the figure writes): Node's defaults; a small young generation
+ * (`--max-semi-space-size=1`), a flag a Lambda function can set in NODE_OPTIONS; and an experiment that
+ * asks V8 for a minor GC every 8 MB of body, which shows how much of the peak is collectable garbage.
+ * The client-only benchmark (client-memory.ts, `shared` vs `fresh` producers) runs beside it.
+ */
+import { runClientMemoryBenchmark } from '../client-memory.ts';
+import type { IngestChildResult } from '../ingest-child.ts';
+import { startIngestFixture } from '../lib/ingest-fixture.ts';
+import { fixed, MB, markdownTable, mb, median } from '../lib/stats.ts';
+import type { Figure } from '../lib/types.ts';
+
+interface Variant {
+  name: string;
+  description: string;
+  nodeArgs: string[];
+  env: Record<string, string>;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'node-defaults', description: 'Node.js defaults (no flags)', nodeArgs: [], env: {} },
+  { name: 'semi-space-1', description: '`--max-semi-space-size=1` (1 MB young-generation semi-space)', nodeArgs: ['--max-semi-space-size=1'], env: {} },
+  {
+    name: 'minor-gc-every-8mb',
+    description: 'experiment: `--expose-gc` and a minor GC every 8 MB of body (not in the pipeline)',
+    nodeArgs: ['--expose-gc'],
+    env: { BENCH_GC_EVERY_BYTES: String(8 * MB) },
+  },
+];
+
+const TARGET = 1.3;
+
+export const streamingMemory: Figure = {
+  id: 'streaming-memory',
+  title: 'Streaming memory (ingest path)',
+  needsPipeline: false,
+  async run({ quick, log }) {
+    const small = 1 * MB;
+    const large = 200 * MB;
+    const repeats = quick ? 1 : 3;
+    const fixture = await startIngestFixture([small, large]);
+    const rows: string[][] = [];
+    const data: Record<string, { small: IngestChildResult[]; large: IngestChildResult[]; ratio: number }> = {};
+    try {
+      for (const variant of VARIANTS) {
+        const runs = { small: [] as IngestChildResult[], large: [] as IngestChildResult[] };
+        for (let run = 1; run <= repeats; run++) {
+          for (const [label, size] of [['small', small], ['large', large]] as const) {
+            const result = await fixture.runIngest(size, variant.nodeArgs, variant.env);
+            runs[label].push(result);
+            log(`  ${variant.name} ${size / MB} MB run ${run}/${repeats}: peak RSS ${mb(result.peakRssBytes)}, arrayBuffers ${mb(result.peakArrayBuffersBytes)}, ${result.durationMs.toFixed(0)} ms`);
+          }
+        }
+        const peak = (list: IngestChildResult[]) => median(list.map((r) => r.peakRssBytes));
+        const ratio = peak(runs.large) / peak(runs.small);
+        data[variant.name] = { ...runs, ratio };
+        rows.push([
+          variant.description,
+          `${mb(peak(runs.small))} (${runs.small.map((r) => (r.peakRssBytes / MB).toFixed(0)).join(', ')})`,
+          `${mb(peak(runs.large))} (${runs.large.map((r) => (r.peakRssBytes / MB).toFixed(0)).join(', ')})`,
+          fixed(ratio, 2),
+          mb(median(runs.large.map((r) => r.peakArrayBuffersBytes))),
+          mb(median(runs.small.map((r) => r.rssBeforeBytes))),
+          `${fixed(large / MB / (median(runs.large.map((r) => r.durationMs)) / 1000), 0)} MB/s`,
+        ]);
+      }
+    } finally {
+      await fixture.close();
+    }
+
+    log('  client-only benchmark (client-memory.ts)');
+    const client = await runClientMemoryBenchmark({ repeats, log });
+    const clientRows = client.producers.map((p) => [
+      p.producer === 'shared' ? 'client only, no allocation per chunk (`shared`)' : 'client only, a new 64 KiB Buffer per chunk (`fresh`, like S3)',
+      mb(p.sizes[0]?.medianPeakRssBytes ?? Number.NaN),
+      mb(p.sizes.at(-1)?.medianPeakRssBytes ?? Number.NaN),
+      fixed(p.ratio, 2),
+      mb(p.sizes.at(-1)?.medianPeakArrayBuffersBytes ?? Number.NaN),
+    ]);
+
+    const judged = data['node-defaults']?.ratio ?? Number.NaN;
+    const semi = data['semi-space-1']?.ratio ?? Number.NaN;
+    const gc = data['minor-gc-every-8mb']?.ratio ?? Number.NaN;
+    const met = judged <= TARGET;
+    const baselineSmall = median(data['node-defaults']?.small.map((r) => r.peakRssBytes) ?? []);
+    const largePeak = median(data['node-defaults']?.large.map((r) => r.peakRssBytes) ?? []);
+    return {
+      status: 'measured',
+      target: `peak RSS ratio 200 MB / 1 MB ≤ ${TARGET}`,
+      headline: `peak RSS ${mb(largePeak)} for 200 MB vs ${mb(baselineSmall)} for 1 MB: ratio ${fixed(judged)} with Node defaults, ${fixed(semi)} with --max-semi-space-size=1, ${fixed(gc)} when chunks are collected every 8 MB`,
+      measured: `${mb(largePeak)} peak RSS (200 MB object)`,
+      baseline: `${mb(baselineSmall)} (1 MB object)`,
+      ratio: `${fixed(judged)} (defaults); ${fixed(semi)} (semi-space 1 MB); ${fixed(gc)} (GC experiment)`,
+      met,
+      settings: [
+        `Objects of 1 MB and 200 MB in fauxqs; each copy in a fresh \`node\` process running the esbuild bundle (stack options) of test/bench/ingest-child.ts: \`S3ObjectReader.open()\` (GetObject with If-Match, as ingest does) → \`library.uploadFile()\` → sandbox (\`keepBytes: false\`).`,
+        `Peak RSS = \`VmHWM\` from /proc/self/status of that process (its own high-water mark); medians of ${repeats} run(s) per size and setting.`,
+        'The sandbox runs in the benchmark process and fauxqs in its own: neither is measured.',
+      ],
+      details: [
+        markdownTable(['setting', 'peak RSS 1 MB (runs)', 'peak RSS 200 MB (runs)', 'ratio', 'peak arrayBuffers 200 MB', 'RSS before the copy', 'throughput 200 MB'], rows),
+        'The client alone (test/bench/client-memory.ts, a generated 64 KiB-chunk stream instead of S3, run under tsx):',
+        markdownTable(['producer', 'peak RSS 1 MB', 'peak RSS 200 MB', 'ratio', 'peak arrayBuffers 200 MB'], clientRows),
+      ],
+      notes: [
+        `Nothing in the ingest path holds the body: peak \`arrayBuffers\` stays around ${mb(median(data['node-defaults']?.large.map((r) => r.peakArrayBuffersBytes) ?? []), 0)} for a 200 MB object (the 1 MB copy: ${mb(median(data['node-defaults']?.small.map((r) => r.peakArrayBuffersBytes) ?? []), 0)}), and it does not grow with the size; the client alone with a non-allocating producer has ratio ${fixed(client.producers.find((p) => p.producer === 'shared')?.ratio ?? Number.NaN)}.`,
+        'The growth is garbage waiting for the collector: every chunk the S3 response delivers is a new Buffer whose memory lives outside the V8 heap. Those chunks die young, but a young-generation collection only runs when the *heap* fills its semi-space, and streaming allocates little on the heap, so tens of MB of dead external chunks pile up before V8\'s external-memory pressure forces a collection. The same happens with the client-only `fresh` producer, so no client or ingest change (highWaterMark, not holding chunks — already the case) can remove it: the bytes are already garbage.',
+        `Bounding it: a 1 MB semi-space (\`--max-semi-space-size=1\`, settable through NODE_OPTIONS on the function) makes young collections frequent: ratio ${fixed(semi)}. Collecting every 8 MB of body (experiment with \`--expose-gc\`) gives ${fixed(gc)}, which shows the rest is collectable garbage too. ${met ? '' : `With Node's defaults the target is missed (${fixed(judged)}).`}`,
+        `What would close it${met ? ' (already met)' : ''}: add \`--max-semi-space-size=1\` to the functions' NODE_OPTIONS (infra/constructs/pipeline-function.ts) if that variant meets the target on this machine, or have the ingest path trigger a minor collection every few MB when \`global.gc\` is exposed. In absolute terms the cost is bounded either way — about ${mb(largePeak - baselineSmall, 0)} above the 1 MB copy for any size, far below the ingest function's 512 MB, and the account's real upload limit is 5 MB, where this lag does not appear at all.`,
+        'Measurement trap found on the way: `process.resourceUsage().maxRSS` (used at first, and by the client benchmark until this run) is Linux\'s `ru_maxrss`, which survives `execve` and so includes the parent\'s memory at fork time. With a benchmark parent holding a 200 MB buffer every child "peaked" at ≈ 220 MB, even for 1 MB. Both children now read `VmHWM` (test/bench/lib/peak-rss.ts).',
+        'Lambda\'s own Node.js bootstrap passes heap-size flags derived from the configured memory; their exact values are not documented in this repository, so the Lambda figure may differ from all three rows.',
+      ],
+      data: { variants: data, client },
+    };
+  },
+};
