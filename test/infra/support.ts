@@ -3,10 +3,12 @@
  * does (same feature flags from cdk.json, same nag checks), but without bundling, which a single test
  * (bundling.test.ts) exercises for real.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import type { StageConfig } from '../../infra/config/index.ts';
 import { addPipeline, PROJECT_ROOT } from '../../infra/stacks/pipeline-app.ts';
 import type { UploadPipelineStack } from '../../infra/stacks/upload-pipeline-stack.ts';
@@ -32,12 +34,23 @@ export interface SynthOptions {
   extend?: (stack: UploadPipelineStack) => void;
 }
 
+/** Cloud assemblies written by a test file, removed after it (CDK would leave them in /tmp). */
+const assemblies: string[] = [];
+afterAll(() => {
+  for (const dir of assemblies.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Builds and synthesizes one stage's app; throws as `cdk synth` would (e.g. on nag findings). */
 export function synthesize(config: StageConfig, options: SynthOptions = {}): Synthesized {
   const context: Record<string, unknown> = { ...cdkJsonContext(), stage: config.stage };
   // An empty list of stacks to bundle is how the CDK CLI's `--exclusively` skips bundling.
   if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
-  const app = new App({ context, outdir: options.outdir });
+  let outdir = options.outdir;
+  if (outdir === undefined) {
+    outdir = mkdtempSync(join(tmpdir(), 'library-upload-infra-'));
+    assemblies.push(outdir);
+  }
+  const app = new App({ context, outdir });
   const stack = addPipeline(app, config);
   options.extend?.(stack);
   app.synth();
