@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LibraryUnauthorizedError } from '../library/errors.ts';
 import { countMetric, METRIC, withUploadContext } from '../observability/index.ts';
 import { objectIdOf } from '../store/object-id.ts';
 import { decideDisposition, type RetryPolicy } from '../upload/retry-policy.ts';
@@ -24,6 +25,8 @@ export interface IngestBatchDependencies extends IngestDependencies {
   requeue: (record: SQSRecord, body: unknown, delaySeconds: number) => Promise<void>;
   /** Called after a 403 over-limit answer from the API, so every function backs off. */
   reportThrottle: (scope: 'second' | 'day') => Promise<void>;
+  /** Called after a 401 that survived the secret re-read: this process holds its requests for a while. */
+  reportUnauthorized?: () => void;
   random?: () => number;
 }
 
@@ -83,9 +86,12 @@ async function processTask(task: IngestTask, record: SQSRecord, deps: IngestBatc
       countMetric(METRIC.ApiThrottled, 1, { scope });
       if ((error as { kind?: unknown }).kind === 'throttled') await deps.reportThrottle(scope).catch(() => undefined);
     }
-    if (disposition.cause === 'unauthorized') {
+    if (disposition.cause === 'unauthorized' && error instanceof LibraryUnauthorizedError) {
       countMetric(METRIC.ApiUnauthorized);
+      deps.reportUnauthorized?.();
       log.error('The library API refused the credentials (401) even after re-reading the secret: the file waits in the queue', errorInfo);
+    } else if (disposition.cause === 'unauthorized') {
+      log.info('Library requests on hold after a 401: the file waits in the queue', errorInfo);
     } else if (disposition.cause === 'credentials-missing') {
       log.error('The library credentials secret is not usable: the file waits in the queue', errorInfo);
     }

@@ -14,6 +14,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LibraryUnauthorizedError } from '../library/errors.ts';
 import { FINAL_LIBRARY_STATUSES, type LibraryClient, type LibraryUploadStatus, type UploadStatus } from '../library/types.ts';
 import { countMetric, METRIC, withUploadContext } from '../observability/index.ts';
 import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
@@ -35,6 +36,8 @@ export interface PollDependencies {
   library: Pick<LibraryClient, 'getUploadStatus' | 'getFile'>;
   sendStatusCheck: (message: StatusCheckMessage, delaySeconds: number) => Promise<void>;
   reportThrottle: (scope: 'second' | 'day') => Promise<void>;
+  /** Called after a 401 that survived the secret re-read: this process holds its requests for a while. */
+  reportUnauthorized?: () => void;
   tagging: OutcomeTagging;
   settings: PollSettings;
   retryPolicy: RetryPolicy;
@@ -238,7 +241,12 @@ async function noteApiFailure(error: unknown, log: Logger, deps: PollDependencie
       return;
     }
     case 'unauthorized':
+      if (!(error instanceof LibraryUnauthorizedError)) {
+        log.info('Library requests on hold after a 401: status checks wait', info);
+        return;
+      }
       countMetric(METRIC.ApiUnauthorized);
+      deps.reportUnauthorized?.();
       log.error('The library API refused the credentials (401) even after re-reading the secret: status checks wait', info);
       return;
     case 'credentials-missing':

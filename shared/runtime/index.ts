@@ -1,3 +1,4 @@
 export { buildPipelineRuntime, pipelineRuntime, setPipelineRuntime } from './pipeline-runtime.ts';
 export type { PipelineRuntime, PipelineRuntimeOptions } from './pipeline-runtime.ts';
 export { QueueUrlResolver, sendDelayed } from './queue-sender.ts';
+export { CredentialsOnHoldError, UnauthorizedHold, DEFAULT_UNAUTHORIZED_HOLD_MS } from './unauthorized-hold.ts';

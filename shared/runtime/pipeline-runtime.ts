@@ -30,6 +30,7 @@ import { UploadsStore } from '../store/uploads-store.ts';
 import { TAGGING_FAILED_METRIC, type OutcomeTagging } from '../upload/outcome-tags.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upload/retry-policy.ts';
 import { QueueUrlResolver, sendDelayed } from './queue-sender.ts';
+import { UnauthorizedHold } from './unauthorized-hold.ts';
 
 export interface PipelineRuntimeOptions {
   /** SDK clients to use instead of default ones (tests: clients pointed at the emulators). */
@@ -42,10 +43,20 @@ export interface PipelineRuntimeOptions {
   maxMissingChecks?: number;
   /** Longest a request may wait for a rate-limit slot before the work is put back (default 10 s). */
   rateLimitMaxWaitMs?: number;
+  /** How long this process sends no library request after a confirmed 401 (default 60 s). */
+  unauthorizedHoldMs?: number;
+  /**
+   * Extra spacing between rate-limit slots, as a fraction of `1000 / REQUESTS_PER_SECOND` (default 0.2:
+   * 300 ms at 4/s). Requests reach the API with some jitter after their slot (an upload first opens its S3
+   * stream); with the limiter's own default of 0.1 an occasional request landed inside the API's window.
+   */
+  rateLimitSafetyMargin?: number;
   logger?: Logger;
   now?: () => Date;
   random?: () => number;
 }
+
+export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.2;
 
 export interface PipelineRuntime {
   config: RuntimeConfig;
@@ -85,14 +96,20 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
       perDay: config.requestsPerDay,
       keyId,
       maxWaitMs: options.rateLimitMaxWaitMs ?? 10_000,
+      safetyMargin: options.rateLimitSafetyMargin ?? DEFAULT_RATE_LIMIT_SAFETY_MARGIN,
     }),
   );
+  const hold = new UnauthorizedHold(options.unauthorizedHoldMs);
   const library = createLibraryClient({
     ...options.libraryOptions,
     baseUrl: config.libraryBaseUrl,
     credentials,
-    // Every request of every function waits for the shared limiter: together they stay under the key's limits.
-    beforeRequest: limiter.acquire,
+    // Every request of every function waits for the shared limiter: together they stay under the key's
+    // limits. None is sent while credentials are known to be refused.
+    beforeRequest: async (operation) => {
+      hold.check();
+      await limiter.acquire(operation);
+    },
     onRequest: options.libraryOptions?.onRequest ?? reportLibraryRequest,
   });
 
@@ -106,6 +123,7 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
   const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
   const sendStatusCheck = (message: StatusCheckMessage, delaySeconds: number) => sendDelayed(sqs, config.statusQueueUrl, message, delaySeconds);
   const reportThrottle = (scope: 'second' | 'day') => limiter.reportThrottle(scope);
+  const reportUnauthorized = () => hold.trip();
   const queueUrls = new QueueUrlResolver(sqs);
 
   const ingest: IngestBatchDependencies = {
@@ -128,6 +146,7 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
     requeue: async (record: SQSRecord, body: unknown, delaySeconds: number) =>
       sendDelayed(sqs, await queueUrls.resolve(record.eventSourceARN), body, delaySeconds),
     reportThrottle,
+    reportUnauthorized,
     ...(options.random ? { random: options.random } : {}),
   };
   const poll: PollDependencies = {
@@ -135,6 +154,7 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
     library,
     sendStatusCheck,
     reportThrottle,
+    reportUnauthorized,
     tagging,
     settings: {
       schedule: config.poll,

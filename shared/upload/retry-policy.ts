@@ -49,7 +49,7 @@ export function classifyFailure(error: unknown): FailureCause {
   if (error instanceof LibraryThrottledError) return error.scope === 'day' ? 'throttled-day' : 'throttled-second';
   if (isNamed(error, 'DailyQuotaExhaustedError')) return 'throttled-day';
   if (isNamed(error, 'RateLimitWaitTimeoutError')) return 'throttled-second';
-  if (error instanceof LibraryUnauthorizedError) return 'unauthorized';
+  if (error instanceof LibraryUnauthorizedError || isNamed(error, 'CredentialsOnHoldError')) return 'unauthorized';
   if (isNamed(error, 'MissingLibraryCredentialsError')) return 'credentials-missing';
   if (error instanceof LibraryError) return error.retryable ? 'transient' : 'permanent';
   if (isTransientAwsError(error)) return 'transient';

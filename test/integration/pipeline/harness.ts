@@ -130,6 +130,7 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
   };
   const baseRuntime: PipelineRuntimeOptions = {
     retryPolicy: { baseSeconds: 1, maxSeconds: 2, maxRetries: 4, unauthorizedDelaySeconds: 1 },
+    unauthorizedHoldMs: 1500,
     ...options.runtime,
   };
 
