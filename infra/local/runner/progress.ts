@@ -175,7 +175,7 @@ export class ProgressDisplay {
   }
 
   private draw(): void {
-    const columns = process.stdout.columns ?? 120;
+    const columns = process.stdout.columns || 120;
     let text = this.options.source.line();
     if (text.length > columns - 1) text = `${text.slice(0, Math.max(0, columns - 2))}…`;
     this.options.write(`\r\x1b[2K${text}`);
