@@ -1,0 +1,168 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { LibraryNotFoundError, LibraryServerError, LibraryThrottledError } from '../../../shared/library/errors.ts';
+import type { LibraryFile, UploadStatus } from '../../../shared/library/types.ts';
+import { processPollBatch, type PollDependencies } from '../../../shared/poll/poll-batch.ts';
+import { STATUS_CHECK_TYPE, type StatusCheckMessage } from '../../../shared/poll/status-message.ts';
+import type { UploadsStore } from '../../../shared/store/uploads-store.ts';
+import { DEFAULT_RETRY_POLICY } from '../../../shared/upload/retry-policy.ts';
+
+process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+const NOW = new Date('2026-03-01T10:01:00.000Z');
+
+const message = (id: string, overrides: Partial<StatusCheckMessage> = {}): StatusCheckMessage => ({
+  type: STATUS_CHECK_TYPE,
+  version: 1,
+  objectId: `s3://b/${id}.png#etag=e${id}`,
+  libraryFileId: id,
+  bucket: 'b',
+  key: `${id}.png`,
+  submittedAt: '2026-03-01T10:00:00.000Z',
+  checks: 0,
+  missing: 0,
+  retries: 0,
+  waits: 0,
+  ...overrides,
+});
+
+const eventOf = (...messages: StatusCheckMessage[]): SQSEvent => ({
+  Records: messages.map((m, i) => ({
+    messageId: `m${i}`,
+    receiptHandle: `r${i}`,
+    body: JSON.stringify(m),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:status',
+    awsRegion: 'us-east-1',
+  })),
+});
+
+function fakes(library: { getUploadStatus: (ids: readonly string[]) => Promise<UploadStatus[]>; getFile?: (id: string) => Promise<LibraryFile> }) {
+  const finals: { objectId: string; status: string; details: Record<string, unknown> }[] = [];
+  const sent: { message: StatusCheckMessage; delaySeconds: number }[] = [];
+  const getUploadStatus = vi.fn(library.getUploadStatus);
+  const deps: PollDependencies = {
+    store: {
+      recordFinal: vi.fn(async (objectId: string, status: string, details: Record<string, unknown>) => {
+        finals.push({ objectId, status, details });
+        return { applied: true, record: { objectId } };
+      }),
+      recordProgress: vi.fn(async () => 'advanced'),
+      recordCheck: vi.fn(async () => 'counted'),
+    } as unknown as UploadsStore,
+    library: { getUploadStatus, getFile: library.getFile ?? (async (id) => ({ id, name: 'x', url: `https://files/${id}` })) },
+    sendStatusCheck: async (m, delaySeconds) => {
+      sent.push({ message: m, delaySeconds });
+    },
+    reportThrottle: vi.fn(async () => undefined),
+    tagging: { s3: {} as never, enabled: false, logger: { warn: () => undefined, debug: () => undefined }, countFailure: () => undefined },
+    settings: { schedule: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3600 }, enrichActiveFiles: true, maxMissingChecks: 3 },
+    retryPolicy: { ...DEFAULT_RETRY_POLICY, maxRetries: 2 },
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => NOW,
+    random: () => 1,
+  };
+  return { deps, finals, sent, getUploadStatus };
+}
+
+describe('processPollBatch', () => {
+  it('asks for every file of the batch in one request and settles each', async () => {
+    // Prepare
+    const f = fakes({
+      getUploadStatus: async () => [
+        { fileId: '1', status: 'Active', description: 'Active' },
+        { fileId: '2', status: 'VirusFound', description: 'VirusFound' },
+        { fileId: '3', status: 'Processing', description: 'Processing' },
+      ],
+    });
+    // Act
+    const response = await processPollBatch(eventOf(message('1'), message('2'), message('3'), message('4')), f.deps);
+    // Assess
+    expect(f.getUploadStatus).toHaveBeenCalledOnce();
+    expect(f.getUploadStatus).toHaveBeenCalledWith(['1', '2', '3', '4']);
+    expect(response.batchItemFailures).toEqual([]);
+    // (records are settled concurrently: compare in a fixed order)
+    expect(f.finals.map((x) => [x.status, x.details['errorKey'] ?? x.details['url']]).sort()).toEqual([
+      ['Active', 'https://files/1'],
+      ['VirusFound', 'virus-found'],
+    ]);
+    expect(f.sent.map((s) => [s.message.libraryFileId, s.message.checks, s.message.missing, s.delaySeconds]).sort()).toEqual([
+      ['3', 1, 0, 20],
+      ['4', 1, 1, 20],
+    ]);
+  });
+
+  it('puts the whole batch back without counting a retry when the API throttles, and tells the limiter', async () => {
+    // Prepare
+    const f = fakes({
+      getUploadStatus: async () => {
+        throw new LibraryThrottledError('qps', { operation: 'getUploadStatus', status: 403, scope: 'second' });
+      },
+    });
+    // Act
+    const response = await processPollBatch(eventOf(message('1'), message('2', { retries: 2 })), f.deps);
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(f.deps.reportThrottle).toHaveBeenCalledWith('second');
+    expect(f.sent.map((s) => [s.message.retries, s.message.waits, s.message.checks]).sort()).toEqual([
+      [0, 1, 0],
+      [2, 1, 0],
+    ]);
+  });
+
+  it('retries a 5xx with a counted retry, then leaves the message to SQS', async () => {
+    // Prepare
+    const f = fakes({
+      getUploadStatus: async () => {
+        throw new LibraryServerError('down', { operation: 'getUploadStatus', status: 503 });
+      },
+    });
+    // Act
+    const response = await processPollBatch(eventOf(message('1'), message('2', { retries: 2 })), f.deps);
+    // Assess
+    expect(f.sent.map((s) => [s.message.libraryFileId, s.message.retries])).toEqual([['1', 1]]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+  });
+
+  it('declares Failed after the third check without the id, and TimedOut at the deadline', async () => {
+    // Prepare
+    const f = fakes({ getUploadStatus: async () => [{ fileId: '2', status: 'Uploaded', description: '' }] });
+    // Act
+    await processPollBatch(eventOf(message('1', { missing: 2 }), message('2', { submittedAt: '2026-03-01T09:00:00.000Z' })), f.deps);
+    // Assess
+    expect(f.finals.map((x) => [x.status, x.details['errorKey']]).sort()).toEqual([
+      ['Failed', 'not-found-in-library'],
+      ['TimedOut', 'timed-out'],
+    ]);
+    expect(f.sent).toEqual([]);
+  });
+
+  it('records Active without the URL when the file record cannot be fetched', async () => {
+    // Prepare
+    const f = fakes({
+      getUploadStatus: async () => [{ fileId: '1', status: 'Active', description: '' }],
+      getFile: async () => {
+        throw new LibraryNotFoundError('gone', { operation: 'getFile', status: 404 });
+      },
+    });
+    // Act
+    await processPollBatch(eventOf(message('1')), f.deps);
+    // Assess
+    expect(f.finals).toEqual([{ objectId: message('1').objectId, status: 'Active', details: { countCheck: true } }]);
+  });
+
+  it('drops malformed messages and duplicate checks of one version', async () => {
+    // Prepare
+    const f = fakes({ getUploadStatus: async () => [{ fileId: '1', status: 'Active', description: '' }] });
+    const event = eventOf(message('1'), message('1'));
+    event.Records.push({ ...event.Records[0]!, messageId: 'bad', body: '{"nope":1}' });
+    // Act
+    const response = await processPollBatch(event, f.deps);
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(f.finals).toHaveLength(1);
+  });
+});
