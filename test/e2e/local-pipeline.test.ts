@@ -95,6 +95,13 @@ describe('local mode, end to end', () => {
     }
     sqs.destroy();
 
+    // Assess: the event sources kept to the stage's concurrency and published only final records
+    const stats = p.stats();
+    expect(stats.ingest.maxObservedConcurrency).toBeLessThanOrEqual(p.stage.sources.ingestQueue.maxConcurrency);
+    expect(stats.poll.maxObservedConcurrency).toBeLessThanOrEqual(p.stage.sources.statusQueue.maxConcurrency);
+    expect(stats.publish.recordsDelivered).toBe(ALL_KEYS.length);
+    expect(stats.publish.recordsFilteredOut).toBeGreaterThan(0);
+
     // Assess: the progress counts agree
     expect(p.progress()).toMatchObject({ dropped: Object.keys(FILES).length, events: ALL_KEYS.length, byStatus: { Active: 4, Rejected: 1, VirusFound: 1 } });
   });

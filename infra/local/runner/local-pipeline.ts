@@ -24,8 +24,8 @@ import type { UploadRecord } from '../../../shared/upload/record.ts';
 import { startLocalAws, type LocalAws } from '../emulators/index.ts';
 import { toEnvelope, type EventEnvelope, type RecordedEvent } from '../standins/eventbridge.ts';
 import { startDropWatcher, keyForDroppedFile, type DropWatcher, type DroppedFile } from './drop-watcher.ts';
-import { startSqsPoller, type SqsInvocationReport, type SqsPoller } from './event-sources/sqs-poller.ts';
-import { startStreamPoller, type StreamInvocationReport, type StreamPoller } from './event-sources/stream-poller.ts';
+import { startSqsPoller, type SqsInvocationReport, type SqsPoller, type SqsPollerStats } from './event-sources/sqs-poller.ts';
+import { startStreamPoller, type StreamInvocationReport, type StreamPoller, type StreamPollerStats } from './event-sources/stream-poller.ts';
 import { applyEnvironment, functionEnvironment, localRuntimeConfig } from './function-environment.ts';
 import { captureFunctionLogs, type FunctionLogCapture } from './function-logs.ts';
 import type { LocalFunctionSettings } from './lambda-context.ts';
@@ -116,6 +116,8 @@ export interface LocalPipeline {
   /** The uploads table, scanned. */
   records(): Promise<UploadRecord[]>;
   progress(): ProgressSnapshot;
+  /** Counters of the emulated event sources (invocations, failures, peak concurrency…), for benchmarks. */
+  stats(): { ingest: SqsPollerStats; poll: SqsPollerStats; publish: StreamPollerStats };
   /** For a `ProgressDisplay`. */
   progressSource: ProgressSource;
   /** Stops everything it started; safe to call twice. */
@@ -428,6 +430,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       },
       progress: () => tracker.snapshot(),
       progressSource: tracker,
+      stats: () => ({ ingest: ingestPoller.stats(), poll: statusPoller.stats(), publish: streamPoller.stats() }),
       stop() {
         stopping ??= cleanup();
         return stopping;

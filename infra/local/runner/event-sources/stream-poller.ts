@@ -200,7 +200,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     let iterator = await newIterator();
     const pending: DynamoDBRecord[] = [];
     let windowEnd: number | undefined;
-    let shardEnded = false;
+    // No iterator at all: the shard has been trimmed away entirely.
+    let shardEnded = iterator === undefined;
     while (!stopping) {
       if (iterator !== undefined && !shardEnded && pending.length < options.batchSize) {
         try {
