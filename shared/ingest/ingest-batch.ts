@@ -12,7 +12,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LibraryUnauthorizedError } from '../library/errors.ts';
-import { countMetric, METRIC, withUploadContext } from '../observability/index.ts';
+import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
 import { objectIdOf } from '../store/object-id.ts';
 import { decideDisposition, type RetryPolicy } from '../upload/retry-policy.ts';
 import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
@@ -72,7 +72,7 @@ export async function processIngestRecord(record: SQSRecord, deps: IngestBatchDe
 }
 
 async function processTask(task: IngestTask, record: SQSRecord, deps: IngestBatchDependencies, leaseMs: number): Promise<IngestOutcome | undefined> {
-  const log = withUploadContext({ ...task.object, objectId: objectIdOf(task.object) });
+  const log = createUploadLogger(deps.logger, { ...task.object, objectId: objectIdOf(task.object) });
   if (!task.keyDecodedExactly) log.warn('The notified key held invalid percent sequences: decoded leniently');
   try {
     const outcome = await ingestObject(task.object, deps, { logger: log, leaseId: `${record.messageId}:${randomUUID()}`, leaseMs });

@@ -16,7 +16,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LibraryUnauthorizedError } from '../library/errors.ts';
 import { FINAL_LIBRARY_STATUSES, type LibraryClient, type LibraryUploadStatus, type UploadStatus } from '../library/types.ts';
-import { countMetric, METRIC, withUploadContext } from '../observability/index.ts';
+import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
 import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
 import { nextPollDelaySeconds, type PollSchedule } from '../upload/backoff.ts';
 import { tagObjectOutcome, type OutcomeTagging } from '../upload/outcome-tags.ts';
@@ -75,7 +75,7 @@ export async function processPollBatch(event: SQSEvent, deps: PollDependencies, 
     async (record: SQSRecord) => {
       const message = messages.get(record.messageId);
       if (message === undefined) return;
-      const log = withUploadContext(message);
+      const log = createUploadLogger(deps.logger, message);
       if (!answer.ok) {
         await putBack(message, answer.error, log, deps);
         return;
