@@ -27,7 +27,7 @@ import { libraryDescription, libraryFileName } from '../upload/naming.ts';
 import { readUploadMetadata, type UploadMetadata } from '../upload/object-metadata.ts';
 import { tagObjectOutcome, type OutcomeTagging } from '../upload/outcome-tags.ts';
 import { isFinalStatus, type ObjectRef, type RecordStatus, type UploadRecord } from '../upload/record.ts';
-import { checkContent, checkFileType, checkSize, type Rejection } from '../upload/validation.ts';
+import { checkContent, checkFileType, checkNotEmpty, checkSize, type Rejection } from '../upload/validation.ts';
 import { findUploadedCopy } from './find-uploaded-copy.ts';
 import type { FolderResolver } from './folder-resolver.ts';
 import type { LibraryInfoCache } from './library-info-cache.ts';
@@ -154,10 +154,8 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
     if (error instanceof ObjectUnavailableError) return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
     throw error;
   }
-  if (facts.size === 0) {
-    const empty = checkSize(0, 1);
-    if (!empty.ok) return rejectWith(empty.rejection, { fileName, size: 0 });
-  }
+  const notEmpty = checkNotEmpty(facts.size);
+  if (!notEmpty.ok) return rejectWith(notEmpty.rejection, { fileName, size: facts.size });
   const size = checkSize(facts.size, await deps.libraryInfo.maxUploadSize());
   if (!size.ok) return rejectWith(size.rejection, { fileName, size: facts.size });
   let head: Buffer;

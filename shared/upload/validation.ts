@@ -40,6 +40,11 @@ export function checkFileType(fileName: string): Check<LibraryFileType> {
   return { ok: true, value: fileType };
 }
 
+/** Not empty: checked before the size limit, which costs a library request the first time. */
+export function checkNotEmpty(size: number): Check<number> {
+  return size <= 0 ? reject('empty-file', 'The file is empty (0 bytes).') : { ok: true, value: size };
+}
+
 /** Not empty and not over the account's `max_upload_size_limit`. */
 export function checkSize(size: number, maxUploadSize: number): Check<number> {
   if (size <= 0) return reject('empty-file', 'The file is empty (0 bytes).');
