@@ -14,6 +14,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { LibraryUnauthorizedError } from '../library/errors.ts';
 import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
 import { objectIdOf } from '../store/object-id.ts';
+import { delayUntilSeconds } from '../upload/backoff.ts';
 import { decideDisposition, type RetryPolicy } from '../upload/retry-policy.ts';
 import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
 import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
@@ -32,6 +33,8 @@ export interface IngestBatchDependencies extends IngestDependencies {
 
 /** The lease outlasts the invocation by this much, so it cannot expire under a live holder. */
 const LEASE_MARGIN_MS = 60_000;
+/** A duplicate waiting for someone else's lease looks again this long after it expires. */
+const LEASE_RECHECK_MARGIN_MS = 2_000;
 /** When there is no Lambda context (tests, local runs). */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
@@ -77,6 +80,10 @@ async function processTask(task: IngestTask, record: SQSRecord, deps: IngestBatc
   try {
     const outcome = await ingestObject(task.object, deps, { logger: log, leaseId: `${record.messageId}:${randomUUID()}`, leaseMs });
     log.debug('Ingest outcome', { ...outcome });
+    if (outcome.outcome === 'in-progress-elsewhere') {
+      const delaySeconds = delayUntilSeconds(outcome.leaseExpiresAt + LEASE_RECHECK_MARGIN_MS, deps.now().getTime());
+      await deps.requeue(record, ingestRetryMessage(task, { retries: task.retries, waits: task.waits + 1 }, 'lease-held'), delaySeconds);
+    }
     return outcome;
   } catch (error) {
     const disposition = decideDisposition(error, task.retries, deps.retryPolicy, deps.now().getTime(), deps.random);

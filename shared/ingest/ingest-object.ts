@@ -4,9 +4,10 @@
  *
  * Exactly-once, as far as the library can tell:
  * - the claim is a conditional put: every duplicate delivery finds the existing record;
- * - only the holder of the upload lease posts; a duplicate that finds a live lease leaves: the holder's
- *   own message is not deleted until it succeeds, so if the holder dies its message comes back once the
- *   lease (which outlasts the holder's invocation) has run out, and that delivery resumes the work;
+ * - only the holder of the upload lease posts; a duplicate that finds a live lease comes back (a delayed
+ *   copy) once the lease has expired: by then the holder has finished (the copy finds the record
+ *   submitted and does nothing) or died (the copy takes the lease over and resumes the work). Relying on
+ *   the holder's own redelivery instead would need the queue's visibility timeout to outlast the lease;
  * - `attempts` is counted before every POST: a resumed attempt (attempts > 0, no library file id) first
  *   searches the library for the file a lost answer may have created, and adopts it.
  *
@@ -64,7 +65,8 @@ export type IngestOutcome =
   | { outcome: 'submitted'; libraryFileId: string; adopted: boolean }
   | { outcome: 'rejected'; rejection: Rejection }
   | { outcome: 'already-handled'; status: RecordStatus; libraryFileId?: string | undefined }
-  | { outcome: 'in-progress-elsewhere' }
+  /** Another delivery holds the lease: come back when it has expired, in case the holder died. */
+  | { outcome: 'in-progress-elsewhere'; leaseExpiresAt: number }
   | { outcome: 'ignored'; reason: 'outside-prefix' };
 
 export async function ingestObject(ref: ObjectRef, deps: IngestDependencies, attempt: IngestAttempt): Promise<IngestOutcome> {
@@ -87,8 +89,9 @@ export async function ingestObject(ref: ObjectRef, deps: IngestDependencies, att
   if (!lease.acquired) {
     const again = lease.record === undefined ? undefined : await settleExisting(lease.record, deps, log);
     if (again !== undefined) return again;
-    log.info('Another delivery holds the upload lease: leaving the work to it', { leaseExpiresAt: lease.record?.leaseExpiresAt });
-    return { outcome: 'in-progress-elsewhere' };
+    const leaseExpiresAt = lease.record?.leaseExpiresAt ?? deps.now().getTime();
+    log.info('Another delivery holds the upload lease: checking again once it has expired', { leaseExpiresAt });
+    return { outcome: 'in-progress-elsewhere', leaseExpiresAt };
   }
   try {
     return await uploadUnderLease(lease.record, ref, deps, attempt);

@@ -53,6 +53,24 @@ describe('duplicate deliveries', () => {
   });
 });
 
+describe('a holder that died with the lease', () => {
+  it('is taken over once its lease expires: the duplicate that found the lease comes back for it', async () => {
+    // Prepare: a delivery claimed the version and took a 3 s lease, then its process died.
+    const ref = await h.putObject('incoming/dup/dead-holder.png', pngBytes());
+    const { record } = await h.runtime.store.claim(ref);
+    await h.runtime.store.acquireLease(record.objectId, 'dead-holder', 3_000);
+    // Act
+    const response = await ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'));
+    const meanwhile = await h.record(ref);
+    const [settled] = await h.settle([ref], 20_000);
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(meanwhile?.leaseId).toBe('dead-holder');
+    expect(settled?.status).toBe('Active');
+    expect(h.sandbox.counters().uploads.accepted).toBe(1);
+  });
+});
+
 describe('a lost answer to the upload', () => {
   it('adopts the file the interrupted POST created instead of posting it again', async () => {
     // Prepare: the sandbox stores the upload, then drops the connection before answering.
