@@ -86,7 +86,7 @@ async function main(): Promise<number> {
       durationMs: performance.now() - t0,
     };
     results.push(result);
-    log(`  → ${result.headline} [target ${result.target}: ${result.met === undefined ? 'not measured' : result.met ? 'met' : 'MISSED'}] (${(result.durationMs / 1000).toFixed(0)} s)`);
+    log(`  → ${result.headline} [target ${result.target}: ${result.met === undefined ? (result.status === 'measured' ? 'no target' : 'not measured') : result.met ? 'met' : 'MISSED'}] (${(result.durationMs / 1000).toFixed(0)} s)`);
   }
   const durationMs = performance.now() - started;
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
