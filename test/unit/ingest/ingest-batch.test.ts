@@ -103,4 +103,19 @@ describe('processIngestBatch', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(f.deps.store.claim).not.toHaveBeenCalled();
   });
+
+  it('comes back after someone else\'s live lease has expired, instead of dropping the work', async () => {
+    // Prepare: the claim finds a record whose lease another delivery holds for 30 s more.
+    const f = failingWith(new Error('unused'));
+    const held = { objectId: 's3://b/incoming/a.png#etag=e', bucket: 'b', key: 'incoming/a.png', status: 'Received', statusRank: 0, attempts: 0, transitions: {}, leaseId: 'other', leaseExpiresAt: NOW.getTime() + 30_000 };
+    f.deps.store = {
+      claim: vi.fn(async () => ({ claimed: false, record: held })),
+      acquireLease: vi.fn(async () => ({ acquired: false, record: held })),
+    } as unknown as UploadsStore;
+    // Act
+    const response = await processIngestBatch(eventOf(notification('incoming/a.png')), f.deps);
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(f.requeued).toEqual([{ body: expect.objectContaining({ reason: 'lease-held', waits: 1, retries: 0 }), delaySeconds: 32 }]);
+  });
 });
