@@ -15,7 +15,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LibraryUnauthorizedError } from '../library/errors.ts';
-import { FINAL_LIBRARY_STATUSES, type LibraryClient, type LibraryUploadStatus, type UploadStatus } from '../library/types.ts';
+import { FINAL_LIBRARY_STATUSES, LIBRARY_LIMITS, type LibraryClient, type LibraryFile, type LibraryUploadStatus, type UploadStatus } from '../library/types.ts';
 import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
 import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
 import { nextPollDelaySeconds, type PollSchedule } from '../upload/backoff.ts';
@@ -29,11 +29,16 @@ export interface PollSettings {
   enrichActiveFiles: boolean;
   /** Checks in a row without the id in the answer before the file is declared Failed. */
   maxMissingChecks: number;
+  /**
+   * From this many Active files in one batch, their records are read with one list request rather than
+   * one GET each (default 2; set it above the batch size to turn this off).
+   */
+  listActiveFilesFrom: number;
 }
 
 export interface PollDependencies {
   store: UploadsStore;
-  library: Pick<LibraryClient, 'getUploadStatus' | 'getFile'>;
+  library: Pick<LibraryClient, 'getUploadStatus' | 'getFile'> & Partial<Pick<LibraryClient, 'listFiles'>>;
   sendStatusCheck: (message: StatusCheckMessage, delaySeconds: number) => Promise<void>;
   reportThrottle: (scope: 'second' | 'day') => Promise<void>;
   /** Called after a 401 that survived the secret re-read: this process holds its requests for a while. */
@@ -47,6 +52,7 @@ export interface PollDependencies {
 }
 
 export const DEFAULT_MAX_MISSING_CHECKS = 3;
+export const DEFAULT_LIST_ACTIVE_FILES_FROM = 2;
 
 type Answer = { ok: true; statuses: Map<string, UploadStatus> } | { ok: false; error: unknown };
 
@@ -69,6 +75,7 @@ export async function processPollBatch(event: SQSEvent, deps: PollDependencies, 
   }
 
   const answer = await askStatuses([...messages.values()], deps);
+  const prefetched = answer.ok ? await prefetchActiveFiles(answer.statuses, deps) : new Map<string, LibraryFile>();
   const processor = new BatchProcessor(EventType.SQS);
   return processPartialResponse(
     event,
@@ -80,7 +87,7 @@ export async function processPollBatch(event: SQSEvent, deps: PollDependencies, 
         await putBack(message, answer.error, log, deps);
         return;
       }
-      await settle(message, answer.statuses.get(message.libraryFileId), log, deps);
+      await settle(message, answer.statuses.get(message.libraryFileId), log, deps, prefetched);
     },
     processor,
     { ...(context ? { context } : {}), throwOnFullBatchFailure: false },
@@ -101,7 +108,13 @@ async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDe
   }
 }
 
-async function settle(message: StatusCheckMessage, status: UploadStatus | undefined, log: Logger, deps: PollDependencies): Promise<void> {
+async function settle(
+  message: StatusCheckMessage,
+  status: UploadStatus | undefined,
+  log: Logger,
+  deps: PollDependencies,
+  prefetched: ReadonlyMap<string, LibraryFile> = new Map(),
+): Promise<void> {
   const checks = message.checks + 1;
   const elapsedSeconds = (deps.now().getTime() - Date.parse(message.submittedAt)) / 1000;
 
@@ -126,7 +139,7 @@ async function settle(message: StatusCheckMessage, status: UploadStatus | undefi
   if (FINAL_LIBRARY_STATUSES.has(status.status as LibraryUploadStatus)) {
     const final = status.status as FinalStatus & LibraryUploadStatus;
     if (final === 'Active') {
-      const details = await enrichment(message, log, deps);
+      const details = await enrichment(message, log, deps, prefetched.get(message.libraryFileId));
       if (details === 'put-back') return;
       await finish(message, 'Active', details, log, deps);
       return;
@@ -189,11 +202,30 @@ function failureDetails(status: Exclude<FinalStatus, 'Active'>, description: str
   }
 }
 
+/**
+ * When several files of the batch became Active, one list of the library's most recent files usually
+ * holds all their records (URL, thumbnail, size): one request instead of one GET per file. Files not in
+ * it (older than the page) are fetched one by one as before; a failed list just falls back to that.
+ */
+async function prefetchActiveFiles(statuses: ReadonlyMap<string, UploadStatus>, deps: PollDependencies): Promise<Map<string, LibraryFile>> {
+  const active = new Set([...statuses.values()].filter((s) => s.status === 'Active').map((s) => s.fileId));
+  const found = new Map<string, LibraryFile>();
+  if (!deps.settings.enrichActiveFiles || active.size < deps.settings.listActiveFilesFrom || deps.library.listFiles === undefined) return found;
+  try {
+    const page = await deps.library.listFiles({ sortBy: 'CREATED_DATE_DESC', limit: LIBRARY_LIMITS.listLimitMax });
+    for (const file of page.results) if (active.has(file.id)) found.set(file.id, file);
+    deps.logger.debug('Active file records from one list request', { active: active.size, found: found.size });
+  } catch (error) {
+    deps.logger.warn('Could not list recent files for enrichment: fetching them one by one', { error: (error as Error).message });
+  }
+  return found;
+}
+
 /** The file record's URL, thumbnail and size for the event; never a reason to lose the final state. */
-async function enrichment(message: StatusCheckMessage, log: Logger, deps: PollDependencies): Promise<FinalDetails | 'put-back'> {
+async function enrichment(message: StatusCheckMessage, log: Logger, deps: PollDependencies, listed?: LibraryFile): Promise<FinalDetails | 'put-back'> {
   if (!deps.settings.enrichActiveFiles) return {};
   try {
-    const file = await deps.library.getFile(message.libraryFileId);
+    const file = listed ?? (await deps.library.getFile(message.libraryFileId));
     return {
       ...(file.url === undefined ? {} : { url: file.url }),
       ...(file.thumbnail?.url === undefined ? {} : { thumbnailUrl: file.thumbnail.url }),

@@ -22,7 +22,7 @@ import { S3ObjectReader } from '../ingest/s3-object-reader.ts';
 import { createLibraryClient } from '../library/index.ts';
 import type { CredentialsProvider, LibraryClient, LibraryClientOptions } from '../library/types.ts';
 import { logger as defaultLogger, metrics, reportLibraryRequest, tracer } from '../observability/index.ts';
-import { DEFAULT_MAX_MISSING_CHECKS, processPollBatch, type PollDependencies } from '../poll/poll-batch.ts';
+import { DEFAULT_LIST_ACTIVE_FILES_FROM, DEFAULT_MAX_MISSING_CHECKS, processPollBatch, type PollDependencies } from '../poll/poll-batch.ts';
 import type { StatusCheckMessage } from '../poll/status-message.ts';
 import { createDynamoRateLimiter, rateLimitKeyId, type ApiRateLimiter } from '../rate-limit/index.ts';
 import { createSecretsCredentialsProvider } from '../secrets/library-credentials.ts';
@@ -41,6 +41,8 @@ export interface PipelineRuntimeOptions {
   libraryOptions?: Partial<Omit<LibraryClientOptions, 'baseUrl' | 'credentials'>>;
   retryPolicy?: Partial<RetryPolicy>;
   maxMissingChecks?: number;
+  /** From this many Active files in a poll batch, one list request replaces the per-file GETs (default 2). */
+  listActiveFilesFrom?: number;
   /** Longest a request may wait for a rate-limit slot before the work is put back (default 10 s). */
   rateLimitMaxWaitMs?: number;
   /** How long this process sends no library request after a confirmed 401 (default 60 s). */
@@ -160,6 +162,7 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
       schedule: config.poll,
       enrichActiveFiles: config.enrichActiveFiles,
       maxMissingChecks: options.maxMissingChecks ?? DEFAULT_MAX_MISSING_CHECKS,
+      listActiveFilesFrom: options.listActiveFilesFrom ?? DEFAULT_LIST_ACTIVE_FILES_FROM,
     },
     retryPolicy,
     logger: log,

@@ -1,6 +1,6 @@
 import './quiet-env.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pdfBytes, pngBytes, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
+import { pdfBytes, pngBytes, requestsOf, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
 
 let h: PipelineHarness;
 
@@ -51,8 +51,13 @@ describe('happy path', () => {
     // Assess
     expect(records.map((r) => r.status)).toEqual(Array(10).fill('Active'));
     expect(h.sandbox.counters().uploads.accepted).toBe(10);
-    expect(statusRequests(h.sandbox)).toBeLessThanOrEqual(5);
-    console.info(`[figures] batch of 10: ${statusRequests(h.sandbox)} status requests`);
+    expect(statusRequests(h.sandbox)).toBeLessThanOrEqual(6);
+    expect(requestsOf(h.sandbox, 'getFile')).toBeLessThan(10);
+    expect(records.every((r) => r.url !== undefined && r.thumbnailUrl !== undefined)).toBe(true);
+    const total = h.sandbox.counters().totalRequests;
+    console.info(
+      `[figures] batch of 10: ${statusRequests(h.sandbox)} status requests, ${requestsOf(h.sandbox, 'listFiles')} list + ${requestsOf(h.sandbox, 'getFile')} getFile for enrichment, ${total} requests in all (${total / 10} per file)`,
+    );
   });
 
   it('creates a mirrored folder once and reuses it, and honours folder-id metadata', async () => {

@@ -40,7 +40,11 @@ const eventOf = (...messages: StatusCheckMessage[]): SQSEvent => ({
   })),
 });
 
-function fakes(library: { getUploadStatus: (ids: readonly string[]) => Promise<UploadStatus[]>; getFile?: (id: string) => Promise<LibraryFile> }) {
+function fakes(library: {
+  getUploadStatus: (ids: readonly string[]) => Promise<UploadStatus[]>;
+  getFile?: (id: string) => Promise<LibraryFile>;
+  listFiles?: () => Promise<{ results: LibraryFile[] }>;
+}) {
   const finals: { objectId: string; status: string; details: Record<string, unknown> }[] = [];
   const sent: { message: StatusCheckMessage; delaySeconds: number }[] = [];
   const getUploadStatus = vi.fn(library.getUploadStatus);
@@ -53,13 +57,17 @@ function fakes(library: { getUploadStatus: (ids: readonly string[]) => Promise<U
       recordProgress: vi.fn(async () => 'advanced'),
       recordCheck: vi.fn(async () => 'counted'),
     } as unknown as UploadsStore,
-    library: { getUploadStatus, getFile: library.getFile ?? (async (id) => ({ id, name: 'x', url: `https://files/${id}` })) },
+    library: {
+      getUploadStatus,
+      getFile: vi.fn(library.getFile ?? (async (id: string) => ({ id, name: 'x', url: `https://files/${id}` }))),
+      ...(library.listFiles ? { listFiles: vi.fn(library.listFiles) } : {}),
+    },
     sendStatusCheck: async (m, delaySeconds) => {
       sent.push({ message: m, delaySeconds });
     },
     reportThrottle: vi.fn(async () => undefined),
     tagging: { s3: {} as never, enabled: false, logger: { warn: () => undefined, debug: () => undefined }, countFailure: () => undefined },
-    settings: { schedule: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3600 }, enrichActiveFiles: true, maxMissingChecks: 3 },
+    settings: { schedule: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3600 }, enrichActiveFiles: true, maxMissingChecks: 3, listActiveFilesFrom: 2 },
     retryPolicy: { ...DEFAULT_RETRY_POLICY, maxRetries: 2 },
     logger: new Logger({ logLevel: 'SILENT' }),
     now: () => NOW,
@@ -164,5 +172,20 @@ describe('processPollBatch', () => {
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(f.finals).toHaveLength(1);
+  });
+
+  it('reads the records of several Active files with one list request, fetching only the ones it misses', async () => {
+    // Prepare
+    const f = fakes({
+      getUploadStatus: async () => ['1', '2', '3'].map((fileId) => ({ fileId, status: 'Active', description: '' })),
+      listFiles: async () => ({ results: [{ id: '9', name: 'other' }, { id: '1', name: 'a', url: 'https://listed/1' }, { id: '2', name: 'b', url: 'https://listed/2' }] }),
+    });
+    // Act
+    await processPollBatch(eventOf(message('1'), message('2'), message('3')), f.deps);
+    // Assess
+    expect(f.deps.library.listFiles).toHaveBeenCalledOnce();
+    expect(f.deps.library.getFile).toHaveBeenCalledOnce();
+    expect(f.deps.library.getFile).toHaveBeenCalledWith('3');
+    expect(f.finals.map((x) => x.details['url']).sort()).toEqual(['https://files/3', 'https://listed/1', 'https://listed/2']);
   });
 });
