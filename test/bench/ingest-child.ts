@@ -9,7 +9,8 @@
  *
  * Experiment, not the pipeline's behaviour: with `BENCH_GC_EVERY_BYTES` (and `--expose-gc`) the body
  * passes through a counting Transform that asks V8 for a young-generation collection every that many
- * bytes, to show how much of the peak is chunks that are garbage but not yet collected.
+ * bytes, to show how much of the peak is chunks that are garbage but not yet collected. With
+ * `BENCH_READ_ONLY=true` the body is only drained (no upload): the S3 read's own speed.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { performance } from 'node:perf_hooks';
@@ -93,7 +94,11 @@ async function main(): Promise<void> {
   const opened = await reader.open(ref);
   const size = opened.size;
   const body = withCollections(opened.body, Number(process.env.BENCH_GC_EVERY_BYTES ?? 0));
-  const { fileId } = await library.uploadFile({
+  if (process.env.BENCH_READ_ONLY === 'true') {
+    // Diagnostic (copy-speed): the S3 read alone, drained without uploading.
+    for await (const chunk of body) void chunk;
+  }
+  const { fileId } = process.env.BENCH_READ_ONLY === 'true' ? { fileId: '' } : await library.uploadFile({
     fileName: ref.key.split('/').at(-1) ?? 'bench.pdf',
     folderId: '0',
     description: 'ingest benchmark',

@@ -102,6 +102,7 @@ export async function startIngestFixture(sizes: readonly number[]): Promise<Inge
           ...extraEnv,
         },
       });
+      if (extraEnv.BENCH_READ_ONLY === 'true') return result;
       const stored = sandbox.files().find((file) => file.id === result.fileId);
       if (stored?.size !== size) throw new Error(`the sandbox stored ${stored?.size} bytes for a ${size}-byte object`);
       return result;
