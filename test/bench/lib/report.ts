@@ -86,7 +86,7 @@ export function renderReport(data: DataBlock, preamble: string): string {
     const met = f.met === undefined ? (f.status === 'measured' ? 'no target' : 'not measured') : f.met ? 'met' : '**missed**';
     return [String(index + 1), f.title, f.measured, f.baseline, f.ratio, f.target, met];
   });
-  out.push(markdownTable(['#', 'figure', 'measured', 'baseline (same run)', 'ratio', 'target', 'target'], rows), '');
+  out.push(markdownTable(['#', 'figure', 'measured', 'baseline (same run)', 'ratio', 'target', 'reached?'], rows), '');
 
   FIGURE_IDS.forEach((id, index) => {
     const f = data.figures[id];
