@@ -49,6 +49,20 @@ export interface ChaosOptions {
   kills: number;
   /** Shares of final files at which the kills happen (default 30 % … 65 %, or 35 % for one kill). */
   killAtShares?: number[];
+  /**
+   * `progress` (default): kill at the shares above, whatever is in flight (uploads included: the
+   * killed invocations' messages come back after the ingest queue's visibility timeout).
+   * `after-ingest`: once every file is past ingest (submitted or final) while status checks and
+   * publishing are in flight (the short run: the status queue's visibility timeout is far shorter).
+   */
+  killWhen?: 'progress' | 'after-ingest';
+  /**
+   * `drain` (default): the run ends when every file is final and announced AND the ingest and status
+   * queues are empty (every copy, duplicate and message of a killed worker handled).
+   * `final`: it ends when every file is final and announced; messages still queued are counted in
+   * `leftInWorkQueues` (they can only be no-ops: a final record is never changed).
+   */
+  settle?: 'drain' | 'final';
   serverErrorRate?: number;
   hangRate?: number;
   resetAfterBodyRate?: number;
@@ -78,7 +92,7 @@ export interface DeadLetter {
 }
 
 export interface ChaosReport {
-  options: Required<Omit<ChaosOptions, 'stateDir' | 'keepState' | 'onProgress' | 'killAtShares'>>;
+  options: Required<Omit<ChaosOptions, 'stateDir' | 'keepState' | 'onProgress' | 'killAtShares' | 'killWhen' | 'settle'>>;
   filesDropped: number;
   duplicateNotifications: number;
   finalRecords: number;
@@ -101,6 +115,8 @@ export interface ChaosReport {
   /** Files whose final status is not the one the run expected. */
   unexpected: Array<{ key: string; expected: string; status: string; errorKey?: string }>;
   deadLetters: DeadLetter[];
+  /** Messages still in the ingest and status queues at the end (0 with `settle: 'drain'`). */
+  leftInWorkQueues: number;
   kills: Array<{ atMs: number; finalRecordsBefore: number }>;
   faults: { hang: number; resetBeforeBody: number; serverError: number; resetAfterBody: number };
   throttled: { second: number; day: number };
@@ -265,9 +281,10 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
         args: ['--import', tsxLoader(), WORKER_ENTRY],
         env: { ...process.env, NODE_OPTIONS: '', CHAOS_WORKER_CONFIG: JSON.stringify(workerConfig) },
         onStdoutLine: (line) => appendFileSync(workerLog, `${line}\n`),
+        // Powertools writes WARN and ERROR lines to stderr: they are function logs too.
         onStderrLine: (line) => {
           if (line.endsWith('] ready')) ready = true;
-          appendFileSync(workerNotices, `${line}\n`);
+          appendFileSync(line.startsWith('{') ? workerLog : workerNotices, `${line}\n`);
         },
       });
       const deadline = Date.now() + 60_000;
@@ -358,7 +375,14 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       const announced = new Set([...finalIds].map((id) => keyOfId.get(id)).filter((k): k is string => k !== undefined));
       const done = [...keys].filter((k) => finalKeys.has(k) && announced.has(k)).length;
       const nextKill = killAt[kills.length];
-      if (nextKill !== undefined && finalKeys.size >= nextKill * files.length && worker) {
+      const killNow =
+        nextKill !== undefined &&
+        (input.killWhen === 'after-ingest'
+          ? records.length >= files.length &&
+            records.every((r) => r.libraryFileId !== undefined || isFinalStatus(r.status)) &&
+            finalKeys.size < files.length
+          : finalKeys.size >= nextKill * files.length);
+      if (killNow && worker) {
         kills.push({ atMs: elapsed(), finalRecordsBefore: finalKeys.size });
         progress(`[chaos] SIGKILL workers (pid ${worker.pid}) at ${elapsed()} ms with ${finalKeys.size}/${files.length} final`);
         signalGroup(worker.pid, 'SIGKILL');
@@ -367,7 +391,8 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
         worker = await startWorker();
         progress(`[chaos] workers restarted (pid ${worker.pid}) at ${elapsed()} ms`);
       }
-      if (done === files.length && kills.length >= killAt.length) {
+      if (done === files.length && (kills.length >= killAt.length || input.killWhen === 'after-ingest')) {
+        if (input.settle === 'final') break;
         const [ingestLeft, statusLeft] = await Promise.all([queueDepth(sqs, resources.ingestQueue.url), queueDepth(sqs, resources.statusQueue.url)]);
         if (ingestLeft + statusLeft === 0) break;
       }
@@ -388,6 +413,7 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     await worker.stop({ graceMs: 5000 });
     worker = undefined;
     const runMs = elapsed();
+    const leftInWorkQueues = (await queueDepth(sqs, resources.ingestQueue.url)) + (await queueDepth(sqs, resources.statusQueue.url));
 
     // What is left where.
     records = await scanRecords();
@@ -474,6 +500,7 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       lost,
       unexpected,
       deadLetters,
+      leftInWorkQueues,
       kills,
       faults: counters.faults,
       throttled: counters.throttled,
@@ -505,6 +532,7 @@ export function formatReport(report: ChaosReport): string {
     `  unexpected outcomes    ${report.unexpected.length}${report.unexpected.length > 0 ? `: ${JSON.stringify(report.unexpected.slice(0, 5))}` : ''}`,
     `  duplicate notifications ${report.duplicateNotifications}`,
     `  dead letters           ${report.deadLetters.length}${report.deadLetters.map((d) => `\n    - ${d.queue} (received ${d.receiveCount}×): ${d.reason}`).join('')}`,
+    `  left in work queues    ${report.leftInWorkQueues}${report.leftInWorkQueues > 0 ? ' (run ended at the last event: copies waiting for a lease or a visibility time-out, no-ops on final records)' : ''}`,
     `  kills                  ${report.kills.map((k) => `at ${Math.round(k.atMs / 100) / 10} s (${k.finalRecordsBefore} final)`).join(', ')}; worker starts ${report.workerStarts}`,
     `  sandbox faults         ${JSON.stringify(report.faults)}; throttled ${JSON.stringify(report.throttled)}; ${report.apiRequests} API requests`,
     `  credentials found      ${report.credentialLeaks.length === 0 ? 'none' : report.credentialLeaks.join(', ')}`,

@@ -1,5 +1,7 @@
 /**
- * `npm run chaos -- [--files N] [--seed N] [--kills N] [--quick] [--json FILE] [--keep-state DIR]`
+ * `npm run chaos -- [--files N] [--seed N] [--kills N] [--quick] [--json FILE] [--keep-state DIR]
+ *   [--kill-when progress|after-ingest] [--settle drain|final] [--throttle-every-ms N]
+ *   [--ingest-timeout S] [--poll-timeout S] [--client-timeout-ms N]`
  *
  * The fault run (chaos-run.ts): 500 files by default under 5xx answers, hangs, connections reset after
  * the body, throttle bursts, duplicate notifications and two SIGKILLs of the workers. Prints the report
@@ -18,6 +20,12 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'string' },
     'keep-state': { type: 'string' },
+    'kill-when': { type: 'string' },
+    'throttle-every-ms': { type: 'string' },
+    settle: { type: 'string' },
+    'ingest-timeout': { type: 'string' },
+    'poll-timeout': { type: 'string' },
+    'client-timeout-ms': { type: 'string' },
   },
   strict: true,
 });
@@ -38,6 +46,12 @@ const report = await runChaos({
   seed: count('seed', values.seed, 1),
   kills: count('kills', values.kills, quick ? 1 : 2),
   ...(values['keep-state'] ? { stateDir: values['keep-state'], keepState: true } : {}),
+  ...(values['kill-when'] === 'after-ingest' ? { killWhen: 'after-ingest' as const } : {}),
+  ...(values.settle === 'final' ? { settle: 'final' as const } : {}),
+  ...(values['ingest-timeout'] ? { ingestTimeoutSeconds: count('ingest-timeout', values['ingest-timeout'], 20) } : {}),
+  ...(values['poll-timeout'] ? { pollTimeoutSeconds: count('poll-timeout', values['poll-timeout'], 10) } : {}),
+  ...(values['client-timeout-ms'] ? { libraryTimeoutMs: count('client-timeout-ms', values['client-timeout-ms'], 4000) } : {}),
+  ...(values['throttle-every-ms'] ? { throttleEveryMs: count('throttle-every-ms', values['throttle-every-ms'], 15_000) } : {}),
   onProgress: (line) => console.log(line),
 });
 console.log(`\n${formatReport(report)}`);

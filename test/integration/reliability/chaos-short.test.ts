@@ -1,0 +1,46 @@
+/**
+ * The short fault run inside `npm test`: the same fault mix as `npm run chaos` (5xx 10 %, hangs 5 %,
+ * resets after the body 3 %, throttle bursts, 10 % of notifications twice) over 30 files, with one
+ * SIGKILL of the workers. The kill comes once every file is past ingest, while status checks and
+ * publishing are in flight: a kill during uploads costs the ingest queue's visibility timeout (over a
+ * minute, by design) and is what the full run (`npm run chaos`, two kills at 30 % and 65 %) covers.
+ * Figures: docs/reliability.md.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatReport, runChaos, type ChaosReport } from '../../chaos/chaos-run.ts';
+
+describe('fault run (short)', () => {
+  it('keeps every file under API faults, duplicate notifications and a SIGKILL of the workers, with one upload each and empty DLQs', async () => {
+    // Prepare
+    const files = 30;
+    // Act
+    const report: ChaosReport = await runChaos({
+      files,
+      seed: 7,
+      kills: 1,
+      killWhen: 'after-ingest',
+      settle: 'final',
+      throttleEveryMs: 6_000,
+      // Shorter than the full run's so the killed worker's status checks come back within the test.
+      ingestTimeoutSeconds: 15,
+      pollTimeoutSeconds: 6,
+      libraryTimeoutMs: 2_000,
+      deadlineMs: 150_000,
+    });
+    console.info(`[figures]\n${formatReport(report)}`);
+    // Assess
+    expect(report.kills).toHaveLength(1);
+    expect(report.workerStarts).toBe(2);
+    expect(report.lost).toEqual([]);
+    expect(report.finalRecords).toBe(files);
+    expect(report.distinctEvents).toBe(files);
+    expect(report.libraryUploads).toBe(report.filesAccepted);
+    expect(report.duplicateUploads).toBe(0);
+    expect(report.sandboxDuplicatesByNameAndSize).toBe(0);
+    expect(report.unexpected).toEqual([]);
+    expect(report.deadLetters).toEqual([]);
+    expect(report.leftInWorkQueues).toBe(0);
+    expect(report.credentialLeaks).toEqual([]);
+    expect(report.faults.serverError + report.faults.hang + report.faults.resetAfterBody).toBeGreaterThan(0);
+  }, 240_000);
+});
