@@ -43,3 +43,18 @@ describe('docs/events.md', () => {
     for (const event of built) expect(byType.get(event.detailType)).toEqual(event.detail);
   });
 });
+
+describe('README.md', () => {
+  it('shows the same Library File Uploaded example as docs/events.md, so it stays builder-exact and schema-valid', () => {
+    // Prepare
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const readmeExamples = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => JSON.parse(match[1] ?? 'null') as Record<string, unknown>);
+
+    // Act
+    const uploaded = examples.find((e) => e['detail-type'] === DETAIL_TYPES.uploaded);
+
+    // Assess
+    expect(readmeExamples).toHaveLength(1);
+    expect(readmeExamples[0]).toEqual(uploaded);
+  });
+});
