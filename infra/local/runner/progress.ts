@@ -7,21 +7,11 @@
  * publish filter), so they show every transition without scanning the table.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
+import { RECORD_STATUSES } from '../../../shared/upload/record.ts';
 import type { EventEnvelope } from '../standins/eventbridge.ts';
 
-/** The statuses in the order the display lists them. */
-export const DISPLAY_ORDER = [
-  'Received',
-  'Submitted',
-  'Processing',
-  'Uploaded',
-  'Active',
-  'VirusFound',
-  'Failed',
-  'Deleted',
-  'Rejected',
-  'TimedOut',
-] as const;
+/** The statuses in the order the display lists them: the order a file moves through them. */
+export const DISPLAY_ORDER = RECORD_STATUSES;
 
 export interface ProgressSnapshot {
   /** Files put into the bucket through the drop folder. */

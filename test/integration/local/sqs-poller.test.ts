@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { batchItemFailures, startSqsPoller, type SqsHandler, type SqsPoller } from '../../../infra/local/runner/event-sources/sqs-poller.ts';
+import { batchItemFailures } from '../../../infra/local/runner/event-sources/batch-item-failures.ts';
+import { startSqsPoller, type SqsHandler, type SqsPoller } from '../../../infra/local/runner/event-sources/sqs-poller.ts';
 import { queueArn } from '../../../infra/local/runner/resources.ts';
 import { startTestEnvironment, waitFor, type TestEnvironment } from '../../support/index.ts';
 

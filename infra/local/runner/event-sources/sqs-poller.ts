@@ -18,6 +18,7 @@
  * cannot be frozen); there is no gradual scale-up of pollers; receives long-poll for at most
  * `waitTimeSeconds` (default 1 s) so that `stop()` is prompt.
  */
+import { batchItemFailures } from './batch-item-failures.ts';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -263,28 +264,6 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       return stopped;
     },
   };
-}
-
-/**
- * The failed message ids of a handler response, as Lambda reads `ReportBatchItemFailures`: nothing
- * (or no `batchItemFailures`) means every message succeeded; an id that is empty or not in the batch
- * makes the whole batch a failure (returned as an Error).
- */
-export function batchItemFailures(response: unknown, batchIds: ReadonlySet<string>): string[] | Error {
-  if (response === undefined || response === null) return [];
-  if (typeof response !== 'object') return [];
-  const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
-  if (failures === undefined || failures === null) return [];
-  if (!Array.isArray(failures)) return new Error('batchItemFailures is not a list: the whole batch failed');
-  const ids: string[] = [];
-  for (const failure of failures as unknown[]) {
-    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    if (typeof id !== 'string' || id === '' || !batchIds.has(id)) {
-      return new Error(`batchItemFailures names ${JSON.stringify(id)}, which is not in the batch: the whole batch failed`);
-    }
-    ids.push(id);
-  }
-  return ids;
 }
 
 /** A received message as a record of Lambda's SQS event. */

@@ -20,6 +20,7 @@
  * batch share the retry count of the batch they came from; GetRecords is polled every `pollIntervalMs`
  * (default 250 ms, Lambda polls shards about four times a second).
  */
+import { batchItemFailures } from './batch-item-failures.ts';
 import {
   DescribeStreamCommand,
   ExpiredIteratorException,
@@ -284,7 +285,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     let failed: string[] = [];
     try {
       const response = await invokeHandler(options.handler, { Records: batch }, options.function);
-      const reported = options.reportBatchItemFailures ? failuresOf(response, sequenceNumbers) : [];
+      const reported = options.reportBatchItemFailures ? batchItemFailures(response, new Set(sequenceNumbers)) : [];
       if (reported instanceof Error) {
         error = reported;
         outcome = { kind: 'error' };
@@ -375,22 +376,6 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
 }
 
 /** Failed sequence numbers from a stream handler's response, or an Error when the response is invalid. */
-function failuresOf(response: unknown, batch: readonly string[]): string[] | Error {
-  if (response === undefined || response === null || typeof response !== 'object') return [];
-  const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
-  if (failures === undefined || failures === null) return [];
-  if (!Array.isArray(failures)) return new Error('batchItemFailures is not a list: the whole batch failed');
-  const ids: string[] = [];
-  for (const failure of failures as unknown[]) {
-    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    if (typeof id !== 'string' || id === '' || !batch.includes(id)) {
-      return new Error(`batchItemFailures names ${JSON.stringify(id)}, which is not in the batch: the whole batch failed`);
-    }
-    ids.push(id);
-  }
-  return ids;
-}
-
 /** A DynamoDB Streams API record in the shape Lambda delivers it. */
 export function toLambdaRecord(record: _Record, streamArn: string, region: string = LOCAL_REGION): DynamoDBRecord {
   const data = record.dynamodb ?? {};
