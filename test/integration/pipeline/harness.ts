@@ -284,20 +284,7 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
   return harness;
 }
 
-/** A tiny valid PNG header (8-byte signature + IHDR) followed by padding: enough for every check. */
-export function pngBytes(width = 64, height = 48, padding = 256): Buffer {
-  const header = Buffer.alloc(24);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(header, 0);
-  header.writeUInt32BE(13, 8);
-  header.write('IHDR', 12, 'latin1');
-  header.writeUInt32BE(width, 16);
-  header.writeUInt32BE(height, 20);
-  return Buffer.concat([header, Buffer.alloc(padding, 7)]);
-}
-
-export function pdfBytes(text = 'hello'): Buffer {
-  return Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`, 'latin1');
-}
+export { pdfBytes, pngBytes } from '../../support/sample-files.ts';
 
 export function jpegBytes(padding = 200): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), Buffer.alloc(padding, 3), Buffer.from([0xff, 0xd9])]);
