@@ -268,8 +268,12 @@ export class UploadPipelineStack extends Stack {
     this.ingest = fn('Ingest', 'ingest', 'Uploads new S3 objects to MyLibrary and schedules their status checks');
     this.grantObjectRead(this.ingest);
     this.secret.grantRead(this.ingest.role);
-    this.uploadsTable.grantReadWriteData(this.ingest.role);
-    this.limitsTable.grantReadWriteData(this.ingest.role);
+    // Reads plus the writes the store makes (claim = PutItem; lease, attempts, outcome = UpdateItem) and
+    // the rate limiter's UpdateItem: no DeleteItem or BatchWriteItem, which nothing here uses.
+    this.uploadsTable.grantReadData(this.ingest.role);
+    this.uploadsTable.grant(this.ingest.role, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    this.limitsTable.grantReadData(this.ingest.role);
+    this.limitsTable.grant(this.ingest.role, 'dynamodb:UpdateItem');
     this.statusQueue.queue.grantSendMessages(this.ingest.role);
     // A throttled or unauthorized upload is put back on the ingest queue as a new, delayed message (so
     // waiting for the API does not use up the receive count that leads to the DLQ).
@@ -281,8 +285,11 @@ export class UploadPipelineStack extends Stack {
     // Poll: one status GET per batch; re-sends itself a delayed check until the file is final.
     this.poll = fn('Poll', 'poll', 'Follows uploaded files until MyLibrary reports a final status');
     this.secret.grantRead(this.poll.role);
-    this.uploadsTable.grantReadWriteData(this.poll.role);
-    this.limitsTable.grantReadWriteData(this.poll.role);
+    // Poll only moves existing records forward (UpdateItem) and takes rate-limit slots (UpdateItem).
+    this.uploadsTable.grantReadData(this.poll.role);
+    this.uploadsTable.grant(this.poll.role, 'dynamodb:UpdateItem');
+    this.limitsTable.grantReadData(this.poll.role);
+    this.limitsTable.grant(this.poll.role, 'dynamodb:UpdateItem');
     this.statusQueue.queue.grantSendMessages(this.poll.role);
     if (config.features.tagObjects) this.grantObjectTagging(this.poll);
     this.poll.function.addEventSource(sqsSource(this.statusQueue.queue, config.sources.statusQueue));

@@ -9,7 +9,7 @@
  *
  * Added here: every bucket and table (not only the upload bucket and the uploads table) encrypted; no
  * write action on a wildcard resource pattern beyond the upload prefix; each function's write actions
- * compared with the writes its code makes (one finding is pinned, see KNOWN_UNUSED_WRITES); no
+ * compared with the writes its code makes (KNOWN_UNUSED_WRITES: none); no
  * credential in any function's environment.
  */
 import { describe, expect, it } from 'vitest';
@@ -70,15 +70,14 @@ const USED_WRITES: Record<'ingest' | 'poll' | 'publish', (tagging: boolean) => s
 };
 
 /**
- * FINDING (docs/reliability.md, "Security"): ingest and poll get `grantReadWriteData` on both tables,
- * which also allows DeleteItem and BatchWriteItem (and PutItem for poll) that their code never uses.
- * The resources are the two tables only, so nothing outside them is reachable; narrowing it is a change
- * to infra/stacks/upload-pipeline-stack.ts (`grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem', …)`).
- * Pinned here so that any new unused write fails this test, and so does the fix (then empty these lists).
+ * Writes granted beyond what the code uses, per function: none. (Ingest and poll once had
+ * `grantReadWriteData` on both tables, allowing DeleteItem and BatchWriteItem, and PutItem for poll,
+ * that their code never uses; the stack now grants reads plus exactly the writes listed above.)
+ * Any new unused write fails this test.
  */
 const KNOWN_UNUSED_WRITES: Record<'ingest' | 'poll' | 'publish', string[]> = {
-  ingest: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'],
-  poll: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+  ingest: [],
+  poll: [],
   publish: [],
 };
 
@@ -130,7 +129,7 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
     }
   });
 
-  it('allows each function only the writes its code makes (one pinned finding: unused DynamoDB writes for ingest and poll)', () => {
+  it('allows each function only the writes its code makes', () => {
     for (const name of ['ingest', 'poll', 'publish'] as const) {
       const role = refTarget(fns[name][1].Properties?.Role) as string;
       const granted = new Set(statementsOfRole(json, role).filter((s) => s.Effect === 'Allow').flatMap((s) => asArray(s.Action)).filter(isWrite));
