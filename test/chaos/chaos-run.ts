@@ -110,8 +110,10 @@ export interface ChaosReport {
   sandboxDuplicatesByNameAndSize: number;
   /** Records adopted after an interrupted upload (found in the library instead of re-posted). */
   adopted: number;
-  /** Dropped keys with no final record or no event. */
+  /** Dropped keys with no final record or no event, and no message left to finish them. */
   lost: string[];
+  /** Dropped keys not finished when the run stopped (its deadline) while work was still queued. */
+  unfinished: string[];
   /** Files whose final status is not the one the run expected. */
   unexpected: Array<{ key: string; expected: string; status: string; errorKey?: string }>;
   deadLetters: DeadLetter[];
@@ -456,7 +458,10 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     for (const e of events) distinct.set((e.detail as { eventId: string }).eventId, e);
     const announcedKeys = new Set([...distinct.values()].map((e) => (e.detail as { object: { key: string } }).object.key));
     const finalByKey = new Map(records.filter((r) => isFinalStatus(r.status)).map((r) => [r.key, r]));
-    const lost = files.map((f) => f.key).filter((k) => !finalByKey.has(k) || !announcedKeys.has(k));
+    const notDone = files.map((f) => f.key).filter((k) => !finalByKey.has(k) || !announcedKeys.has(k));
+    // Not done but still queued (the deadline came first) is not lost: its message is still working.
+    const lost = leftInWorkQueues === 0 ? notDone : [];
+    const unfinished = leftInWorkQueues === 0 ? [] : notDone;
     const recordsByStatus: Record<string, number> = {};
     for (const r of records) recordsByStatus[r.status] = (recordsByStatus[r.status] ?? 0) + 1;
     const names = new Map<string, number>();
@@ -498,6 +503,7 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       sandboxDuplicatesByNameAndSize: (counters as unknown as { duplicates?: { byNameAndSize?: number } }).duplicates?.byNameAndSize ?? 0,
       adopted: records.filter((r) => r.adopted === true).length,
       lost,
+      unfinished,
       unexpected,
       deadLetters,
       leftInWorkQueues,
@@ -529,10 +535,11 @@ export function formatReport(report: ChaosReport): string {
     `  second copies          ${report.duplicateUploads} by name, ${report.sandboxDuplicatesByNameAndSize} by name+size (sandbox)`,
     `  adopted after a lost answer ${report.adopted}`,
     `  lost                   ${report.lost.length}${report.lost.length > 0 ? `: ${report.lost.slice(0, 10).join(', ')}` : ''}`,
+    `  unfinished (queued)    ${report.unfinished.length}${report.unfinished.length > 0 ? `: ${report.unfinished.slice(0, 10).join(', ')}` : ''}`,
     `  unexpected outcomes    ${report.unexpected.length}${report.unexpected.length > 0 ? `: ${JSON.stringify(report.unexpected.slice(0, 5))}` : ''}`,
     `  duplicate notifications ${report.duplicateNotifications}`,
     `  dead letters           ${report.deadLetters.length}${report.deadLetters.map((d) => `\n    - ${d.queue} (received ${d.receiveCount}×): ${d.reason}`).join('')}`,
-    `  left in work queues    ${report.leftInWorkQueues}${report.leftInWorkQueues > 0 ? ' (run ended at the last event: copies waiting for a lease or a visibility time-out, no-ops on final records)' : ''}`,
+    `  left in work queues    ${report.leftInWorkQueues}${report.leftInWorkQueues > 0 ? ' (copies waiting for a lease or a visibility time-out; with unfinished files, their messages too)' : ''}`,
     `  kills                  ${report.kills.map((k) => `at ${Math.round(k.atMs / 100) / 10} s (${k.finalRecordsBefore} final)`).join(', ')}; worker starts ${report.workerStarts}`,
     `  sandbox faults         ${JSON.stringify(report.faults)}; throttled ${JSON.stringify(report.throttled)}; ${report.apiRequests} API requests`,
     `  credentials found      ${report.credentialLeaks.length === 0 ? 'none' : report.credentialLeaks.join(', ')}`,
@@ -549,6 +556,7 @@ export function verdict(report: ChaosReport): string[] {
   if (report.libraryUploads !== report.filesAccepted) problems.push(`library uploads ${report.libraryUploads} ≠ files accepted ${report.filesAccepted}`);
   if (report.duplicateUploads !== 0 || report.sandboxDuplicatesByNameAndSize !== 0) problems.push('a file was uploaded twice');
   if (report.lost.length !== 0) problems.push(`${report.lost.length} files lost`);
+  if (report.unfinished.length !== 0) problems.push(`${report.unfinished.length} files not finished before the deadline (still queued)`);
   if (report.unexpected.length !== 0) problems.push(`${report.unexpected.length} unexpected outcomes`);
   if (report.deadLetters.length !== 0) problems.push(`${report.deadLetters.length} messages in dead-letter queues`);
   if (report.credentialLeaks.length !== 0) problems.push(`credentials found: ${report.credentialLeaks.join(', ')}`);
