@@ -11,10 +11,15 @@
  * GetObject body) already consumed by the first attempt, so the client refreshes the credentials and
  * rejects with LibraryUnauthorizedError; the caller re-reads the object and retries with a fresh stream,
  * which then uses the refreshed credentials.
+ *
+ * Reads (GET) that fail fast, with a 5xx or a refused or reset connection, are retried in place up to
+ * `readRetries` times (default 2) with jittered backoff: they are idempotent, and a caller such as
+ * ingest's search-before-repost makes several reads in a row, which otherwise all had to succeed in
+ * one go. Time-outs are not retried here (the wait is already spent); writes never are.
  */
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
-import { LibraryProtocolError, LibrarySourceError } from './errors.ts';
+import { LibraryNetworkError, LibraryProtocolError, LibraryServerError, LibrarySourceError } from './errors.ts';
 import type {
   LibraryClient,
   LibraryClientOptions,
@@ -55,6 +60,18 @@ import type { WireFolder } from './wire-schemas.ts';
 
 /** Ids per upload-status request by default. */
 export const DEFAULT_STATUS_CHUNK_SIZE = 50;
+/** Extra attempts for a read that failed fast (5xx, connection refused or reset). */
+export const DEFAULT_READ_RETRIES = 2;
+
+/** A failure worth retrying in place: the API answered 5xx, or the connection failed (not a time-out). */
+function failedFast(error: unknown): boolean {
+  return error instanceof LibraryServerError || error instanceof LibraryNetworkError;
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`LibraryClientOptions.${name} must be a non-negative integer`);
+  return value;
+}
 /** Longest ids segment of an upload-status URL (keeps the whole URL far below common 8 KB limits). */
 export const MAX_STATUS_IDS_PATH_LENGTH = 1800;
 /** Safety stop for pagination loops (1000 pages of up to 1000 items). */
@@ -152,6 +169,9 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
     onRequest: options.onRequest,
   });
 
+  const readRetries = options.readRetries === undefined ? DEFAULT_READ_RETRIES : nonNegativeInteger(options.readRetries, 'readRetries');
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
   async function credentialsFor(operation: LibraryOperation, forceRefresh: boolean): Promise<LibraryCredentials> {
     const credentials = await options.credentials(forceRefresh ? { forceRefresh: true } : undefined);
     return validateCredentials(operation, credentials);
@@ -174,16 +194,28 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
   ): Promise<ExchangeResponse> {
     const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
     const payload = body ? JSON.stringify(body.json) : undefined;
-    let response: ExchangeResponse | undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const credentials = await credentialsFor(operation, attempt > 0);
-      await beforeRequest(operation);
-      response = await transport.exchange({ operation, method, target, credentials, headers, ...(payload === undefined ? {} : { body: payload }) });
-      if (response.status !== 401) break;
+    const once = async (): Promise<ExchangeResponse> => {
+      let response: ExchangeResponse | undefined;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const credentials = await credentialsFor(operation, attempt > 0);
+        await beforeRequest(operation);
+        response = await transport.exchange({ operation, method, target, credentials, headers, ...(payload === undefined ? {} : { body: payload }) });
+        if (response.status !== 401) break;
+      }
+      if (!response) throw new Error('unreachable');
+      if (!expected(response.status)) throw errorFromResponse(response.context, response.status, response.bodyText, response.headers);
+      return response;
+    };
+    if (method !== 'GET') return once();
+    for (let retry = 0; ; retry++) {
+      try {
+        return await once();
+      } catch (error) {
+        if (retry >= readRetries || !failedFast(error)) throw error;
+        // Jittered backoff: 100-200 ms, then 200-400 ms… (each attempt also waits for a rate-limit slot).
+        await sleep(100 * 2 ** retry * (1 + Math.random()));
+      }
     }
-    if (!response) throw new Error('unreachable');
-    if (!expected(response.status)) throw errorFromResponse(response.context, response.status, response.bodyText, response.headers);
-    return response;
   }
 
   /** Parses and validates a JSON answer; anything unexpected is a LibraryProtocolError. */

@@ -81,6 +81,15 @@ export interface LibraryClientOptions {
   statusChunkSize?: number;
   /** Keep-alive pool size (default 8). */
   connections?: number;
+  /**
+   * Extra attempts for a read (GET) that failed fast: a 5xx answer or a connection refused or reset
+   * (default 2; 0 turns it off). Reads are idempotent, so retrying in place is safe and saves the
+   * caller a whole queue round trip; a time-out is not retried (it already spent its wait), and an
+   * upload or any other write is never replayed.
+   */
+  readRetries?: number;
+  /** Sleep between read retries (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface UploadFileInput {

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestReport } from '../../../shared/library/index.ts';
-import { LibraryForbiddenError, LibraryNotFoundError, LibraryProtocolError, LibraryServerError, LibraryUnauthorizedError } from '../../../shared/library/index.ts';
+import { LibraryForbiddenError, LibraryNotFoundError, LibraryProtocolError, LibraryServerError, LibraryTimeoutError, LibraryUnauthorizedError } from '../../../shared/library/index.ts';
+import { chunkedStream } from './support/streams.ts';
 import { STUB_CREDENTIALS, startStubServer, stubClient } from './support/stub-server.ts';
 import type { StubServer } from './support/stub-server.ts';
 
@@ -139,8 +140,8 @@ describe('answers outside the contract', () => {
   });
 
   it('maps 406 and 415 to LibraryProtocolError, 404 to not found and 503 to server error', async () => {
-    // Prepare
-    const { client } = stubClient(stub);
+    // Prepare: one answer per request (no read retries), so each answer maps on its own.
+    const { client } = stubClient(stub, { readRetries: 0 });
     stub.replies.push({ status: 406 }, { status: 415 }, { status: 404 }, { status: 503, raw: 'Service Unavailable' });
     // Act
     const classes: unknown[] = [];
@@ -280,5 +281,84 @@ describe('other endpoints', () => {
     await client.close();
     expect(page).toEqual({ results: [] });
     expect(stub.requests[0]?.url).toBe(`/v2/library/folders/-1/files?api_key=${STUB_CREDENTIALS.apiKey}&limit=1000&type=IMAGES&source=MyComputer`);
+  });
+});
+
+describe('read retries', () => {
+  const noSleep = async (): Promise<void> => {};
+
+  it('retries a read answered 503 and resolves with the next answer', async () => {
+    // Prepare
+    const { client } = stubClient(stub, { sleep: noSleep });
+    stub.replies.push({ status: 503, raw: 'Service Unavailable' }, { status: 200, body: fileRecord('7') });
+    // Act
+    const file = await client.getFile('7');
+    await client.close();
+    // Assess
+    expect(file.id).toBe('7');
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('retries a read whose connection was reset before the answer', async () => {
+    // Prepare
+    const { client } = stubClient(stub, { sleep: noSleep });
+    stub.replies.push({ destroy: 'before-body' }, { status: 200, body: fileRecord('8') });
+    // Act
+    const file = await client.getFile('8');
+    await client.close();
+    // Assess
+    expect(file.id).toBe('8');
+    expect(stub.requests.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('gives up after readRetries extra attempts with the last error', async () => {
+    // Prepare
+    const { client } = stubClient(stub, { sleep: noSleep, readRetries: 2 });
+    stub.fallback = { status: 500, raw: 'boom' };
+    // Act
+    const error = await client.getFile('9').then(() => undefined, (e: unknown) => e);
+    await client.close();
+    // Assess
+    expect(error).toBeInstanceOf(LibraryServerError);
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it('does not retry a read that timed out: its wait is already spent', async () => {
+    // Prepare
+    const { client } = stubClient(stub, { sleep: noSleep, timeouts: { headersMs: 200, bodyMs: 200 } });
+    stub.replies.push({ hang: true });
+    // Act
+    const error = await client.getFile('10').then(() => undefined, (e: unknown) => e);
+    await client.close();
+    // Assess
+    expect(error).toBeInstanceOf(LibraryTimeoutError);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('does not retry an answer that will not change (404)', async () => {
+    // Prepare
+    const { client } = stubClient(stub, { sleep: noSleep });
+    stub.replies.push({ status: 404, body: [] });
+    // Act
+    const error = await client.getFile('11').then(() => undefined, (e: unknown) => e);
+    await client.close();
+    // Assess
+    expect(error).toBeInstanceOf(LibraryNotFoundError);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('never replays an upload answered 503', async () => {
+    // Prepare
+    const { client } = stubClient(stub, { sleep: noSleep });
+    stub.fallback = { status: 503, raw: 'Service Unavailable' };
+    const data = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    // Act
+    const error = await client
+      .uploadFile({ fileName: 'a.png', folderId: '0', description: 'a', fileType: 'PNG', contentType: 'image/png', data: chunkedStream(data), size: data.length })
+      .then(() => undefined, (e: unknown) => e);
+    await client.close();
+    // Assess
+    expect(error).toBeInstanceOf(LibraryServerError);
+    expect(stub.requests).toHaveLength(1);
   });
 });
