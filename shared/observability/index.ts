@@ -48,16 +48,24 @@ export type { UploadLogKeys, UploadLogRef } from './upload-context.ts';
 /** CloudWatch namespace used when `POWERTOOLS_METRICS_NAMESPACE` is not set. */
 export const DEFAULT_METRICS_NAMESPACE = 'LibraryUploadPipeline';
 
+/**
+ * Service name when `POWERTOOLS_SERVICE_NAME` is not set (local mode, tests): without it Powertools
+ * writes `service_undefined` into every log line and into the metrics' `service` dimension.
+ */
+export const DEFAULT_SERVICE_NAME = 'library-upload';
+const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] || DEFAULT_SERVICE_NAME;
+
 /** The process's logger. Service name from `POWERTOOLS_SERVICE_NAME`. */
-export const logger: Logger = new Logger({ jsonReplacerFn: logReplacer });
+export const logger: Logger = new Logger({ serviceName, jsonReplacerFn: logReplacer });
 
 /** The process's metrics (CloudWatch EMF). Flushed by `instrumentHandler` at the end of each invocation. */
 export const metrics: Metrics = new Metrics({
+  serviceName,
   namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? DEFAULT_METRICS_NAMESPACE,
 });
 
 /** The process's tracer (X-Ray). Wrap AWS SDK clients with `tracer.captureAWSv3Client(client)`. */
-export const tracer: Tracer = new Tracer();
+export const tracer: Tracer = new Tracer({ serviceName });
 
 /**
  * The library client's `onRequest` hook, wired to the singletons: counts `ApiRequests` by operation and

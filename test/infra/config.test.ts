@@ -21,6 +21,7 @@ import {
 import { OBJECT_TAGGING_FAILED } from '../../infra/constructs/metrics-contract.ts';
 import { PROJECT_ROOT } from '../../infra/stacks/pipeline-app.ts';
 import { loadRuntimeConfig, runtimeConfigSchema, toEnvironment } from '../../shared/config/runtime-config.ts';
+import { DEFAULT_SERVICE_NAME } from '../../shared/observability/index.ts';
 import { TAGGING_FAILED_METRIC } from '../../shared/upload/outcome-tags.ts';
 
 const resources = {
@@ -197,6 +198,10 @@ describe('runtime environment', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'LibraryUpload/prod',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
+  });
+
+  it('names the service locally (no POWERTOOLS_SERVICE_NAME) as every stage does when deployed', () => {
+    for (const stage of Object.values(STAGES)) expect(stage.observability.serviceName).toBe(DEFAULT_SERVICE_NAME);
   });
 });
 
