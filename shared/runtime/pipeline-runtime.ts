@@ -97,6 +97,8 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
       perSecond: config.requestsPerSecond,
       perDay: config.requestsPerDay,
       keyId,
+      // The same clock as the records: a test that moves time moves the daily window too.
+      now: () => now().getTime(),
       maxWaitMs: options.rateLimitMaxWaitMs ?? 10_000,
       safetyMargin: options.rateLimitSafetyMargin ?? DEFAULT_RATE_LIMIT_SAFETY_MARGIN,
     }),

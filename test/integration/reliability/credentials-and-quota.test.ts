@@ -7,13 +7,13 @@
  * handlers against DynamoDB Local, fauxqs, the Secrets Manager stand-in and an in-process sandbox),
  * with its short waits after a 401 (1 s re-send, 1.5 s hold) instead of production's 300 s and 60 s.
  *
- * The clock: `buildPipelineRuntime({ now })` reaches the store and the retry decisions but not the rate
- * limiter (`createDynamoRateLimiter` takes `now`; the runtime builder does not pass it on), so a
- * test cannot move the pipeline's day forward through the runtime. The seam used instead is the
- * process clock: `Date` alone is faked (timers stay real, and the fake clock advances in real time),
- * set to 30 s before midnight UTC.
- * The limiter's own day budget is the one spent here (set below the sandbox's, as documented). The limiter, the store and the in-process sandbox all read it; fauxqs
- * (another process) keeps real time, which is right for the re-send delays it enforces.
+ * The clock: `buildPipelineRuntime({ now })` reaches the store, the retry decisions and the rate
+ * limiter, and the sandbox has a clock of its own; but the day must turn at the same instant for all of
+ * them and for the harness's own deadlines, so the seam used here is the process clock: `Date` alone is
+ * faked (timers stay real, and the fake clock advances in real time), set to 30 s before midnight UTC.
+ * The limiter, the store and the in-process sandbox all read it; fauxqs (another process) keeps real
+ * time, which is right for the re-send delays it enforces. The limiter's own day budget is the one
+ * spent here (set below the sandbox's, as documented).
  */
 import '../pipeline/quiet-env.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
