@@ -6,6 +6,8 @@
  *  - about 3 % `.txt` (Rejected `unsupported-type` by ingest: never uploaded);
  *  - about 2 % PDFs carrying the EICAR test string (uploaded, then VirusFound in the library).
  */
+import { pdfBytes, pngBytes } from '../support/sample-files.ts';
+
 export interface ChaosFile {
   /** Object key (below the stage's upload prefix). */
   key: string;
@@ -29,22 +31,8 @@ export function seededRandom(seed: number): () => number {
 const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
 const FOLDERS = ['', 'chaos/', 'chaos/Events/', 'chaos/Events/2026/', 'chaos/Brochures/'];
 
-function png(width: number, height: number, padding: number, fill: number): Buffer {
-  const header = Buffer.alloc(24);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(header, 0);
-  header.writeUInt32BE(13, 8);
-  header.write('IHDR', 12, 'latin1');
-  header.writeUInt32BE(width, 16);
-  header.writeUInt32BE(height, 20);
-  return Buffer.concat([header, Buffer.alloc(padding, fill)]);
-}
-
 function jpeg(padding: number, fill: number): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), Buffer.alloc(padding, fill), Buffer.from([0xff, 0xd9])]);
-}
-
-function pdf(text: string): Buffer {
-  return Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`, 'latin1');
 }
 
 export function chaosFiles(count: number, seed: number, uploadPrefix: string): ChaosFile[] {
@@ -59,13 +47,13 @@ export function chaosFiles(count: number, seed: number, uploadPrefix: string): C
     if (roll < 0.03) {
       files.push({ key: `${base}.txt`, bytes: Buffer.from(`plain text ${i}\n`.repeat(1 + (padding % 20))), expected: 'Rejected' });
     } else if (roll < 0.05) {
-      files.push({ key: `${base}.pdf`, bytes: pdf(`${EICAR} ${i}`), expected: 'VirusFound' });
+      files.push({ key: `${base}.pdf`, bytes: pdfBytes(`${EICAR} ${i}`), expected: 'VirusFound' });
     } else if (roll < 0.25) {
-      files.push({ key: `${base}.pdf`, bytes: pdf(`document ${i} ${'x'.repeat(padding % 500)}`), expected: 'Active' });
+      files.push({ key: `${base}.pdf`, bytes: pdfBytes(`document ${i} ${'x'.repeat(padding % 500)}`), expected: 'Active' });
     } else if (roll < 0.45) {
       files.push({ key: `${base}.jpg`, bytes: jpeg(padding, fill), expected: 'Active' });
     } else {
-      files.push({ key: `${base}.png`, bytes: png(16 + (i % 300), 16 + (padding % 300), padding, fill), expected: 'Active' });
+      files.push({ key: `${base}.png`, bytes: pngBytes(16 + (i % 300), 16 + (padding % 300), padding, fill), expected: 'Active' });
     }
   }
   return files;
