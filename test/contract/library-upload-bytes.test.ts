@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/index.ts';
-import { clientFor, everyByteValue, sha256, startContractSandbox, streamOf, uploadOf } from './support.ts';
+import { chunkedStream, clientFor, everyByteValue, sha256, startContractSandbox, uploadOf } from './support.ts';
 
 let sandbox: Sandbox;
 
@@ -21,7 +21,7 @@ describe('uploaded bytes', () => {
     const { client } = clientFor(sandbox);
     const bytes = everyByteValue(256 * 1024 + 13);
     // Act
-    const { fileId } = await client.uploadFile(uploadOf(bytes, { fileName: 'all-bytes.png', data: streamOf(bytes, 4093) }));
+    const { fileId } = await client.uploadFile(uploadOf(bytes, { fileName: 'all-bytes.png', data: chunkedStream(bytes, 4093) }));
     await client.close();
     // Assess
     const stored = sandbox.files().find((f) => f.id === fileId);

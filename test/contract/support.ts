@@ -3,9 +3,9 @@
  * processing move only when a test advances the clock), a client on it, streams and sample bytes.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { startSandbox } from '../../infra/local/sandbox/index.ts';
 import type { Sandbox, SandboxOptions } from '../../infra/local/sandbox/index.ts';
+import { chunkedStream, everyByteValue } from '../support/streams.ts';
 import { createLibraryClient } from '../../shared/library/index.ts';
 import type { LibraryClient, LibraryClientOptions, LibraryCredentials, RequestReport, UploadFileInput } from '../../shared/library/index.ts';
 
@@ -45,13 +45,6 @@ export function clientFor(sandbox: Sandbox, overrides: Partial<LibraryClientOpti
 
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** Every byte value 0..255, repeated to `size` bytes. */
-export function everyByteValue(size: number): Buffer {
-  const buffer = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) buffer[i] = i % 256;
-  return buffer;
-}
-
 /** A PNG signature and IHDR-sized header followed by `size - 24` filler bytes: the sandbox sees a PNG. */
 export function pngLike(size = 1024, fill = 0x5a): Buffer {
   const buffer = Buffer.alloc(Math.max(size, 24), fill);
@@ -61,20 +54,6 @@ export function pngLike(size = 1024, fill = 0x5a): Buffer {
   return buffer;
 }
 
-/** Streams a buffer in chunks, as an S3 body would arrive. */
-export function streamOf(buffer: Buffer, chunkSize = 64 * 1024): Readable {
-  let offset = 0;
-  return new Readable({
-    read() {
-      if (offset >= buffer.length) {
-        this.push(null);
-        return;
-      }
-      this.push(buffer.subarray(offset, offset + chunkSize));
-      offset += chunkSize;
-    },
-  });
-}
 
 export function uploadOf(data: Buffer, overrides: Partial<UploadFileInput> = {}): UploadFileInput {
   return {
@@ -83,7 +62,7 @@ export function uploadOf(data: Buffer, overrides: Partial<UploadFileInput> = {})
     description: 'contract test',
     fileType: 'PNG',
     contentType: 'image/png',
-    data: streamOf(data),
+    data: chunkedStream(data, 64 * 1024),
     size: data.length,
     ...overrides,
   };
@@ -106,3 +85,5 @@ export function everythingPrinted(error: Error): string {
   for (let current: unknown = error; current instanceof Error; current = current.cause) parts.push(current.message, String(current.stack));
   return parts.join('\n');
 }
+
+export { chunkedStream, everyByteValue };

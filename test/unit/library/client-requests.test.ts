@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestReport } from '../../../shared/library/index.ts';
 import { LibraryForbiddenError, LibraryNotFoundError, LibraryProtocolError, LibraryServerError, LibraryTimeoutError, LibraryUnauthorizedError } from '../../../shared/library/index.ts';
-import { chunkedStream } from './support/streams.ts';
+import { chunkedStream } from '../../support/streams.ts';
 import { STUB_CREDENTIALS, startStubServer, stubClient } from './support/stub-server.ts';
 import type { StubServer } from './support/stub-server.ts';
 

@@ -20,7 +20,7 @@ import {
 import { parseMultipart } from './support/multipart.ts';
 import { STUB_CREDENTIALS, startStubServer, stubClient } from './support/stub-server.ts';
 import type { StubServer } from './support/stub-server.ts';
-import { chunkedStream, everyByteValue, failingStream } from './support/streams.ts';
+import { chunkedStream, everyByteValue, failingStream } from '../../support/streams.ts';
 
 let stub: StubServer;
 beforeEach(async () => {

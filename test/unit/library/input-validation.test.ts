@@ -7,7 +7,7 @@ import type { LibraryClient, LibraryCredentials, UploadFileInput } from '../../.
 import { LibraryInputError, createLibraryClient } from '../../../shared/library/index.ts';
 import { STUB_CREDENTIALS, startStubServer, stubClient } from './support/stub-server.ts';
 import type { StubServer } from './support/stub-server.ts';
-import { chunkedStream } from './support/streams.ts';
+import { chunkedStream } from '../../support/streams.ts';
 
 let stub: StubServer;
 let client: LibraryClient;
