@@ -82,19 +82,32 @@ const UPLOADS_STREAM: StreamSourceSettings = {
 
 const SERVICE_NAME = 'library-upload';
 
+/**
+ * The library account settings every stage starts from. Each stage has its own API key (its own
+ * secret), and 5% of the key's daily limit stays free for people calling the API by hand with it.
+ */
+const LIBRARY: StageConfig['library'] = {
+  baseUrl: CONSTANT_CONTACT_V2,
+  secret: { kind: 'create' },
+  defaultFolderId: '0',
+  mirrorFolders: true,
+  requestsPerSecond: 4,
+  requestsPerDay: 9_500,
+};
+
+/** Alarm thresholds of the stages that do not set their own. */
+const ALARM_THRESHOLDS: StageConfig['observability']['thresholds'] = {
+  ingestOldestMessageSeconds: 3_600,
+  statusOldestMessageSeconds: 1_800,
+  apiThrottledPer5Minutes: 20,
+  dailyQuotaRatio: 0.8,
+  publishIteratorAgeSeconds: 600,
+};
+
 export const dev: StageConfig = {
   stage: 'dev',
   env: { account: undefined, region: 'us-east-1' },
-  library: {
-    baseUrl: CONSTANT_CONTACT_V2,
-    secret: { kind: 'create' },
-    defaultFolderId: '0',
-    mirrorFolders: true,
-    // Each stage has its own API key (its own secret). 5% of the daily limit stays free for people
-    // calling the API by hand with the same key.
-    requestsPerSecond: 4,
-    requestsPerDay: 9_500,
-  },
+  library: LIBRARY,
   uploads: { prefix: 'uploads/', suffixes: ACCEPTED_SUFFIXES, notificationFilter: 'prefix' },
   poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3_600 },
   features: { enrichActiveFiles: true, tagObjects: true },
@@ -113,13 +126,7 @@ export const dev: StageConfig = {
     metricsNamespace: 'LibraryUpload/dev',
     logLevel: 'DEBUG',
     alarmEmail: undefined,
-    thresholds: {
-      ingestOldestMessageSeconds: 3_600,
-      statusOldestMessageSeconds: 1_800,
-      apiThrottledPer5Minutes: 20,
-      dailyQuotaRatio: 0.8,
-      publishIteratorAgeSeconds: 600,
-    },
+    thresholds: ALARM_THRESHOLDS,
   },
   tags: {},
 };
@@ -127,14 +134,7 @@ export const dev: StageConfig = {
 export const staging: StageConfig = {
   stage: 'staging',
   env: { account: undefined, region: 'us-east-1' },
-  library: {
-    baseUrl: CONSTANT_CONTACT_V2,
-    secret: { kind: 'create' },
-    defaultFolderId: '0',
-    mirrorFolders: true,
-    requestsPerSecond: 4,
-    requestsPerDay: 9_500,
-  },
+  library: LIBRARY,
   uploads: { prefix: 'uploads/', suffixes: ACCEPTED_SUFFIXES, notificationFilter: 'prefix' },
   poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3_600 },
   features: { enrichActiveFiles: true, tagObjects: true },
@@ -154,13 +154,7 @@ export const staging: StageConfig = {
     logLevel: 'INFO',
     // Replace with the team's address; example.com is reserved, so nothing is delivered until then.
     alarmEmail: 'library-upload-alerts@example.com',
-    thresholds: {
-      ingestOldestMessageSeconds: 3_600,
-      statusOldestMessageSeconds: 1_800,
-      apiThrottledPer5Minutes: 20,
-      dailyQuotaRatio: 0.8,
-      publishIteratorAgeSeconds: 600,
-    },
+    thresholds: ALARM_THRESHOLDS,
   },
   tags: {},
 };
@@ -168,14 +162,7 @@ export const staging: StageConfig = {
 export const prod: StageConfig = {
   stage: 'prod',
   env: { account: undefined, region: 'us-east-1' },
-  library: {
-    baseUrl: CONSTANT_CONTACT_V2,
-    secret: { kind: 'create' },
-    defaultFolderId: '0',
-    mirrorFolders: true,
-    requestsPerSecond: 4,
-    requestsPerDay: 9_500,
-  },
+  library: LIBRARY,
   uploads: { prefix: 'uploads/', suffixes: ACCEPTED_SUFFIXES, notificationFilter: 'prefix' },
   // The vendor's virus scan can queue up under load: wait two hours before calling a file TimedOut.
   poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 7_200 },
@@ -197,13 +184,8 @@ export const prod: StageConfig = {
     logLevel: 'INFO',
     // Replace with the team's address; example.com is reserved, so nothing is delivered until then.
     alarmEmail: 'library-upload-alerts@example.com',
-    thresholds: {
-      ingestOldestMessageSeconds: 3_600,
-      statusOldestMessageSeconds: 1_800,
-      apiThrottledPer5Minutes: 10,
-      dailyQuotaRatio: 0.8,
-      publishIteratorAgeSeconds: 300,
-    },
+    // Tighter than the other stages: consumers depend on prod's events arriving promptly.
+    thresholds: { ...ALARM_THRESHOLDS, apiThrottledPer5Minutes: 10, publishIteratorAgeSeconds: 300 },
   },
   tags: {},
 };
