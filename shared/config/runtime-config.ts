@@ -5,7 +5,7 @@
  * `toEnvironment()`, and the handlers read it with `loadRuntimeConfig()`: one schema, so the names
  * cannot drift apart. Per-stage values come from the typed stage config in `infra/config/`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');

@@ -8,7 +8,7 @@
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RECORD_STATUSES, STATUS_RANK, isFinalStatus } from '../upload/record.ts';
 import type { UploadRecord } from '../upload/record.ts';
 

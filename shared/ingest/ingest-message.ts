@@ -5,7 +5,7 @@
  * carries the counters SQS cannot: `retries` (transient failures so far) and `waits` (limit/credential
  * waits, which never lead to the DLQ).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ObjectRef } from '../upload/record.ts';
 import { looksLikeS3Notification, parseS3Notification, type NotificationEntry } from '../upload/s3-notification.ts';
 

@@ -18,7 +18,7 @@
  * one go. Time-outs are not retried here (the wait is already spent); writes never are.
  */
 import type { Readable } from 'node:stream';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { LibraryNetworkError, LibraryProtocolError, LibraryServerError, LibrarySourceError } from './errors.ts';
 import type {
   LibraryClient,

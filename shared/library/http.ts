@@ -13,7 +13,7 @@
  * still being written, and refreshes it whenever the socket drains), so a large upload is not cut short;
  * `bodyMs` between two chunks of the response body.
  */
-import { Pool } from 'undici';
+import { Pool } from './undici-pool.ts';
 import type { Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';

@@ -8,7 +8,7 @@
  * cannot do without (a file's id, an upload status, the account's upload size limit). Unknown fields are
  * ignored, so a new field on the API's side never breaks the client.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LibraryFile, LibraryFolder, LibraryInfo, UploadStatus } from './types.ts';
 
 /** A string or a number, as a string (`"9"` and `9` are the same id). */

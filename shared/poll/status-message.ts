@@ -9,7 +9,7 @@
  * - `retries`: re-sends after transient failures (5xx, network), reset by a successful check;
  * - `waits`: re-sends because of limits or credentials (never count towards the DLQ).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UploadRecord } from '../upload/record.ts';
 
 export const STATUS_CHECK_TYPE = 'status-check';

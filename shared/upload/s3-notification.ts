@@ -7,7 +7,7 @@
  * Only the fields the pipeline needs are checked; everything else AWS adds is ignored, so a new field
  * never breaks ingestion.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ObjectRef } from './record.ts';
 import { decodeS3Key } from './s3-key.ts';
 

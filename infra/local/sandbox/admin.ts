@@ -17,7 +17,7 @@
  * POST answers 200 with the new counters (so the caller sees the settings in force).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SandboxControl } from './control.ts';
 import { readJsonBody, writeResponse, type ApiResponse } from './http-io.ts';
 import { SANDBOX_ENDPOINTS } from './options.ts';
