@@ -12,6 +12,7 @@
  */
 import { createLibraryClient } from '../../../shared/library/index.ts';
 import { startSandbox, uniformDuration } from '../../../infra/local/sandbox/index.ts';
+import { DEFAULT_RATE_LIMIT_SAFETY_MARGIN } from '../../../shared/runtime/pipeline-runtime.ts';
 import { nextPollDelaySeconds, type PollSchedule } from '../../../shared/upload/backoff.ts';
 import { requestsOf, runPipeline, type PipelineRunResult } from '../lib/pipeline-run.ts';
 import { fixed, markdownTable, median, quantile } from '../lib/stats.ts';
@@ -178,7 +179,10 @@ export const backlog: Figure = {
     const filesPerSecond = files / drainS;
     const ratio = filesPerSecond / ceiling;
     const e2eRatio = files / endToEndS / ceiling;
-    const limiterCeiling = 1 / 1.1;
+    // The functions' runtime spaces limiter slots by 1000 / REQUESTS_PER_SECOND × (1 + margin).
+    const margin = DEFAULT_RATE_LIMIT_SAFETY_MARGIN;
+    const limiterCeiling = 1 / (1 + margin);
+    const marginPercent = `${Math.round(margin * 100)} %`;
     // Is the drain rate steady? Files accepted per second in each quarter of the drain.
     const accepted = run.uploads.map((u) => u.acceptedAt).sort((a, b) => a - b);
     const quarters = [0, 1, 2, 3].map((q) => {
@@ -213,10 +217,10 @@ export const backlog: Figure = {
         ),
       ],
       notes: [
-        `The shared limiter spaces requests ${Math.round(1000 / SCALED_PER_SECOND * 1.1)} ms apart (1000 / REQUESTS_PER_SECOND plus a 10 % safety margin, shared/rate-limit): by design it can use at most ${fixed(limiterCeiling)} of the key's rate, which is why no request is ever throttled, and why the ratio cannot exceed ≈ ${fixed(limiterCeiling)}.`,
+        `The shared limiter spaces requests ${Math.round((1000 / SCALED_PER_SECOND) * (1 + margin))} ms apart (1000 / REQUESTS_PER_SECOND plus the runtime's ${marginPercent} safety margin, shared/runtime/pipeline-runtime.ts): by design the pipeline uses at most ${fixed(limiterCeiling)} of the key's rate, which is why no request is throttled, and the ratio cannot exceed ≈ ${fixed(limiterCeiling)}. The margin is there because a request reaches the API some time after its slot (the upload body's first bytes, the event loop of a busy host, clock skew between Lambda hosts); with 10 % an occasional request landed inside the sandbox's one-second window and was refused.`,
         ratio >= 0.9
           ? 'The backlog drains at the rate the key allows.'
-          : `Missed (${fixed(ratio)}). The limiter's margin explains ${fixed(limiterCeiling)} at most; the rest is this machine: each file keeps an ingest invocation busy ${fixed(run.busyMs.ingest / files, 0)} ms here (DynamoDB claim, lease and records, S3 head and reads, the upload, the status message, on 2 cores shared with DynamoDB Local, fauxqs and the sandbox), and with the dev stage's max concurrency of ${run.stage.sources.ingestQueue.maxConcurrency} that caps the drain at ≈ ${fixed((run.stage.sources.ingestQueue.maxConcurrency * 1000) / (run.busyMs.ingest / files), 1)} files/s, below the ${fixed(ceiling, 1)} files/s the scaled ${SCALED_PER_SECOND}/s limit would allow. At the real key (4/s ÷ ${fixed(rpf, 2)} = ${fixed(KEY_PER_SECOND / rpf, 1)} files/s) that cap is ${fixed((run.stage.sources.ingestQueue.maxConcurrency * 1000) / (run.busyMs.ingest / files) / (KEY_PER_SECOND / rpf), 0)}× higher than needed, so the miss is an artifact of scaling the limit 10× on this machine, not of the design. What would close the scaled measurement: a larger ingest maxConcurrency for the run (startLocalPipeline takes the stage's value; the runner would need an override), or a faster machine; and for the design itself a 5 % limiter margin instead of 10 % would lift the ceiling to 0.95.`,
+          : `Missed (${fixed(ratio)}), by design first: the ${marginPercent} margin caps the ratio at ${fixed(limiterCeiling)}, below the 0.9 target, in exchange for no throttled request (each costs a request of the day's quota and holds every function back 1 s). The request rate while draining, ${fixed(r.total / drainS, 1)}/s of ${SCALED_PER_SECOND}, is ${fixed(r.total / drainS / SCALED_PER_SECOND)} of the key against that ${fixed(limiterCeiling)}; the rest is this machine: each file keeps an ingest invocation busy ${fixed(run.busyMs.ingest / files, 0)} ms (including its wait for a slot), with the dev stage's max concurrency of ${run.stage.sources.ingestQueue.maxConcurrency}, on 2 cores shared with DynamoDB Local, fauxqs and the sandbox. What would close it: a margin of 10 % or less (ceiling ≥ 0.91) once the jitter between slot and arrival is smaller, for example by reserving the slot only when the upload body's first bytes are ready, or an adaptive margin that starts small and widens after a per-second 403; the scaled 40/s run also needs a larger ingest concurrency than 2 to show it. At the real key (4/s ÷ ${fixed(rpf, 2)} = ${fixed(KEY_PER_SECOND / rpf, 1)} files/s) the machine is not the limit, only the margin is.`,
         'End to end includes the last files\' first status check (10 s after their upload) and the event: a fixed tail that matters less the longer the backlog.',
       ],
       data: { requests: r, drainS, endToEndS, files, quarters, invocations: run.invocations, busyMs: run.busyMs },
