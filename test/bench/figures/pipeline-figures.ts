@@ -136,12 +136,13 @@ export const requestsPerFile: Figure = {
     for (const rec of run.records) statuses.set(rec.status, (statuses.get(rec.status) ?? 0) + 1);
     return {
       status: 'measured',
-      target: '≤ 1.10 requests per file',
+      target: '≤ 1.10 requests per file, with and without enrichment',
       headline: `${fixed(core, 3)} requests per file (upload + status) and ${fixed(withEnrichment, 3)} with the optional enrichment, vs ${fixed(base, 2)} for the vendor's upload-then-poll-every-5-s pattern: ratio ${fixed(core / base)} (${fixed(withEnrichment / base)} with enrichment)`,
       measured: `${fixed(core, 3)} (upload + status); ${fixed(withEnrichment, 3)} with enrichment`,
       baseline: `${fixed(base, 2)} (upload, then poll each file every 5 s)`,
       ratio: `${fixed(core / base)} (${fixed(withEnrichment / base)} with enrichment)`,
-      met: core <= 1.1,
+      // Judged as deployed: every stage enriches, so the total counts, not only upload + status.
+      met: core <= 1.1 && withEnrichment <= 1.1,
       settings: [
         `${n} PNG files put into the bucket at once; library processing per file uniform ${MIN_PROCESSING_MS / 1000}-${MAX_PROCESSING_MS / 1000} s (sandbox \`uniformDuration(2000, 60000, ${SEED})\`, real time), then Active.`,
         `Dev stage as configured (poll: first check after ${run.poll.firstDelaySeconds} s, doubling up to ${run.poll.maxDelaySeconds} s; status queue batches of ${run.stage.sources.statusQueue.batchSize} with a ${run.stage.sources.statusQueue.maxBatchingWindowSeconds} s window; enrichment ${run.stage.features.enrichActiveFiles ? 'on' : 'off'}), except the per-second limit: ${SCALED_PER_SECOND}/s on the sandbox and in REQUESTS_PER_SECOND (10× the key's 4/s) so the uploads take ~${Math.round(n / SCALED_PER_SECOND)} s, not ~${Math.round(n / KEY_PER_SECOND)} s. At 4/s status checks would arrive 10× slower, but a batch of ${run.stage.sources.statusQueue.batchSize} still fills in ${(run.stage.sources.statusQueue.batchSize / KEY_PER_SECOND).toFixed(1)} s, inside the ${run.stage.sources.statusQueue.maxBatchingWindowSeconds} s window, so the batching (and this ratio) is the same.`,
@@ -156,7 +157,7 @@ export const requestsPerFile: Figure = {
           : `Missed without enrichment (${fixed(core, 3)}): a file that takes 2-60 s needs 1 to 3 checks, and a status request carries at most ${run.stage.sources.statusQueue.batchSize} ids (the status queue's batch size), so checks cost ${fixed(r.status / n, 3)} per file against the 0.10 the target leaves. What would close it: a larger status-queue batch (SQS event sources accept up to 10,000 messages per batch when a batching window is set, as it is here, and the client already puts up to 50 ids in one URL): at 50 ids per request the status share would be about ${fixed((r.status / n) * (run.stage.sources.statusQueue.batchSize / 50), 3)} per file while a backlog keeps batches full, i.e. ≈ ${fixed(1 + r.other / n + (r.status / n) * (run.stage.sources.statusQueue.batchSize / 50), 2)} requests per file; a longer first delay (e.g. 30 s, at the price of time to event) would also drop the first check of most files.`,
         withEnrichment <= 1.1
           ? `With enrichment (on in every stage: the event carries the hosted URL and thumbnail) the total is ${fixed(withEnrichment, 3)}: within the target too.`
-          : `Enrichment (on in every stage: the event carries the hosted URL and thumbnail) adds ${fixed(r.enrichment / n, 3)} requests per file (${requestsOf(run.sandbox, 'getFile')} single-file reads, ${requestsOf(run.sandbox, 'listFiles')} list reads), so the total is ${fixed(withEnrichment, 3)} and misses 1.10. What would close it: take every Active file's record from list requests (\`GET /library/files?sort_by=CREATED_DATE_DESC&limit=1000\` returns url and thumbnail for up to 1000 files) instead of one GET per file, or switch enrichment off where consumers do not need the URL.`,
+          : `Enrichment (on in every stage: the event carries the hosted URL and thumbnail) adds ${fixed(r.enrichment / n, 3)} requests per file (${requestsOf(run.sandbox, 'getFile')} single-file reads, ${requestsOf(run.sandbox, 'listFiles')} list reads), so the total is ${fixed(withEnrichment, 3)} and misses 1.10. The status answer carries no URL (the vendor's \`uploadstatus\` returns file_id, status and description only), so a file record must be read; a poll batch in which two or more files became Active already reads all their records with one list request (newest 1,000 files) instead of one GET each, so enrichment costs about one request per such batch. What would close it: fewer, fuller poll batches (a longer status-queue batching window, at the price of time to event), or enrichment off in a stage whose consumers do not need the URL (\`enrichActiveFiles: false\`: the target is then met).`,
       ],
       data: { pipeline: r, baseline, files: n },
     };
