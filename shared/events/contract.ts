@@ -101,7 +101,7 @@ interface UploadEventDetailBase {
   /** Upper-cased extension as sent to the library (`PNG`, `PDF`…); for `Rejected` whatever the key had. */
   fileType: string;
   timings: EventTimings;
-  /** Upload attempts the pipeline made (0 when refused before upload). */
+  /** Upload attempts that may have reached the library (0 when refused before upload; a POST never sent or refused with a 4xx is not counted). */
   attempts: number;
 }
 

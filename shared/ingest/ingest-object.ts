@@ -9,12 +9,15 @@
  *   submitted and does nothing) or died (the copy takes the lease over and resumes the work). Relying on
  *   the holder's own redelivery instead would need the queue's visibility timeout to outlast the lease;
  * - `attempts` is counted before every POST: a resumed attempt (attempts > 0, no library file id) first
- *   searches the library for the file a lost answer may have created, and adopts it.
+ *   searches the library for the file a lost answer may have created, and adopts it. A POST that
+ *   certainly stored nothing (never sent for want of a rate-limit slot or quota, or refused with a 4xx)
+ *   takes its count back, so waiting out a limit does not cost a search afterwards.
  *
  * Errors other than "this file cannot be uploaded" (a Rejection, recorded here) are thrown: the batch
  * layer (ingest-batch.ts) decides whether to wait, retry or fail the message.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { uploadCertainlyNotStored } from '../library/client.ts';
 import { LibraryInputError, LibraryValidationError } from '../library/errors.ts';
 import type { LibraryClient } from '../library/types.ts';
 import { countMetric, METRIC } from '../observability/index.ts';
@@ -218,6 +221,12 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
       // the same file with the same metadata again cannot change that.
       const apiMessage = error.apiErrors.map((e) => `${e.errorKey}: ${e.errorMessage}`).join('; ') || error.message;
       return rejectWith({ errorKey: 'library-refused', errorMessage: `The library refused the upload (${apiMessage}).` });
+    }
+    if (uploadCertainlyNotStored(error)) {
+      // Nothing can be in the library (never sent, or refused): the next try need not search it first.
+      await store.abandonAttempt(record.objectId, attempt.leaseId).catch((undoError: unknown) => {
+        log.warn('Could not take back the attempt count: the next try will search the library first', { error: (undoError as Error).message });
+      });
     }
     throw error;
   }

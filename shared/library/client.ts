@@ -19,7 +19,7 @@
  */
 import type { Readable } from 'node:stream';
 import type * as z from 'zod';
-import { LibraryNetworkError, LibraryProtocolError, LibraryServerError, LibrarySourceError } from './errors.ts';
+import { LibraryError, LibraryNetworkError, LibraryProtocolError, LibraryServerError, LibrarySourceError } from './errors.ts';
 import type {
   LibraryClient,
   LibraryClientOptions,
@@ -60,6 +60,23 @@ import type { WireFolder } from './wire-schemas.ts';
 
 /** Ids per upload-status request by default. */
 export const DEFAULT_STATUS_CHUNK_SIZE = 50;
+/** Errors an upload threw before a byte of it left (see `uploadCertainlyNotStored`). */
+const refusedBeforeSending = new WeakSet<object>();
+
+/**
+ * True when a failed `uploadFile` certainly stored nothing in the library: it failed before sending
+ * (input, credentials, rate limit: whatever error the caller's hooks threw), the request cannot have
+ * reached the server (refused connection, a broken source stream), or the API answered with a 4xx
+ * (refused credentials, throttled, forbidden, not found, invalid). A 5xx, a time-out or a reset after
+ * the body was sent, or a 202 without a usable Location stay ambiguous: the file may exist.
+ */
+export function uploadCertainlyNotStored(error: unknown): boolean {
+  if (typeof error === 'object' && error !== null && refusedBeforeSending.has(error)) return true;
+  if (!(error instanceof LibraryError)) return false;
+  if (!error.mayHaveReachedServer) return true;
+  return error.status !== undefined && error.status >= 400 && error.status < 500;
+}
+
 /** Extra attempts for a read that failed fast (5xx, connection refused or reset). */
 export const DEFAULT_READ_RETRIES = 2;
 
@@ -273,6 +290,8 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
       } catch (error) {
         // The stream was handed over to be consumed: never leave it (and its S3 socket) open.
         destroyQuietly(input?.data);
+        // Invalid input, no credentials, no rate-limit slot, credentials on hold: nothing was sent.
+        if (typeof error === 'object' && error !== null) refusedBeforeSending.add(error);
         throw error;
       }
 

@@ -194,7 +194,7 @@ export class UploadsStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { objectId },
-          UpdateExpression: `SET ${sets.join(', ')} ADD attempts :one`,
+          UpdateExpression: `SET ${sets.join(', ')}, attemptLeaseId = :lease ADD attempts :one`,
           ConditionExpression: 'leaseId = :lease AND statusRank < :final AND attribute_not_exists(libraryFileId)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -205,6 +205,30 @@ export class UploadsStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(objectId);
       throw error;
+    }
+  }
+
+  /**
+   * Takes back the attempt `beginAttempt` counted when the upload certainly stored nothing (it was never
+   * sent, or the API refused it): the next attempt then posts at once instead of first searching the
+   * library, which would spend requests, and daily quota, on a file that cannot be there. Only this
+   * lease's own count is taken back, so an earlier attempt that may have reached the API still counts.
+   */
+  async abandonAttempt(objectId: string, leaseId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          // attemptLeaseId names the attempt: each can be taken back once, and only by its own lease.
+          UpdateExpression: 'SET updatedAt = :now REMOVE attemptLeaseId ADD attempts :minusOne',
+          ConditionExpression: 'leaseId = :lease AND attemptLeaseId = :lease AND attempts > :zero AND attribute_not_exists(libraryFileId)',
+          ExpressionAttributeValues: { ':lease': leaseId, ':minusOne': -1, ':zero': 0, ':now': this.now().toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The lease was lost meanwhile: the new holder searches first, which is merely cautious.
     }
   }
 

@@ -94,6 +94,8 @@ export interface UploadRecord extends ObjectRef {
    */
   leaseId?: string;
   leaseExpiresAt?: number;
+  /** The lease whose attempt is the last one counted, until that attempt is taken back (it sent nothing). */
+  attemptLeaseId?: string;
   /** When the first status check was queued, so a redelivered notification does not queue another. */
   pollScheduledAt?: string;
   /** True when the library file was found by searching after an interrupted upload (not re-posted). */

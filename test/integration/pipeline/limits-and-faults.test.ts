@@ -1,7 +1,7 @@
 import './quiet-env.ts';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lambdaContext, pngBytes, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
+import { lambdaContext, pngBytes, requestsOf, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
 import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
 
 let h: PipelineHarness;
@@ -48,6 +48,27 @@ describe('limits', () => {
     expect(h.sandbox.files()).toHaveLength(6);
     expect(h.sandbox.counters().duplicates.byNameAndSize).toBe(0);
     expect(h.stats.ingestFailures + h.stats.pollFailures).toBe(0);
+  });
+
+  it('counts no attempt for an upload that found no rate-limit slot in time, so the next try posts without searching the library', async () => {
+    // Prepare: 1 request per second and at most 0.5 s of waiting for a slot: the library-info request
+    // takes the free slot, and the upload right after it finds the next one too far away. (Enrichment
+    // off: with a wait shorter than a slot, its request right after the status check would never get one.)
+    await h.reset({ config: { requestsPerSecond: 1, enrichActiveFiles: false }, runtime: { rateLimitMaxWaitMs: 500 } });
+    const ref = await h.putObject('incoming/slot.png', pngBytes(20, 20));
+    // Act 1: one ingest invocation
+    const response = await ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'));
+    const waiting = await h.record(ref);
+    // Act 2: the re-sent copy finishes the work
+    const [record] = await h.settle([ref], 30_000);
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(waiting?.status).toBe('Received');
+    expect(waiting?.attempts).toBe(0);
+    expect(record?.status).toBe('Active');
+    expect(record?.attempts).toBe(1);
+    expect(requestsOf(h.sandbox, 'listFiles')).toBe(0);
+    expect(h.sandbox.files()).toHaveLength(1);
   });
 });
 
@@ -113,7 +134,10 @@ describe('daily quota', () => {
     );
     // Assess
     expect(response.batchItemFailures).toEqual([]);
-    expect((await h.record(ref))?.status).toBe('Received');
+    const record = await h.record(ref);
+    expect(record?.status).toBe('Received');
+    // The upload never left (no quota): not counted, so the next try posts without searching first.
+    expect(record?.attempts).toBe(0);
     expect(Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0)).toBe(1);
   });
 });

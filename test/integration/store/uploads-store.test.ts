@@ -83,6 +83,26 @@ describe('UploadsStore', () => {
     expect(found.map((r) => r.objectId)).toEqual([record.objectId]);
   });
 
+  it('takes back an attempt once, only for the lease that counted it', async () => {
+    // Prepare: an earlier attempt that may have reached the API (counted), then this lease's attempt.
+    const { record } = await store.claim(nextRef());
+    const details = { fileName: 'x.png', description: 'x', fileType: 'PNG', contentType: 'image/png', folderId: '0', size: 10 };
+    await store.acquireLease(record.objectId, 'first', 60_000);
+    await store.beginAttempt(record.objectId, 'first', details);
+    clock = new Date(clock.getTime() + 61_000);
+    await store.acquireLease(record.objectId, 'second', 60_000);
+    await store.beginAttempt(record.objectId, 'second', details);
+    // Act
+    await store.abandonAttempt(record.objectId, 'first'); // lease lost: no effect
+    await store.abandonAttempt(record.objectId, 'second');
+    const afterOwn = await store.get(record.objectId);
+    await store.abandonAttempt(record.objectId, 'second'); // already taken back: no effect
+    const afterAgain = await store.get(record.objectId);
+    // Assess
+    expect(afterOwn?.attempts).toBe(1);
+    expect(afterAgain?.attempts).toBe(1);
+  });
+
   it('never moves a status backwards and never overwrites a final one', async () => {
     // Prepare
     const { record } = await store.claim(nextRef());

@@ -16,6 +16,7 @@ import {
   LibraryUnauthorizedError,
   LibraryValidationError,
   createLibraryClient,
+  uploadCertainlyNotStored,
 } from '../../../shared/library/index.ts';
 import { parseMultipart } from './support/multipart.ts';
 import { STUB_CREDENTIALS, startStubServer, stubClient } from './support/stub-server.ts';
@@ -280,6 +281,51 @@ describe('uploadFile mayHaveReachedServer', () => {
     await expect(outcome).rejects.toMatchObject({ mayHaveReachedServer: true });
     await client.close();
     expect(data.destroyed).toBe(true);
+  });
+});
+
+describe('uploadCertainlyNotStored (may the caller post again without searching first?)', () => {
+  const failureOf = (outcome: Promise<unknown>): Promise<unknown> => outcome.then(() => undefined, (error: unknown) => error);
+
+  it('says yes when the upload failed before sending: the rate-limit hook refused a slot', async () => {
+    const { client } = stubClient(stub, {
+      beforeRequest: async () => {
+        throw new Error('no slot within 10 s');
+      },
+    });
+    const error = await failureOf(client.uploadFile(uploadInput(Buffer.from('x'))));
+    await client.close();
+    expect(stub.requests).toHaveLength(0);
+    expect(uploadCertainlyNotStored(error)).toBe(true);
+  });
+
+  it('says yes when the API refused the upload with a 4xx (401, 403 throttle)', async () => {
+    const { client } = stubClient(stub);
+    stub.replies.push({ status: 401, body: [{ error_key: 'http.status.unauthorized', error_message: 'revoked' }] });
+    stub.replies.push({ status: 403, body: [{ error_key: 'mashery.not.authorized.over.qps', error_message: 'Account Over Queries Per Second Limit' }] });
+    const unauthorized = await failureOf(client.uploadFile(uploadInput(Buffer.from('x'))));
+    const throttled = await failureOf(client.uploadFile(uploadInput(Buffer.from('x'))));
+    await client.close();
+    expect(unauthorized).toBeInstanceOf(LibraryUnauthorizedError);
+    expect(uploadCertainlyNotStored(unauthorized)).toBe(true);
+    expect(uploadCertainlyNotStored(throttled)).toBe(true);
+  });
+
+  it('says no when the file may exist: a 5xx, or a reset after the whole body was sent', async () => {
+    const { client } = stubClient(stub, { readRetries: 0 });
+    stub.replies.push({ status: 500, body: [{ error_key: 'http.status.internal_server_error', error_message: 'Internal server error occurred.' }] });
+    stub.replies.push({ destroy: 'after-body' });
+    const serverError = await failureOf(client.uploadFile(uploadInput(Buffer.from('x'))));
+    const reset = await failureOf(client.uploadFile(uploadInput(everyByteValue(50_000))));
+    await client.close();
+    expect(uploadCertainlyNotStored(serverError)).toBe(false);
+    expect(reset).toBeInstanceOf(LibraryNetworkError);
+    expect(uploadCertainlyNotStored(reset)).toBe(false);
+  });
+
+  it('says no for an error that did not come out of the client', () => {
+    expect(uploadCertainlyNotStored(new Error('no slot within 10 s'))).toBe(false);
+    expect(uploadCertainlyNotStored(undefined)).toBe(false);
   });
 });
 
