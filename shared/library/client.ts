@@ -60,6 +60,23 @@ import type { WireFolder } from './wire-schemas.ts';
 
 /** Ids per upload-status request by default. */
 export const DEFAULT_STATUS_CHUNK_SIZE = 50;
+/** Longest ids segment of an upload-status URL (keeps the whole URL far below common 8 KB limits). */
+export const MAX_STATUS_IDS_PATH_LENGTH = 1800;
+/** Safety stop for pagination loops (1000 pages of up to 1000 items). */
+const MAX_PAGES = 1000;
+/** Extra attempts for a read that failed fast (5xx, connection refused or reset). */
+export const DEFAULT_READ_RETRIES = 2;
+
+/** A failure worth retrying in place: the API answered 5xx, or the connection failed (not a time-out). */
+function failedFast(error: unknown): boolean {
+  return error instanceof LibraryServerError || error instanceof LibraryNetworkError;
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`LibraryClientOptions.${name} must be a non-negative integer`);
+  return value;
+}
+
 /** Errors an upload threw before a byte of it left (see `uploadCertainlyNotStored`). */
 const refusedBeforeSending = new WeakSet<object>();
 
@@ -76,23 +93,6 @@ export function uploadCertainlyNotStored(error: unknown): boolean {
   if (!error.mayHaveReachedServer) return true;
   return error.status !== undefined && error.status >= 400 && error.status < 500;
 }
-
-/** Extra attempts for a read that failed fast (5xx, connection refused or reset). */
-export const DEFAULT_READ_RETRIES = 2;
-
-/** A failure worth retrying in place: the API answered 5xx, or the connection failed (not a time-out). */
-function failedFast(error: unknown): boolean {
-  return error instanceof LibraryServerError || error instanceof LibraryNetworkError;
-}
-
-function nonNegativeInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`LibraryClientOptions.${name} must be a non-negative integer`);
-  return value;
-}
-/** Longest ids segment of an upload-status URL (keeps the whole URL far below common 8 KB limits). */
-export const MAX_STATUS_IDS_PATH_LENGTH = 1800;
-/** Safety stop for pagination loops (1000 pages of up to 1000 items). */
-const MAX_PAGES = 1000;
 
 /** Path words that can end a Location header but are not a file id. */
 const NOT_AN_ID = new Set(['files', 'library', 'uploadstatus', 'v2', 'folders']);
