@@ -108,6 +108,8 @@ export interface ChaosReport {
   /** Library files sharing a name with another (a second copy), by the sandbox's own count too. */
   duplicateUploads: number;
   sandboxDuplicatesByNameAndSize: number;
+  /** Each name held more than once: the library's copies and the id the record kept (to trace the cause). */
+  secondCopies: Array<{ name: string; copies: Array<{ id: string; size: number; folderId: string | undefined; status: string }>; recordedFileIds: string[] }>;
   /** Records adopted after an interrupted upload (found in the library instead of re-posted). */
   adopted: number;
   /** Dropped keys with no final record or no event, and no message left to finish them. */
@@ -501,6 +503,13 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       libraryUploads: libraryFiles.length,
       duplicateUploads: [...names.values()].reduce((sum, n) => sum + (n - 1), 0),
       sandboxDuplicatesByNameAndSize: (counters as unknown as { duplicates?: { byNameAndSize?: number } }).duplicates?.byNameAndSize ?? 0,
+      secondCopies: [...names.entries()]
+        .filter(([, n]) => n > 1)
+        .map(([name]) => {
+          const copies = libraryFiles.filter((f) => f.name === name).map((f) => ({ id: f.id, size: f.size, folderId: f.folderId, status: f.status }));
+          const ids = new Set(copies.map((c) => c.id));
+          return { name, copies, recordedFileIds: records.map((r) => r.libraryFileId).filter((id): id is string => id !== undefined && ids.has(id)) };
+        }),
       adopted: records.filter((r) => r.adopted === true).length,
       lost,
       unfinished,
@@ -532,7 +541,7 @@ export function formatReport(report: ChaosReport): string {
     `  distinct events        ${report.distinctEvents}  (${report.eventsReceived} received: restarts publish again from the stream's start, same event ids)`,
     `  files accepted         ${report.filesAccepted}`,
     `  uploads in the library ${report.libraryUploads}`,
-    `  second copies          ${report.duplicateUploads} by name, ${report.sandboxDuplicatesByNameAndSize} by name+size (sandbox)`,
+    `  second copies          ${report.duplicateUploads} by name, ${report.sandboxDuplicatesByNameAndSize} by name+size (sandbox)${report.secondCopies.length > 0 ? `: ${JSON.stringify(report.secondCopies.slice(0, 5))}` : ''}`,
     `  adopted after a lost answer ${report.adopted}`,
     `  lost                   ${report.lost.length}${report.lost.length > 0 ? `: ${report.lost.slice(0, 10).join(', ')}` : ''}`,
     `  unfinished (queued)    ${report.unfinished.length}${report.unfinished.length > 0 ? `: ${report.unfinished.slice(0, 10).join(', ')}` : ''}`,
