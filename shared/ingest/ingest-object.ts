@@ -9,7 +9,9 @@
  *   submitted and does nothing) or died (the copy takes the lease over and resumes the work). Relying on
  *   the holder's own redelivery instead would need the queue's visibility timeout to outlast the lease;
  * - `attempts` is counted before every POST: a resumed attempt (attempts > 0, no library file id) first
- *   searches the library for the file a lost answer may have created, and adopts it. A POST that
+ *   searches the library for the file a lost answer may have created, and adopts it. A POST whose answer
+ *   was lost searches at once too (see uploadUnderLease), before the library can cancel an infected file
+ *   and drop it from its lists. A POST that
  *   certainly stored nothing (never sent for want of a rate-limit slot or quota, or refused with a 4xx)
  *   takes its count back, so waiting out a limit does not cost a search afterwards.
  *
@@ -19,7 +21,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { uploadCertainlyNotStored } from '../library/client.ts';
 import { LibraryInputError, LibraryValidationError } from '../library/errors.ts';
-import type { LibraryClient } from '../library/types.ts';
+import type { LibraryClient, LibraryFile } from '../library/types.ts';
 import { countMetric, METRIC } from '../observability/index.ts';
 import type { StatusCheckMessage } from '../poll/status-message.ts';
 import { firstStatusCheck } from '../poll/status-message.ts';
@@ -127,17 +129,7 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
 
   // 1. An earlier attempt may have reached the library: look before posting again.
   if (record.attempts > 0 && record.fileName !== undefined && record.size !== undefined) {
-    const copy = await findUploadedCopy(
-      library,
-      async (fileId) => (await store.findByLibraryFileId(fileId)).some((other) => other.objectId !== record.objectId),
-      {
-        objectId: record.objectId,
-        fileName: record.fileName,
-        size: record.size,
-        ...(record.folderId === undefined ? {} : { folderId: record.folderId }),
-        claimedAt: record.transitions.Received ?? record.createdAt,
-      },
-    );
+    const copy = await searchForCopy(record, { fileName: record.fileName, size: record.size, folderId: record.folderId }, deps);
     if (copy !== undefined) {
       log.info('Found the file an interrupted attempt uploaded: adopting it instead of posting again', {
         libraryFileId: copy.id,
@@ -227,10 +219,39 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
       await store.abandonAttempt(record.objectId, attempt.leaseId).catch((undoError: unknown) => {
         log.warn('Could not take back the attempt count: the next try will search the library first', { error: (undoError as Error).message });
       });
+      throw error;
     }
-    throw error;
+    // The answer was lost (a 5xx, a reset or a time-out after the body left): look now, while a file the
+    // library will cancel (VirusFound, Failed) is still Processing. The lists leave cancelled files out,
+    // so the search on the next delivery, seconds or minutes later, could miss it and post it again.
+    const copy = await searchForCopy(record, { fileName, size: stream.size, folderId: folder.folderId }, deps).catch((searchError: unknown) => {
+      log.warn('Could not search the library after the lost answer: the next try searches again', { error: (searchError as Error).message });
+      return undefined;
+    });
+    if (copy === undefined) throw error;
+    log.info('The upload stored the file before its answer was lost: adopting it', { libraryFileId: copy.id, error: (error as Error).message });
+    return recordSubmission(record, copy.id, true, deps, log);
   }
   return recordSubmission(record, fileId, false, deps, log);
+}
+
+/** The library file an earlier POST of this record's file created, unless another version claims it. */
+function searchForCopy(
+  record: UploadRecord,
+  file: { fileName: string; size: number; folderId: string | undefined },
+  deps: IngestDependencies,
+): Promise<LibraryFile | undefined> {
+  return findUploadedCopy(
+    deps.library,
+    async (fileId) => (await deps.store.findByLibraryFileId(fileId)).some((other) => other.objectId !== record.objectId),
+    {
+      objectId: record.objectId,
+      fileName: file.fileName,
+      size: file.size,
+      ...(file.folderId === undefined ? {} : { folderId: file.folderId }),
+      claimedAt: record.transitions.Received ?? record.createdAt,
+    },
+  );
 }
 
 async function recordSubmission(record: UploadRecord, fileId: string, adopted: boolean, deps: IngestDependencies, log: Logger): Promise<IngestOutcome> {
