@@ -61,5 +61,8 @@ if (problems.length > 0) {
   console.error(`\nFAILED: ${problems.join('; ')}`);
   process.exit(1);
 }
-console.log('\nPASSED: every file accounted for, none uploaded twice, nothing in a DLQ, no credential in logs, records or events.');
+const reposted = report.cancelledReposts.length;
+console.log(
+  `\nPASSED: every file accounted for, none uploaded twice${reposted > 0 ? ` (${reposted} cancelled by the library and posted again: see above)` : ''}, nothing in a DLQ, no credential in logs, records or events.`,
+);
 process.exit(0);

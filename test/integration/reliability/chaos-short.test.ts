@@ -7,7 +7,7 @@
  * Figures: docs/reliability.md.
  */
 import { describe, expect, it } from 'vitest';
-import { formatReport, runChaos, type ChaosReport } from '../../chaos/chaos-run.ts';
+import { formatReport, runChaos, verdict, type ChaosReport } from '../../chaos/chaos-run.ts';
 
 describe('fault run (short)', () => {
   it('keeps every file under API faults, duplicate notifications and a SIGKILL of the workers, with one upload each and empty DLQs', async () => {
@@ -42,5 +42,6 @@ describe('fault run (short)', () => {
     expect(report.deadLetters).toEqual([]);
     expect(report.credentialLeaks).toEqual([]);
     expect(report.faults.serverError + report.faults.hang + report.faults.resetAfterBody).toBeGreaterThan(0);
+    expect(verdict(report)).toEqual([]);
   }, 240_000);
 });
