@@ -21,7 +21,6 @@
  * seconds, not a minute); status checks use local mode's `--fast` schedule. Everything else (batch
  * sizes, concurrency, maxReceiveCount, retry policy, rate limits) is the dev stage's.
  */
-import { classifyCopies, extraCopies, type CopyGroup } from './copies.ts';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -42,6 +41,7 @@ import { toEnvelope, type EventEnvelope } from '../../infra/local/standins/event
 import { isFinalStatus, type UploadRecord } from '../../shared/upload/record.ts';
 import { encodeS3Key } from '../../shared/upload/s3-key.ts';
 import { buildS3Notification, normalizeETag } from '../../shared/upload/s3-notification.ts';
+import { classifyCopies, extraCopies, type CopyGroup } from './copies.ts';
 import { chaosFiles, seededRandom, type ChaosFile } from './files.ts';
 import type { WorkerConfig } from './worker.ts';
 
@@ -514,7 +514,7 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       eventsReceived: events.length,
       filesAccepted: records.filter((r) => isFinalStatus(r.status) && r.status !== 'Rejected').length,
       libraryUploads: libraryFiles.length,
-      duplicateUploads: secondCopies.reduce((sum, group) => sum + group.copies.length - 1, 0),
+      duplicateUploads: extraCopies(secondCopies),
       sandboxDuplicatesByNameAndSize: (counters as unknown as { duplicates?: { byNameAndSize?: number } }).duplicates?.byNameAndSize ?? 0,
       secondCopies,
       cancelledReposts,
