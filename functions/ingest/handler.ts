@@ -8,6 +8,6 @@ import { processIngestBatch } from '../../shared/ingest/ingest-batch.ts';
 import { instrumentHandler } from '../../shared/observability/index.ts';
 import { pipelineRuntime } from '../../shared/runtime/index.ts';
 
-export const handler = instrumentHandler(
-  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => processIngestBatch(event, pipelineRuntime().ingest, context),
+export const handler = instrumentHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processIngestBatch(event, pipelineRuntime().ingest, context),
 );

@@ -8,6 +8,6 @@ import { processPollBatch } from '../../shared/poll/poll-batch.ts';
 import { instrumentHandler } from '../../shared/observability/index.ts';
 import { pipelineRuntime } from '../../shared/runtime/index.ts';
 
-export const handler = instrumentHandler(
-  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => processPollBatch(event, pipelineRuntime().poll, context),
+export const handler = instrumentHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processPollBatch(event, pipelineRuntime().poll, context),
 );

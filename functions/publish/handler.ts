@@ -24,6 +24,6 @@ function publisher(): ReturnType<typeof createStreamPublisher> {
   return publish;
 }
 
-export const handler = instrumentHandler(
-  async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => publisher()(event.Records),
+export const handler = instrumentHandler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
+  publisher()(event.Records),
 );

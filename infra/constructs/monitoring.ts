@@ -27,7 +27,14 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config/types.ts';
 import { acknowledge } from './acknowledge.ts';
-import { API_OPERATIONS, FINAL_STATUSES, METRIC, METRIC_DIMENSION, OBJECT_TAGGING_FAILED, THROTTLE_SCOPES } from './metrics-contract.ts';
+import {
+  API_OPERATIONS,
+  FINAL_STATUSES,
+  METRIC,
+  METRIC_DIMENSION,
+  OBJECT_TAGGING_FAILED,
+  THROTTLE_SCOPES,
+} from './metrics-contract.ts';
 
 export interface MonitoredQueue {
   readonly label: string;
@@ -83,7 +90,10 @@ export class PipelineMonitoring extends Construct {
     for (const { label, queue } of props.deadLetterQueues) {
       this.alarm(`${label}DeadLetters`, {
         description: `${label}: messages in the dead-letter queue. See docs/operations.md, "Dead-letter queues".`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: Stats.MAXIMUM }),
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: Stats.MAXIMUM,
+        }),
         threshold: 1,
         evaluationPeriods: 1,
       });
@@ -134,7 +144,13 @@ export class PipelineMonitoring extends Construct {
     // tolerable (another client on the same key), a steady stream is not.
     this.alarm('ApiThrottled', {
       description: 'The library API keeps answering "over limit": is another client using this API key?',
-      metric: this.sumOver(METRIC.ApiThrottled, METRIC_DIMENSION.scope, THROTTLE_SCOPES, Duration.minutes(5), 'API throttles'),
+      metric: this.sumOver(
+        METRIC.ApiThrottled,
+        METRIC_DIMENSION.scope,
+        THROTTLE_SCOPES,
+        Duration.minutes(5),
+        'API throttles',
+      ),
       threshold: thresholds.apiThrottledPer5Minutes,
       evaluationPeriods: 3,
     });
@@ -197,7 +213,13 @@ export class PipelineMonitoring extends Construct {
   }
 
   /** One metric summed over the known values of one dimension (CloudWatch cannot alarm on a SEARCH). */
-  private sumOver(metricName: string, dimension: string, values: readonly string[], period: Duration, label: string): MathExpression {
+  private sumOver(
+    metricName: string,
+    dimension: string,
+    values: readonly string[],
+    period: Duration,
+    label: string,
+  ): MathExpression {
     const usingMetrics: Record<string, IMetric> = {};
     values.forEach((value, i) => {
       usingMetrics[`m${i}`] = this.custom(metricName, Stats.SUM, period, { [dimension]: value });
@@ -213,7 +235,13 @@ export class PipelineMonitoring extends Construct {
   }
 
   private apiRequestsTotal(period: Duration): MathExpression {
-    return this.sumOver(METRIC.ApiRequests, METRIC_DIMENSION.operation, API_OPERATIONS, period, 'API requests (all operations)');
+    return this.sumOver(
+      METRIC.ApiRequests,
+      METRIC_DIMENSION.operation,
+      API_OPERATIONS,
+      period,
+      'API requests (all operations)',
+    );
   }
 
   /** A graph line per value of a dimension, whatever the values (dashboards may SEARCH). */
@@ -278,8 +306,16 @@ export class PipelineMonitoring extends Construct {
           title: 'Messages in flight / delayed (status re-checks wait as delayed)',
           width: 8,
           left: workQueues.flatMap(({ label, queue }) => [
-            queue.metricApproximateNumberOfMessagesNotVisible({ period: five, statistic: Stats.MAXIMUM, label: `${label} in flight` }),
-            queue.metric('ApproximateNumberOfMessagesDelayed', { period: five, statistic: Stats.MAXIMUM, label: `${label} delayed` }),
+            queue.metricApproximateNumberOfMessagesNotVisible({
+              period: five,
+              statistic: Stats.MAXIMUM,
+              label: `${label} in flight`,
+            }),
+            queue.metric('ApproximateNumberOfMessagesDelayed', {
+              period: five,
+              statistic: Stats.MAXIMUM,
+              label: `${label} delayed`,
+            }),
           ]),
         }),
         new GraphWidget({
@@ -314,7 +350,9 @@ export class PipelineMonitoring extends Construct {
           title: 'Library API throttles (by scope) and 401s',
           width: 8,
           left: [
-            ...THROTTLE_SCOPES.map((scope) => count(METRIC.ApiThrottled, `throttled (${scope})`, { [METRIC_DIMENSION.scope]: scope })),
+            ...THROTTLE_SCOPES.map((scope) =>
+              count(METRIC.ApiThrottled, `throttled (${scope})`, { [METRIC_DIMENSION.scope]: scope }),
+            ),
             count(METRIC.ApiUnauthorized, 'unauthorized (401)'),
           ],
         }),
@@ -330,12 +368,16 @@ export class PipelineMonitoring extends Construct {
           title: 'Invocations and errors',
           width: 8,
           left: functions.map(({ label, fn }) => fn.metricInvocations({ period: five, statistic: Stats.SUM, label })),
-          right: functions.map(({ label, fn }) => fn.metricErrors({ period: five, statistic: Stats.SUM, label: `${label} errors` })),
+          right: functions.map(({ label, fn }) =>
+            fn.metricErrors({ period: five, statistic: Stats.SUM, label: `${label} errors` }),
+          ),
         }),
         new GraphWidget({
           title: 'Throttles and publish iterator age',
           width: 8,
-          left: functions.map(({ label, fn }) => fn.metricThrottles({ period: five, statistic: Stats.SUM, label: `${label} throttles` })),
+          left: functions.map(({ label, fn }) =>
+            fn.metricThrottles({ period: five, statistic: Stats.SUM, label: `${label} throttles` }),
+          ),
           right: [
             new Metric({
               namespace: 'AWS/Lambda',

@@ -40,8 +40,14 @@ function nodeIsRecentEnough() {
 function ensureNode() {
   if (nodeIsRecentEnough()) return;
   if (!existsSync(join(provisionedNodeBin, 'node'))) {
-    say(`Node.js ${process.versions.node} is older than ${MIN.join('.')}; installing Node.js 24 from the npm registry into .local/toolchain/`);
-    const status = run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', toolchainDir, 'node@24'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    say(
+      `Node.js ${process.versions.node} is older than ${MIN.join('.')}; installing Node.js 24 from the npm registry into .local/toolchain/`,
+    );
+    const status = run(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', toolchainDir, 'node@24'],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     if (status !== 0 || !existsSync(join(provisionedNodeBin, 'node'))) {
       say('could not install Node.js 24; install Node.js 22.19 or newer and try again');
       process.exit(1);
@@ -49,7 +55,11 @@ function ensureNode() {
   }
   // Re-run this script under the new Node, with it first on PATH for everything that follows.
   const env = { ...process.env, PATH: `${provisionedNodeBin}:${process.env.PATH ?? ''}` };
-  const result = spawnSync(join(provisionedNodeBin, 'node'), [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env });
+  const result = spawnSync(
+    join(provisionedNodeBin, 'node'),
+    [fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit', env },
+  );
   process.exit(result.status ?? 1);
 }
 
@@ -76,9 +86,16 @@ function ensureJava() {
   if (isRoot && hasApt) {
     say('Java is missing (DynamoDB Local needs it); installing openjdk-17-jre-headless');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    if (run('apt-get', ['update', '-qq'], { env }) === 0 && run('apt-get', ['install', '-y', '-qq', 'openjdk-17-jre-headless'], { env }) === 0 && hasJava()) return;
+    if (
+      run('apt-get', ['update', '-qq'], { env }) === 0 &&
+      run('apt-get', ['install', '-y', '-qq', 'openjdk-17-jre-headless'], { env }) === 0 &&
+      hasJava()
+    )
+      return;
   }
-  say('Java 17 or newer is needed to run DynamoDB Local. Install it (Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17) and try again.');
+  say(
+    'Java 17 or newer is needed to run DynamoDB Local. Install it (Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17) and try again.',
+  );
   process.exit(1);
 }
 

@@ -83,7 +83,9 @@ function onNotice(notice: LocalNotice): void {
   }
 }
 
-write(`Starting DynamoDB Local, fauxqs (S3 + SQS)${options.env?.['LIBRARY_BASE_URL'] ? '' : ' and the library sandbox'}…\n`);
+write(
+  `Starting DynamoDB Local, fauxqs (S3 + SQS)${options.env?.['LIBRARY_BASE_URL'] ? '' : ' and the library sandbox'}…\n`,
+);
 try {
   pipeline = await startLocalPipeline({
     ...options,
@@ -93,7 +95,9 @@ try {
 } catch (error) {
   console.error(`\nLocal mode could not start: ${(error as Error).message}`);
   if (/spawn java|ENOENT.*java|java.*ENOENT|Could not start dynamodb/i.test(String((error as Error).message))) {
-    console.error('DynamoDB Local needs Java 17 or later on the PATH (or DYNAMODB_LOCAL_JAVA=/path/to/java). See docs/local-mode.md.');
+    console.error(
+      'DynamoDB Local needs Java 17 or later on the PATH (or DYNAMODB_LOCAL_JAVA=/path/to/java). See docs/local-mode.md.',
+    );
   }
   process.exit(1);
 }

@@ -72,7 +72,10 @@ async function main(): Promise<void> {
     for (let stage = queue.shift(); stage !== undefined; stage = queue.shift()) {
       const result = await synth(stage);
       results.push(result);
-      const lines = result.output.trim().split('\n').filter((l) => l !== '' && !l.startsWith('npm warn'));
+      const lines = result.output
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('npm warn'));
       console.log(`${result.ok ? '✓' : '✗'} ${stage} (${result.seconds.toFixed(1)} s) → cdk.out/${stage}`);
       if (!result.ok || process.env.SYNTH_VERBOSE) for (const line of lines) console.log(`  ${stage} | ${line}`);
     }

@@ -9,7 +9,15 @@
  * is about, with the reason it does not apply here.
  */
 import { Aws, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Tags, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type CfnTable, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  type CfnTable,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type Archive } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -156,7 +164,11 @@ export class UploadPipelineStack extends Stack {
     for (const filter of notificationFilters(config)) {
       // An empty prefix means the whole bucket: S3 then takes no filter at all.
       const filters = filter.prefix === undefined && filter.suffix === undefined ? [] : [filter];
-      this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.ingestQueue.queue), ...filters);
+      this.bucket.addEventNotification(
+        EventType.OBJECT_CREATED,
+        new SqsDestination(this.ingestQueue.queue),
+        ...filters,
+      );
     }
 
     // ── 3. State: the uploads table (source of truth + outbox) and the rate-limit table ──────────────
@@ -214,7 +226,7 @@ export class UploadPipelineStack extends Stack {
         created,
         'AwsSolutions-SMG4',
         'The secret holds a Constant Contact API key and a long-lived OAuth access token issued in the vendor ' +
-          "portal; no Lambda can mint new ones, so rotation is the manual runbook in docs/deploy.md.",
+          'portal; no Lambda can mint new ones, so rotation is the manual runbook in docs/deploy.md.',
       );
       this.secret = created;
     }
@@ -456,7 +468,11 @@ export class UploadPipelineStack extends Stack {
       }),
     );
     target.role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'TellMissingFromForbidden', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      new PolicyStatement({
+        sid: 'TellMissingFromForbidden',
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
     );
     acknowledge(
       target.role,
@@ -474,7 +490,12 @@ export class UploadPipelineStack extends Stack {
     target.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'TagUploadedObjects',
-        actions: ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+        actions: [
+          's3:GetObjectTagging',
+          's3:GetObjectVersionTagging',
+          's3:PutObjectTagging',
+          's3:PutObjectVersionTagging',
+        ],
         resources: [this.bucket.arnForObjects(`${this.config.uploads.prefix}*`)],
       }),
     );
@@ -529,7 +550,8 @@ export function finalStatusFilter(): Record<string, unknown> {
 function sqsSource(queue: Queue, settings: SqsSourceSettings): SqsEventSource {
   return new SqsEventSource(queue, {
     batchSize: settings.batchSize,
-    maxBatchingWindow: settings.maxBatchingWindowSeconds > 0 ? Duration.seconds(settings.maxBatchingWindowSeconds) : undefined,
+    maxBatchingWindow:
+      settings.maxBatchingWindowSeconds > 0 ? Duration.seconds(settings.maxBatchingWindowSeconds) : undefined,
     maxConcurrency: settings.maxConcurrency,
     reportBatchItemFailures: true,
   });

@@ -16,7 +16,10 @@ export const REASON_MESSAGE_MAX_LENGTH = 1000;
 export const DEFAULT_REASONS: Readonly<Record<Exclude<FinalStatus, 'Active'>, EventReason>> = {
   VirusFound: { errorKey: 'library.virus_found', message: 'The library found a virus in the file.' },
   Failed: { errorKey: 'library.processing_failed', message: 'The library could not process the file.' },
-  Deleted: { errorKey: 'library.file_deleted', message: 'The file was deleted from the library before it became usable.' },
+  Deleted: {
+    errorKey: 'library.file_deleted',
+    message: 'The file was deleted from the library before it became usable.',
+  },
   TimedOut: {
     errorKey: 'pipeline.status_timeout',
     message: 'The library did not report a final status within the maximum wait.',
@@ -61,7 +64,14 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
       throw new Error(`Record ${record.objectId} is Active without a library file id: the record is inconsistent`);
     }
     const file = fileOf(record);
-    detail = { ...head, status, libraryFileId: record.libraryFileId, ...tail, ...(file ? { file } : {}), ...timingsAndAttempts };
+    detail = {
+      ...head,
+      status,
+      libraryFileId: record.libraryFileId,
+      ...tail,
+      ...(file ? { file } : {}),
+      ...timingsAndAttempts,
+    };
   } else {
     detail = {
       ...head,
@@ -92,7 +102,8 @@ function reasonOf(record: UploadRecord, status: Exclude<FinalStatus, 'Active'>):
   const message = record.errorMessage?.trim() ? redactText(record.errorMessage.trim()) : fallback.message;
   return {
     errorKey: record.errorKey?.trim() || fallback.errorKey,
-    message: message.length > REASON_MESSAGE_MAX_LENGTH ? `${message.slice(0, REASON_MESSAGE_MAX_LENGTH - 1)}…` : message,
+    message:
+      message.length > REASON_MESSAGE_MAX_LENGTH ? `${message.slice(0, REASON_MESSAGE_MAX_LENGTH - 1)}…` : message,
   };
 }
 

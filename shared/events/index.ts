@@ -1,12 +1,7 @@
 /**
  * The event contract and its publisher. See docs/events.md for the contract as consumers read it.
  */
-export {
-  DETAIL_TYPES,
-  EVENT_SOURCE,
-  EVENT_VERSION,
-  detailTypeFor,
-} from './contract.ts';
+export { DETAIL_TYPES, EVENT_SOURCE, EVENT_VERSION, detailTypeFor } from './contract.ts';
 export type {
   DetailType,
   EventFile,

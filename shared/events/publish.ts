@@ -66,7 +66,9 @@ export class PublishEventsError extends Error {
   readonly published: string[];
   constructor(failed: FailedEvent[], published: string[]) {
     const names = failed.map((f) => `${f.eventId} (${f.status} ${f.key}: ${f.errorCode})`);
-    super(`EventBridge did not accept ${failed.length} event(s): ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`);
+    super(
+      `EventBridge did not accept ${failed.length} event(s): ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`,
+    );
     this.name = 'PublishEventsError';
     this.failed = failed;
     this.published = published;

@@ -83,10 +83,16 @@ export function createStreamPublisher(deps: StreamPublisherDependencies) {
     if (pending.length > 0) {
       let publishedIds: string[];
       try {
-        publishedIds = (await publishEvents(deps.eventBridge, pending.map((p) => p.event), {
-          ...deps.publishOptions,
-          eventBusName: deps.config.eventBusName,
-        })).published;
+        publishedIds = (
+          await publishEvents(
+            deps.eventBridge,
+            pending.map((p) => p.event),
+            {
+              ...deps.publishOptions,
+              eventBusName: deps.config.eventBusName,
+            },
+          )
+        ).published;
       } catch (error) {
         if (!(error instanceof PublishEventsError)) throw error;
         publishedIds = error.published;
@@ -116,7 +122,12 @@ export function createStreamPublisher(deps: StreamPublisherDependencies) {
       if (publishedIds.length > 0) deps.count(METRIC.EventsPublished, publishedIds.length);
     }
 
-    logger.debug('Stream batch done', { records: records.length, events: pending.length, skipped, failedRecords: failed.size });
+    logger.debug('Stream batch done', {
+      records: records.length,
+      events: pending.length,
+      skipped,
+      failedRecords: failed.size,
+    });
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -69,7 +69,9 @@ export function toFinalTransition(streamRecord: DynamoDBRecord): UploadRecord | 
 
   const parsed = finalImageSchema.safeParse(newImage);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(item)'}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(item)'}: ${issue.message}`)
+      .join('; ');
     throw new InvalidStreamRecordError(`Final upload record cannot be published: ${problems}`, streamRecord.eventID);
   }
   const image = parsed.data;

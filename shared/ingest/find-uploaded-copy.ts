@@ -36,7 +36,11 @@ export async function findUploadedCopy(
   const notBefore = Date.parse(wanted.claimedAt) - (options.skewMs ?? 10 * 60_000);
   let next: string | undefined;
   for (let page = 0; page < maxPages; page++) {
-    const result = await library.listFiles({ sortBy: 'CREATED_DATE_DESC', limit: pageSize, ...(next === undefined ? {} : { next }) });
+    const result = await library.listFiles({
+      sortBy: 'CREATED_DATE_DESC',
+      limit: pageSize,
+      ...(next === undefined ? {} : { next }),
+    });
     for (const file of result.results) {
       if (matches(file, wanted) && !(await isClaimedElsewhere(file.id))) return file;
     }
@@ -51,6 +55,10 @@ export async function findUploadedCopy(
 function matches(file: LibraryFile, wanted: CopyToFind): boolean {
   if (file.name !== wanted.fileName) return false;
   if (file.size !== undefined && file.size !== wanted.size) return false;
-  const sameFolder = wanted.folderId === undefined || wanted.folderId === '0' || file.folderId === undefined || file.folderId === wanted.folderId;
+  const sameFolder =
+    wanted.folderId === undefined ||
+    wanted.folderId === '0' ||
+    file.folderId === undefined ||
+    file.folderId === wanted.folderId;
   return sameFolder;
 }

@@ -38,7 +38,11 @@ const LEASE_RECHECK_MARGIN_MS = 2_000;
 /** When there is no Lambda context (tests, local runs). */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
-export async function processIngestBatch(event: SQSEvent, deps: IngestBatchDependencies, context?: Context): Promise<SQSBatchResponse> {
+export async function processIngestBatch(
+  event: SQSEvent,
+  deps: IngestBatchDependencies,
+  context?: Context,
+): Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   const leaseMs = context ? context.getRemainingTimeInMillis() + LEASE_MARGIN_MS : DEFAULT_LEASE_MS;
   return processPartialResponse(event, (record: SQSRecord) => processIngestRecord(record, deps, leaseMs), processor, {
@@ -48,10 +52,18 @@ export async function processIngestBatch(event: SQSEvent, deps: IngestBatchDepen
   });
 }
 
-export async function processIngestRecord(record: SQSRecord, deps: IngestBatchDependencies, leaseMs: number): Promise<void> {
+export async function processIngestRecord(
+  record: SQSRecord,
+  deps: IngestBatchDependencies,
+  leaseMs: number,
+): Promise<void> {
   const parsed = parseIngestMessage(record.body);
   if (parsed.kind === 'malformed') {
-    deps.logger.error('Malformed ingest message dropped', { messageId: record.messageId, problem: parsed.problem, body: record.body.slice(0, 500) });
+    deps.logger.error('Malformed ingest message dropped', {
+      messageId: record.messageId,
+      problem: parsed.problem,
+      body: record.body.slice(0, 500),
+    });
     return;
   }
   if (parsed.kind === 'test-event') {
@@ -59,7 +71,11 @@ export async function processIngestRecord(record: SQSRecord, deps: IngestBatchDe
     return;
   }
   for (const skipped of parsed.skipped) {
-    deps.logger.info('Notification entry skipped', { objectKey: skipped.key, reason: skipped.reason, eventName: skipped.eventName });
+    deps.logger.info('Notification entry skipped', {
+      objectKey: skipped.key,
+      reason: skipped.reason,
+      eventName: skipped.eventName,
+    });
   }
   // Every object of the message is tried; if one must fail the message, the others have been done (a
   // redelivery finds them recorded and does nothing).
@@ -74,15 +90,28 @@ export async function processIngestRecord(record: SQSRecord, deps: IngestBatchDe
   if (failure !== undefined) throw failure;
 }
 
-async function processTask(task: IngestTask, record: SQSRecord, deps: IngestBatchDependencies, leaseMs: number): Promise<IngestOutcome | undefined> {
+async function processTask(
+  task: IngestTask,
+  record: SQSRecord,
+  deps: IngestBatchDependencies,
+  leaseMs: number,
+): Promise<IngestOutcome | undefined> {
   const log = createUploadLogger(deps.logger, { ...task.object, objectId: objectIdOf(task.object) });
   if (!task.keyDecodedExactly) log.warn('The notified key held invalid percent sequences: decoded leniently');
   try {
-    const outcome = await ingestObject(task.object, deps, { logger: log, leaseId: `${record.messageId}:${randomUUID()}`, leaseMs });
+    const outcome = await ingestObject(task.object, deps, {
+      logger: log,
+      leaseId: `${record.messageId}:${randomUUID()}`,
+      leaseMs,
+    });
     log.debug('Ingest outcome', { ...outcome });
     if (outcome.outcome === 'in-progress-elsewhere') {
       const delaySeconds = delayUntilSeconds(outcome.leaseExpiresAt + LEASE_RECHECK_MARGIN_MS, deps.now().getTime());
-      await deps.requeue(record, ingestRetryMessage(task, { retries: task.retries, waits: task.waits + 1 }, 'lease-held'), delaySeconds);
+      await deps.requeue(
+        record,
+        ingestRetryMessage(task, { retries: task.retries, waits: task.waits + 1 }, 'lease-held'),
+        delaySeconds,
+      );
     }
     return outcome;
   } catch (error) {
@@ -96,27 +125,56 @@ async function processTask(task: IngestTask, record: SQSRecord, deps: IngestBatc
     if (disposition.cause === 'unauthorized' && error instanceof LibraryUnauthorizedError) {
       countMetric(METRIC.ApiUnauthorized);
       deps.reportUnauthorized?.();
-      log.error('The library API refused the credentials (401) even after re-reading the secret: the file waits in the queue', errorInfo);
+      log.error(
+        'The library API refused the credentials (401) even after re-reading the secret: the file waits in the queue',
+        errorInfo,
+      );
     } else if (disposition.cause === 'unauthorized') {
       log.info('Library requests on hold after a 401: the file waits in the queue', errorInfo);
     } else if (disposition.cause === 'credentials-missing') {
       log.error('The library credentials secret is not usable: the file waits in the queue', errorInfo);
     }
     if (disposition.action === 'fail') {
-      log.error('Ingest failed: leaving the message to SQS redelivery', { ...errorInfo, cause: disposition.cause, retries: task.retries });
+      log.error('Ingest failed: leaving the message to SQS redelivery', {
+        ...errorInfo,
+        cause: disposition.cause,
+        retries: task.retries,
+      });
       throw error;
     }
     const waits = disposition.cause === 'transient' ? task.waits : task.waits + 1;
-    await deps.requeue(record, ingestRetryMessage(task, { retries: disposition.retries, waits }, disposition.cause), disposition.delaySeconds);
-    log.info('Ingest put back on the queue', { ...errorInfo, cause: disposition.cause, delaySeconds: disposition.delaySeconds, retries: disposition.retries, waits });
+    await deps.requeue(
+      record,
+      ingestRetryMessage(task, { retries: disposition.retries, waits }, disposition.cause),
+      disposition.delaySeconds,
+    );
+    log.info('Ingest put back on the queue', {
+      ...errorInfo,
+      cause: disposition.cause,
+      delaySeconds: disposition.delaySeconds,
+      retries: disposition.retries,
+      waits,
+    });
     return undefined;
   }
 }
 
 function describeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error) };
-  const details = error as Error & { kind?: string; status?: number; operation?: string; mayHaveReachedServer?: boolean };
+  const details = error as Error & {
+    kind?: string;
+    status?: number;
+    operation?: string;
+    mayHaveReachedServer?: boolean;
+  };
   return {
-    error: { name: error.name, message: error.message, kind: details.kind, status: details.status, operation: details.operation, mayHaveReachedServer: details.mayHaveReachedServer },
+    error: {
+      name: error.name,
+      message: error.message,
+      kind: details.kind,
+      status: details.status,
+      operation: details.operation,
+      mayHaveReachedServer: details.mayHaveReachedServer,
+    },
   };
 }

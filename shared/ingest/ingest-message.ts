@@ -64,7 +64,10 @@ export function parseIngestMessage(body: string): ParsedIngestMessage {
   }
   const retry = ingestRetryMessageSchema.safeParse(json);
   if (!retry.success) {
-    return { kind: 'malformed', problem: retry.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    return {
+      kind: 'malformed',
+      problem: retry.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    };
   }
   const { object, retries, waits } = retry.data;
   const ref: ObjectRef = { bucket: object.bucket, key: object.key };
@@ -75,6 +78,17 @@ export function parseIngestMessage(body: string): ParsedIngestMessage {
   return { kind: 'tasks', tasks: [{ object: ref, retries, waits, keyDecodedExactly: true }], skipped: [] };
 }
 
-export function ingestRetryMessage(task: IngestTask, counters: { retries: number; waits: number }, reason: string): IngestRetryMessage {
-  return { type: INGEST_RETRY_TYPE, version: 1, object: { ...task.object }, retries: counters.retries, waits: counters.waits, reason };
+export function ingestRetryMessage(
+  task: IngestTask,
+  counters: { retries: number; waits: number },
+  reason: string,
+): IngestRetryMessage {
+  return {
+    type: INGEST_RETRY_TYPE,
+    version: 1,
+    object: { ...task.object },
+    retries: counters.retries,
+    waits: counters.waits,
+    reason,
+  };
 }

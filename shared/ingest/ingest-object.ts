@@ -74,7 +74,11 @@ export type IngestOutcome =
   | { outcome: 'in-progress-elsewhere'; leaseExpiresAt: number }
   | { outcome: 'ignored'; reason: 'outside-prefix' };
 
-export async function ingestObject(ref: ObjectRef, deps: IngestDependencies, attempt: IngestAttempt): Promise<IngestOutcome> {
+export async function ingestObject(
+  ref: ObjectRef,
+  deps: IngestDependencies,
+  attempt: IngestAttempt,
+): Promise<IngestOutcome> {
   const { store, settings } = deps;
   const log = attempt.logger;
   if (!isUnderPrefix(ref.key, settings.uploadPrefix)) {
@@ -108,28 +112,46 @@ export async function ingestObject(ref: ObjectRef, deps: IngestDependencies, att
 }
 
 /** A record past the upload needs nothing more, except a status check that a crash may have skipped. */
-async function settleExisting(record: UploadRecord, deps: IngestDependencies, log: Logger): Promise<IngestOutcome | undefined> {
+async function settleExisting(
+  record: UploadRecord,
+  deps: IngestDependencies,
+  log: Logger,
+): Promise<IngestOutcome | undefined> {
   if (isFinalStatus(record.status)) {
     log.info('Already final: duplicate delivery ignored', { status: record.status });
     return { outcome: 'already-handled', status: record.status, libraryFileId: record.libraryFileId };
   }
   if (record.libraryFileId === undefined) return undefined;
   if (record.pollScheduledAt === undefined) {
-    log.info('Submitted but no status check queued yet (interrupted run): queueing it', { libraryFileId: record.libraryFileId });
+    log.info('Submitted but no status check queued yet (interrupted run): queueing it', {
+      libraryFileId: record.libraryFileId,
+    });
     await scheduleFirstCheck(record, deps);
   } else {
-    log.info('Already submitted: duplicate delivery ignored', { status: record.status, libraryFileId: record.libraryFileId });
+    log.info('Already submitted: duplicate delivery ignored', {
+      status: record.status,
+      libraryFileId: record.libraryFileId,
+    });
   }
   return { outcome: 'already-handled', status: record.status, libraryFileId: record.libraryFileId };
 }
 
-async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: IngestDependencies, attempt: IngestAttempt): Promise<IngestOutcome> {
+async function uploadUnderLease(
+  record: UploadRecord,
+  ref: ObjectRef,
+  deps: IngestDependencies,
+  attempt: IngestAttempt,
+): Promise<IngestOutcome> {
   const { store, library, objects } = deps;
   const log = attempt.logger;
 
   // 1. An earlier attempt may have reached the library: look before posting again.
   if (record.attempts > 0 && record.fileName !== undefined && record.size !== undefined) {
-    const copy = await searchForCopy(record, { fileName: record.fileName, size: record.size, folderId: record.folderId }, deps);
+    const copy = await searchForCopy(
+      record,
+      { fileName: record.fileName, size: record.size, folderId: record.folderId },
+      deps,
+    );
     if (copy !== undefined) {
       log.info('Found the file an interrupted attempt uploaded: adopting it instead of posting again', {
         libraryFileId: copy.id,
@@ -141,7 +163,8 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
   }
 
   // 2. Read and validate (cheap checks first: each saves the ones after it).
-  const rejectWith = (rejection: Rejection, details: Record<string, string | number> = {}) => reject(record, rejection, details, deps, log);
+  const rejectWith = (rejection: Rejection, details: Record<string, string | number> = {}) =>
+    reject(record, rejection, details, deps, log);
   const fileName = libraryFileName(ref.key);
   const type = checkFileType(fileName);
   if (!type.ok) return rejectWith(type.rejection, { fileName });
@@ -149,7 +172,8 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
   try {
     facts = await objects.head(ref);
   } catch (error) {
-    if (error instanceof ObjectUnavailableError) return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
+    if (error instanceof ObjectUnavailableError)
+      return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
     throw error;
   }
   const notEmpty = checkNotEmpty(facts.size);
@@ -160,7 +184,8 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
   try {
     head = await objects.readHead(ref, MAGIC_BYTES_LENGTH);
   } catch (error) {
-    if (error instanceof ObjectUnavailableError) return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
+    if (error instanceof ObjectUnavailableError)
+      return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
     throw error;
   }
   const content = checkContent(type.value, head);
@@ -177,7 +202,8 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
   try {
     stream = await objects.open(ref);
   } catch (error) {
-    if (error instanceof ObjectUnavailableError) return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
+    if (error instanceof ObjectUnavailableError)
+      return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
     throw error;
   }
   try {
@@ -194,7 +220,13 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
     stream.body.destroy();
     throw error;
   }
-  log.info('Uploading', { fileName, fileType: type.value, size: stream.size, folderId: folder.folderId, folderPath: folder.folderPath });
+  log.info('Uploading', {
+    fileName,
+    fileType: type.value,
+    size: stream.size,
+    folderId: folder.folderId,
+    folderPath: folder.folderPath,
+  });
   let fileId: string;
   try {
     ({ fileId } = await library.uploadFile({
@@ -212,24 +244,36 @@ async function uploadUnderLease(record: UploadRecord, ref: ObjectRef, deps: Inge
       // 400, or input the client would not send (e.g. a malformed folder-id in the metadata): sending
       // the same file with the same metadata again cannot change that.
       const apiMessage = error.apiErrors.map((e) => `${e.errorKey}: ${e.errorMessage}`).join('; ') || error.message;
-      return rejectWith({ errorKey: 'library-refused', errorMessage: `The library refused the upload (${apiMessage}).` });
+      return rejectWith({
+        errorKey: 'library-refused',
+        errorMessage: `The library refused the upload (${apiMessage}).`,
+      });
     }
     if (uploadCertainlyNotStored(error)) {
       // Nothing can be in the library (never sent, or refused): the next try need not search it first.
       await store.abandonAttempt(record.objectId, attempt.leaseId).catch((undoError: unknown) => {
-        log.warn('Could not take back the attempt count: the next try will search the library first', { error: (undoError as Error).message });
+        log.warn('Could not take back the attempt count: the next try will search the library first', {
+          error: (undoError as Error).message,
+        });
       });
       throw error;
     }
     // The answer was lost (a 5xx, a reset or a time-out after the body left): look now, while a file the
     // library will cancel (VirusFound, Failed) is still Processing. The lists leave cancelled files out,
     // so the search on the next delivery, seconds or minutes later, could miss it and post it again.
-    const copy = await searchForCopy(record, { fileName, size: stream.size, folderId: folder.folderId }, deps).catch((searchError: unknown) => {
-      log.warn('Could not search the library after the lost answer: the next try searches again', { error: (searchError as Error).message });
-      return undefined;
-    });
+    const copy = await searchForCopy(record, { fileName, size: stream.size, folderId: folder.folderId }, deps).catch(
+      (searchError: unknown) => {
+        log.warn('Could not search the library after the lost answer: the next try searches again', {
+          error: (searchError as Error).message,
+        });
+        return undefined;
+      },
+    );
     if (copy === undefined) throw error;
-    log.info('The upload stored the file before its answer was lost: adopting it', { libraryFileId: copy.id, error: (error as Error).message });
+    log.info('The upload stored the file before its answer was lost: adopting it', {
+      libraryFileId: copy.id,
+      error: (error as Error).message,
+    });
     return recordSubmission(record, copy.id, true, deps, log);
   }
   return recordSubmission(record, fileId, false, deps, log);
@@ -243,7 +287,8 @@ function searchForCopy(
 ): Promise<LibraryFile | undefined> {
   return findUploadedCopy(
     deps.library,
-    async (fileId) => (await deps.store.findByLibraryFileId(fileId)).some((other) => other.objectId !== record.objectId),
+    async (fileId) =>
+      (await deps.store.findByLibraryFileId(fileId)).some((other) => other.objectId !== record.objectId),
     {
       objectId: record.objectId,
       fileName: file.fileName,
@@ -254,12 +299,25 @@ function searchForCopy(
   );
 }
 
-async function recordSubmission(record: UploadRecord, fileId: string, adopted: boolean, deps: IngestDependencies, log: Logger): Promise<IngestOutcome> {
+async function recordSubmission(
+  record: UploadRecord,
+  fileId: string,
+  adopted: boolean,
+  deps: IngestDependencies,
+  log: Logger,
+): Promise<IngestOutcome> {
   const result = await deps.store.recordSubmitted(record.objectId, fileId, { adopted });
   if (!result.applied) {
     // Only the lease holder records a submission, so this means the lease was lost to a takeover.
-    log.warn('The record moved on while we uploaded (lease taken over?)', { libraryFileId: fileId, status: result.record?.status });
-    return { outcome: 'already-handled', status: result.record?.status ?? 'Submitted', libraryFileId: result.record?.libraryFileId };
+    log.warn('The record moved on while we uploaded (lease taken over?)', {
+      libraryFileId: fileId,
+      status: result.record?.status,
+    });
+    return {
+      outcome: 'already-handled',
+      status: result.record?.status ?? 'Submitted',
+      libraryFileId: result.record?.libraryFileId,
+    };
   }
   // From here on every line about this file names its library file id.
   log.appendPersistentKeys({ libraryFileId: fileId });
@@ -311,7 +369,11 @@ async function reject(
     ...details,
   });
   if (!result.applied) {
-    return { outcome: 'already-handled', status: result.record?.status ?? 'Rejected', libraryFileId: result.record?.libraryFileId };
+    return {
+      outcome: 'already-handled',
+      status: result.record?.status ?? 'Rejected',
+      libraryFileId: result.record?.libraryFileId,
+    };
   }
   log.warn('Rejected', { errorKey: rejection.errorKey, errorMessage: rejection.errorMessage });
   countMetric(METRIC.FilesRejected, 1, { reason: rejection.errorKey });

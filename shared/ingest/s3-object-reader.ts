@@ -39,7 +39,10 @@ export class S3ObjectReader {
     const result = await this.guard(ref, () => this.s3.send(new HeadObjectCommand(this.target(ref, false))));
     const eTag = result.ETag === undefined ? undefined : normalizeETag(result.ETag);
     if (ref.versionId === undefined && ref.eTag !== undefined && eTag !== undefined && eTag !== ref.eTag) {
-      throw new ObjectUnavailableError('object-changed', `The object was overwritten (eTag ${eTag}, notified ${ref.eTag}): this version is gone.`);
+      throw new ObjectUnavailableError(
+        'object-changed',
+        `The object was overwritten (eTag ${eTag}, notified ${ref.eTag}): this version is gone.`,
+      );
     }
     return {
       size: result.ContentLength ?? 0,
@@ -52,7 +55,9 @@ export class S3ObjectReader {
 
   /** The first `length` bytes (a ranged GET), for the magic-bytes check. */
   async readHead(ref: ObjectRef, length: number): Promise<Buffer> {
-    const result = await this.guard(ref, () => this.s3.send(new GetObjectCommand({ ...this.target(ref, true), Range: `bytes=0-${length - 1}` })));
+    const result = await this.guard(ref, () =>
+      this.s3.send(new GetObjectCommand({ ...this.target(ref, true), Range: `bytes=0-${length - 1}` })),
+    );
     const bytes = await result.Body?.transformToByteArray();
     return Buffer.from(bytes ?? new Uint8Array()).subarray(0, length);
   }
@@ -66,7 +71,10 @@ export class S3ObjectReader {
     return { body: result.Body as Readable, size: result.ContentLength };
   }
 
-  private target(ref: ObjectRef, withIfMatch: boolean): { Bucket: string; Key: string; VersionId?: string; IfMatch?: string } {
+  private target(
+    ref: ObjectRef,
+    withIfMatch: boolean,
+  ): { Bucket: string; Key: string; VersionId?: string; IfMatch?: string } {
     return {
       Bucket: ref.bucket,
       Key: ref.key,
@@ -82,10 +90,18 @@ export class S3ObjectReader {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       const name = (error as Error).name;
       if (status === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchVersion') {
-        throw new ObjectUnavailableError('object-missing', `The object ${ref.key}${ref.versionId ? ` (version ${ref.versionId})` : ''} no longer exists.`, { cause: error });
+        throw new ObjectUnavailableError(
+          'object-missing',
+          `The object ${ref.key}${ref.versionId ? ` (version ${ref.versionId})` : ''} no longer exists.`,
+          { cause: error },
+        );
       }
       if (status === 412 || name === 'PreconditionFailed') {
-        throw new ObjectUnavailableError('object-changed', `The object ${ref.key} was overwritten: the notified version (eTag ${ref.eTag}) is gone.`, { cause: error });
+        throw new ObjectUnavailableError(
+          'object-changed',
+          `The object ${ref.key} was overwritten: the notified version (eTag ${ref.eTag}) is gone.`,
+          { cause: error },
+        );
       }
       throw error;
     }

@@ -19,7 +19,13 @@
  */
 import type { Readable } from 'node:stream';
 import type * as z from 'zod';
-import { LibraryError, LibraryNetworkError, LibraryProtocolError, LibraryServerError, LibrarySourceError } from './errors.ts';
+import {
+  LibraryError,
+  LibraryNetworkError,
+  LibraryProtocolError,
+  LibraryServerError,
+  LibrarySourceError,
+} from './errors.ts';
 import type {
   LibraryClient,
   LibraryClientOptions,
@@ -41,7 +47,14 @@ import type { BaseLocation, RequestTarget } from './pagination.ts';
 import { errorFromResponse, protocolError } from './error-mapping.ts';
 import { createUploadBody } from './multipart.ts';
 import { redactText, sanitizeCause } from './redact.ts';
-import { validateCredentials, validateFolderName, validateId, validateListOptions, validateStatusIds, validateUploadInput } from './validation.ts';
+import {
+  validateCredentials,
+  validateFolderName,
+  validateId,
+  validateListOptions,
+  validateStatusIds,
+  validateUploadInput,
+} from './validation.ts';
 import {
   buildFolderTree,
   nextLinkOf,
@@ -73,7 +86,8 @@ function failedFast(error: unknown): boolean {
 }
 
 function nonNegativeInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`LibraryClientOptions.${name} must be a non-negative integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new TypeError(`LibraryClientOptions.${name} must be a non-negative integer`);
   return value;
 }
 
@@ -125,7 +139,11 @@ export function fileIdFromLocation(location: string | undefined): string | undef
  * Splits ids into groups for the upload-status URL: at most `chunkSize` ids and at most
  * `maxPathLength` characters of encoded, comma-separated ids per group.
  */
-export function chunkStatusIds(ids: readonly string[], chunkSize: number, maxPathLength = MAX_STATUS_IDS_PATH_LENGTH): string[][] {
+export function chunkStatusIds(
+  ids: readonly string[],
+  chunkSize: number,
+  maxPathLength = MAX_STATUS_IDS_PATH_LENGTH,
+): string[][] {
   const chunks: string[][] = [];
   let current: string[] = [];
   let length = 0;
@@ -149,7 +167,8 @@ function resolveTimeouts(timeouts: LibraryClientOptions['timeouts']): TransportT
   for (const key of ['connectMs', 'headersMs', 'bodyMs'] as const) {
     const value = timeouts?.[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new TypeError(`LibraryClientOptions.timeouts.${key} must be a positive number of milliseconds`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+      throw new TypeError(`LibraryClientOptions.timeouts.${key} must be a positive number of milliseconds`);
     resolved[key] = value;
   }
   return resolved;
@@ -157,7 +176,8 @@ function resolveTimeouts(timeouts: LibraryClientOptions['timeouts']): TransportT
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`LibraryClientOptions.${name} must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new TypeError(`LibraryClientOptions.${name} must be a positive integer`);
   return value;
 }
 
@@ -176,7 +196,8 @@ const encodeId = (id: string): string => encodeURIComponent(id);
  * is not http(s), carries credentials or a query; non-positive timeouts or sizes).
  */
 export function createLibraryClient(options: LibraryClientOptions): LibraryClient {
-  if (typeof options?.credentials !== 'function') throw new TypeError('LibraryClientOptions.credentials must be a provider function');
+  if (typeof options?.credentials !== 'function')
+    throw new TypeError('LibraryClientOptions.credentials must be a provider function');
   const base: BaseLocation = parseBaseUrl(options.baseUrl);
   const statusChunkSize = positiveInteger(options.statusChunkSize, DEFAULT_STATUS_CHUNK_SIZE, 'statusChunkSize');
   const transport = new HttpTransport({
@@ -186,7 +207,8 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
     onRequest: options.onRequest,
   });
 
-  const readRetries = options.readRetries === undefined ? DEFAULT_READ_RETRIES : nonNegativeInteger(options.readRetries, 'readRetries');
+  const readRetries =
+    options.readRetries === undefined ? DEFAULT_READ_RETRIES : nonNegativeInteger(options.readRetries, 'readRetries');
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function credentialsFor(operation: LibraryOperation, forceRefresh: boolean): Promise<LibraryCredentials> {
@@ -216,11 +238,19 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
       for (let attempt = 0; attempt < 2; attempt++) {
         const credentials = await credentialsFor(operation, attempt > 0);
         await beforeRequest(operation);
-        response = await transport.exchange({ operation, method, target, credentials, headers, ...(payload === undefined ? {} : { body: payload }) });
+        response = await transport.exchange({
+          operation,
+          method,
+          target,
+          credentials,
+          headers,
+          ...(payload === undefined ? {} : { body: payload }),
+        });
         if (response.status !== 401) break;
       }
       if (!response) throw new Error('unreachable');
-      if (!expected(response.status)) throw errorFromResponse(response.context, response.status, response.bodyText, response.headers);
+      if (!expected(response.status))
+        throw errorFromResponse(response.context, response.status, response.bodyText, response.headers);
       return response;
     };
     if (method !== 'GET') return once();
@@ -236,7 +266,11 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
   }
 
   /** Parses and validates a JSON answer; anything unexpected is a LibraryProtocolError. */
-  function parseJson<S extends z.ZodType>(response: ExchangeResponse, schema: S, options: { emptyAs?: unknown } = {}): z.output<S> {
+  function parseJson<S extends z.ZodType>(
+    response: ExchangeResponse,
+    schema: S,
+    options: { emptyAs?: unknown } = {},
+  ): z.output<S> {
     let value: unknown;
     const text = response.bodyText.trim();
     if (text === '' && 'emptyAs' in options) {
@@ -254,7 +288,11 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
         .slice(0, 5)
         .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
         .join('; ');
-      throw protocolError(response.context, response.status, `sent an unexpected body (${redactText(problems, response.context.secrets)})`);
+      throw protocolError(
+        response.context,
+        response.status,
+        `sent an unexpected body (${redactText(problems, response.context.secrets)})`,
+      );
     }
     return result.data;
   }
@@ -301,10 +339,13 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
         try {
           await body.ready;
         } catch (error) {
-          throw new LibrarySourceError(`${operation}: ${redactText(error instanceof Error ? error.message : String(error), [credentials.apiKey, credentials.accessToken])}`, {
-            operation,
-            cause: sanitizeCause(error, [credentials.apiKey, credentials.accessToken]),
-          });
+          throw new LibrarySourceError(
+            `${operation}: ${redactText(error instanceof Error ? error.message : String(error), [credentials.apiKey, credentials.accessToken])}`,
+            {
+              operation,
+              cause: sanitizeCause(error, [credentials.apiKey, credentials.accessToken]),
+            },
+          );
         }
         const response = await transport.exchange({
           operation,
@@ -322,14 +363,23 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
           throw errorFromResponse(response.context, response.status, response.bodyText, response.headers);
         }
         if (response.status !== 202) {
-          if (is2xx(response.status)) throw protocolError(response.context, response.status, 'the upload contract is 202 Accepted with a Location header');
+          if (is2xx(response.status))
+            throw protocolError(
+              response.context,
+              response.status,
+              'the upload contract is 202 Accepted with a Location header',
+            );
           throw errorFromResponse(response.context, response.status, response.bodyText, response.headers);
         }
         const header = response.headers['location'];
         const location = Array.isArray(header) ? header[0] : header;
         const fileId = fileIdFromLocation(location);
         if (location === undefined || fileId === undefined) {
-          throw protocolError(response.context, response.status, location === undefined ? 'sent no Location header' : 'sent a Location header without a file id');
+          throw protocolError(
+            response.context,
+            response.status,
+            location === undefined ? 'sent no Location header' : 'sent a Location header without a file id',
+          );
         }
         return { fileId, location };
       } catch (error) {
@@ -372,18 +422,25 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
     async *iterateFiles(iterateOptions: ListFilesOptions & { folderId?: string } = {}): AsyncGenerator<LibraryFile> {
       const { folderId, ...listOptions } = iterateOptions;
       const seen = new Set<string>();
-      let page = folderId === undefined ? await client.listFiles(listOptions) : await client.listFolderFiles(folderId, listOptions);
+      let page =
+        folderId === undefined
+          ? await client.listFiles(listOptions)
+          : await client.listFolderFiles(folderId, listOptions);
       for (let pages = 1; ; pages++) {
         yield* page.results;
         const next = page.nextLink;
         if (next === undefined) return;
         if (seen.has(next) || pages >= MAX_PAGES) {
-          throw new LibraryProtocolError(`${folderId === undefined ? 'listFiles' : 'listFolderFiles'}: pagination does not end (next_link repeats or more than ${MAX_PAGES} pages)`, {
-            operation: folderId === undefined ? 'listFiles' : 'listFolderFiles',
-          });
+          throw new LibraryProtocolError(
+            `${folderId === undefined ? 'listFiles' : 'listFolderFiles'}: pagination does not end (next_link repeats or more than ${MAX_PAGES} pages)`,
+            {
+              operation: folderId === undefined ? 'listFiles' : 'listFolderFiles',
+            },
+          );
         }
         seen.add(next);
-        page = folderId === undefined ? await client.listFiles({ next }) : await client.listFolderFiles(folderId, { next });
+        page =
+          folderId === undefined ? await client.listFiles({ next }) : await client.listFolderFiles(folderId, { next });
       }
     },
 
@@ -399,7 +456,10 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
         const next = nextLinkOf(page.meta);
         if (next === undefined) break;
         if (seen.has(next) || pages >= MAX_PAGES) {
-          throw new LibraryProtocolError(`${operation}: pagination does not end (next_link repeats or more than ${MAX_PAGES} pages)`, { operation });
+          throw new LibraryProtocolError(
+            `${operation}: pagination does not end (next_link repeats or more than ${MAX_PAGES} pages)`,
+            { operation },
+          );
         }
         seen.add(next);
         target = resolveNextLink(base, next, path);

@@ -49,12 +49,15 @@ export function parseApiErrors(bodyText: string): ApiErrorEntry[] {
   const candidates: unknown[] = Array.isArray(parsed)
     ? parsed
     : parsed !== null && typeof parsed === 'object' && Array.isArray((parsed as { errors?: unknown }).errors)
-      ? ((parsed as { errors: unknown[] }).errors)
+      ? (parsed as { errors: unknown[] }).errors
       : [parsed];
   const entries: ApiErrorEntry[] = [];
   for (const candidate of candidates) {
     if (candidate === null || typeof candidate !== 'object') continue;
-    const { error_key: errorKey, error_message: errorMessage } = candidate as { error_key?: unknown; error_message?: unknown };
+    const { error_key: errorKey, error_message: errorMessage } = candidate as {
+      error_key?: unknown;
+      error_message?: unknown;
+    };
     if (typeof errorKey !== 'string' || errorKey === '') continue;
     entries.push({ errorKey, errorMessage: typeof errorMessage === 'string' ? errorMessage : '' });
   }
@@ -63,7 +66,9 @@ export function parseApiErrors(bodyText: string): ApiErrorEntry[] {
 
 function describeApiErrors(apiErrors: readonly ApiErrorEntry[]): string {
   if (apiErrors.length === 0) return '';
-  const parts = apiErrors.slice(0, 3).map((e) => (e.errorMessage ? `${e.errorKey}: ${e.errorMessage.slice(0, 200)}` : e.errorKey));
+  const parts = apiErrors
+    .slice(0, 3)
+    .map((e) => (e.errorMessage ? `${e.errorKey}: ${e.errorMessage.slice(0, 200)}` : e.errorKey));
   const more = apiErrors.length > 3 ? ` (+${apiErrors.length - 3} more)` : '';
   return ` [${parts.join('; ')}${more}]`;
 }
@@ -72,7 +77,12 @@ function describeApiErrors(apiErrors: readonly ApiErrorEntry[]): string {
  * Which daily/per-second limit a 403 (or a 429, tolerated) reports, if any. Besides the documented
  * error_key, Mashery's own `X-Mashery-Error-Code` header and plain-text bodies are recognised.
  */
-export function throttleScope(status: number, apiErrors: readonly ApiErrorEntry[], bodyText: string, headers: Readonly<Record<string, string | string[] | undefined>> = {}): 'second' | 'day' | undefined {
+export function throttleScope(
+  status: number,
+  apiErrors: readonly ApiErrorEntry[],
+  bodyText: string,
+  headers: Readonly<Record<string, string | string[] | undefined>> = {},
+): 'second' | 'day' | undefined {
   const keys = apiErrors.map((e) => e.errorKey.toLowerCase());
   if (keys.includes(OVER_QPS_KEY)) return 'second';
   if (keys.includes(OVER_RATE_KEY)) return 'day';
@@ -116,15 +126,29 @@ export function errorFromResponse(
 }
 
 /** An answer with an allowed status whose content the contract does not allow. */
-export function protocolError(context: ExchangeContext, status: number | undefined, problem: string, cause?: unknown): LibraryProtocolError {
-  return new LibraryProtocolError(`${context.operation}: ${context.method} ${context.url}${status === undefined ? '' : ` answered HTTP ${status} but`} ${problem}`, {
-    operation: context.operation,
-    status,
-    cause: cause === undefined ? undefined : sanitizeCause(cause, context.secrets),
-  });
+export function protocolError(
+  context: ExchangeContext,
+  status: number | undefined,
+  problem: string,
+  cause?: unknown,
+): LibraryProtocolError {
+  return new LibraryProtocolError(
+    `${context.operation}: ${context.method} ${context.url}${status === undefined ? '' : ` answered HTTP ${status} but`} ${problem}`,
+    {
+      operation: context.operation,
+      status,
+      cause: cause === undefined ? undefined : sanitizeCause(cause, context.secrets),
+    },
+  );
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+]);
 
 /** The code of an error or of the first error in its cause chain that has one. */
 export function errorCode(error: unknown): string | undefined {
@@ -158,14 +182,24 @@ export interface TransportState {
  * may have left, because a server that received the whole body may have acted on it before the
  * connection broke or the answer was late.
  */
-export function errorFromTransport(context: ExchangeContext, error: unknown, state: TransportState, sourceError?: unknown): LibraryError {
+export function errorFromTransport(
+  context: ExchangeContext,
+  error: unknown,
+  state: TransportState,
+  sourceError?: unknown,
+): LibraryError {
   if (isLibraryError(error)) return error;
   const code = errorCode(error);
   const cause = sanitizeCause(error, context.secrets);
-  const sent = state.requestSent ? 'after the request was sent' : state.requestStarted ? `while sending the request (${state.bodyBytesSent} body bytes written)` : 'before the request was sent';
+  const sent = state.requestSent
+    ? 'after the request was sent'
+    : state.requestStarted
+      ? `while sending the request (${state.bodyBytesSent} body bytes written)`
+      : 'before the request was sent';
 
   if (sourceError !== undefined) {
-    const reason = sourceError instanceof Error ? redactText(sourceError.message, context.secrets) : 'the data stream failed';
+    const reason =
+      sourceError instanceof Error ? redactText(sourceError.message, context.secrets) : 'the data stream failed';
     return new LibrarySourceError(`${context.operation}: ${context.method} ${context.url} abandoned: ${reason}`, {
       operation: context.operation,
       cause: sanitizeCause(sourceError, context.secrets),
@@ -176,17 +210,23 @@ export function errorFromTransport(context: ExchangeContext, error: unknown, sta
   const mayHaveReachedServer = state.requestStarted || state.responseStarted;
 
   if (code === 'UND_ERR_INVALID_ARG') {
-    return new LibraryInputError(`${context.operation}: ${context.method} ${context.url} could not be sent (${redactText(error instanceof Error ? error.message : String(error), context.secrets)})`, {
-      operation: context.operation,
-      cause,
-    });
+    return new LibraryInputError(
+      `${context.operation}: ${context.method} ${context.url} could not be sent (${redactText(error instanceof Error ? error.message : String(error), context.secrets)})`,
+      {
+        operation: context.operation,
+        cause,
+      },
+    );
   }
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new LibraryTimeoutError(`${context.operation}: ${context.method} ${context.url} timed out ${sent} (${detail})`, {
-      operation: context.operation,
-      mayHaveReachedServer,
-      cause,
-    });
+    return new LibraryTimeoutError(
+      `${context.operation}: ${context.method} ${context.url} timed out ${sent} (${detail})`,
+      {
+        operation: context.operation,
+        mayHaveReachedServer,
+        cause,
+      },
+    );
   }
   return new LibraryNetworkError(`${context.operation}: ${context.method} ${context.url} failed ${sent} (${detail})`, {
     operation: context.operation,

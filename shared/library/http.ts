@@ -78,11 +78,21 @@ class TrackingHandler implements Dispatcher.DispatchHandler {
     this.inner.onRequestStart?.(controller, context);
   }
 
-  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[2], socket: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[3]): void {
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[2],
+    socket: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[3],
+  ): void {
     this.inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2], statusMessage?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2],
+    statusMessage?: string,
+  ): void {
     if (statusCode >= 200) this.state.responseStarted = true;
     this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
@@ -91,7 +101,10 @@ class TrackingHandler implements Dispatcher.DispatchHandler {
     this.inner.onResponseData?.(controller, chunk);
   }
 
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>[1]): void {
+  onResponseEnd(
+    controller: Dispatcher.DispatchController,
+    trailers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>[1],
+  ): void {
     this.inner.onResponseEnd?.(controller, trailers);
   }
 
@@ -164,8 +177,15 @@ export class HttpTransport {
       url,
       secrets: [apiKey, accessToken],
     };
-    const state: TransportState = { requestStarted: false, requestSent: false, bodyBytesSent: 0, responseStarted: false };
-    const dispatcher = this.#pool.compose((dispatch) => (opts, handler) => dispatch(opts, new TrackingHandler(handler, state)));
+    const state: TransportState = {
+      requestStarted: false,
+      requestSent: false,
+      bodyBytesSent: 0,
+      responseStarted: false,
+    };
+    const dispatcher = this.#pool.compose(
+      (dispatch) => (opts, handler) => dispatch(opts, new TrackingHandler(handler, state)),
+    );
     const started = performance.now();
     let status: number | undefined;
 
@@ -187,7 +207,13 @@ export class HttpTransport {
       } finally {
         if (!response.body.destroyed) response.body.destroy();
       }
-      this.#report({ operation: request.operation, method: request.method, url, status, durationMs: performance.now() - started });
+      this.#report({
+        operation: request.operation,
+        method: request.method,
+        url,
+        status,
+        durationMs: performance.now() - started,
+      });
       return { status, headers: response.headers, bodyText, context };
     } catch (error) {
       const mapped: LibraryError = errorFromTransport(context, error, state, request.sourceError?.());

@@ -38,7 +38,13 @@ export class SizeGuard extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.bytes > this.expected) {
-      callback(new SourceSizeMismatch(`data stream produced more than the declared ${this.expected} bytes`, this.expected, this.bytes));
+      callback(
+        new SourceSizeMismatch(
+          `data stream produced more than the declared ${this.expected} bytes`,
+          this.expected,
+          this.bytes,
+        ),
+      );
       return;
     }
     callback(null, chunk);
@@ -46,7 +52,13 @@ export class SizeGuard extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.bytes !== this.expected) {
-      callback(new SourceSizeMismatch(`data stream ended after ${this.bytes} of the declared ${this.expected} bytes`, this.expected, this.bytes));
+      callback(
+        new SourceSizeMismatch(
+          `data stream ended after ${this.bytes} of the declared ${this.expected} bytes`,
+          this.expected,
+          this.bytes,
+        ),
+      );
       return;
     }
     callback();

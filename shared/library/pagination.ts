@@ -30,14 +30,23 @@ export function parseBaseUrl(baseUrl: string): BaseLocation {
   } catch {
     throw new TypeError('LibraryClientOptions.baseUrl is not a valid URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('LibraryClientOptions.baseUrl must be http or https');
-  if (url.username !== '' || url.password !== '') throw new TypeError('LibraryClientOptions.baseUrl must not carry user info');
-  if (url.search !== '' || url.hash !== '') throw new TypeError('LibraryClientOptions.baseUrl must not have a query or fragment (credentials come from the provider)');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError('LibraryClientOptions.baseUrl must be http or https');
+  if (url.username !== '' || url.password !== '')
+    throw new TypeError('LibraryClientOptions.baseUrl must not carry user info');
+  if (url.search !== '' || url.hash !== '')
+    throw new TypeError(
+      'LibraryClientOptions.baseUrl must not have a query or fragment (credentials come from the provider)',
+    );
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
 }
 
 /** The target of an endpoint path such as `/library/files`, below the base path. */
-export function endpointTarget(base: BaseLocation, endpointPath: string, query: Record<string, string | number | undefined> = {}): RequestTarget {
+export function endpointTarget(
+  base: BaseLocation,
+  endpointPath: string,
+  query: Record<string, string | number | undefined> = {},
+): RequestTarget {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value !== undefined) params.set(name, String(value));

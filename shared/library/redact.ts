@@ -59,7 +59,10 @@ function secretForms(secrets: readonly (string | undefined)[]): string[] {
  * (error messages, response snippets, stacks).
  */
 export function redactText(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text.replace(/[?&](?:api_key|access_token|apikey|token)=[^&\s"'#)]*/gi, (match) => `${match.slice(0, match.indexOf('=') + 1)}${REDACTED}`);
+  let out = text.replace(
+    /[?&](?:api_key|access_token|apikey|token)=[^&\s"'#)]*/gi,
+    (match) => `${match.slice(0, match.indexOf('=') + 1)}${REDACTED}`,
+  );
   out = out.replace(/(Bearer\s+)[^\s"',;]+/gi, `$1${REDACTED}`);
   for (const form of secretForms(secrets)) {
     out = out.split(form).join(REDACTED);
@@ -86,12 +89,14 @@ export function sanitizeCause(error: unknown, secrets: readonly (string | undefi
   const target = copy as unknown as Record<string, unknown>;
   for (const prop of COPIED_PROPS) {
     const value = source[prop];
-    if (typeof value === 'string' || typeof value === 'number') target[prop] = typeof value === 'string' ? redactText(value, secrets) : value;
+    if (typeof value === 'string' || typeof value === 'number')
+      target[prop] = typeof value === 'string' ? redactText(value, secrets) : value;
   }
   copy.stack = error.stack === undefined ? undefined : redactText(error.stack, secrets);
   if (error.cause !== undefined && depth < CAUSE_DEPTH) {
     const cause = sanitizeCause(error.cause, secrets, depth + 1);
-    if (cause !== undefined) Object.defineProperty(copy, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+    if (cause !== undefined)
+      Object.defineProperty(copy, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
   }
   return copy;
 }

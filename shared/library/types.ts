@@ -10,7 +10,12 @@ import type { Readable } from 'node:stream';
 export const UPLOAD_STATUSES = ['Processing', 'Uploaded', 'Active', 'VirusFound', 'Failed', 'Deleted'] as const;
 export type LibraryUploadStatus = (typeof UPLOAD_STATUSES)[number];
 /** Statuses after which the library will not change the file on its own. */
-export const FINAL_LIBRARY_STATUSES: ReadonlySet<LibraryUploadStatus> = new Set(['Active', 'VirusFound', 'Failed', 'Deleted']);
+export const FINAL_LIBRARY_STATUSES: ReadonlySet<LibraryUploadStatus> = new Set([
+  'Active',
+  'VirusFound',
+  'Failed',
+  'Deleted',
+]);
 
 /** The `file_type` values the upload endpoint accepts (upper-cased extension). */
 export const FILE_TYPES = ['JPEG', 'JPG', 'GIF', 'PNG', 'PDF', 'DOC', 'DOCX', 'XLS', 'XLSX', 'PPT', 'PPTX'] as const;
@@ -176,7 +181,17 @@ export interface LibraryInfo {
   };
 }
 
-export type FileSortOrder = 'CREATED_DATE' | 'CREATED_DATE_DESC' | 'MODIFIED_DATE' | 'MODIFIED_DATE_DESC' | 'NAME' | 'NAME_DESC' | 'SIZE' | 'SIZE_DESC' | 'DIMENSION' | 'DIMENSION_DESC';
+export type FileSortOrder =
+  | 'CREATED_DATE'
+  | 'CREATED_DATE_DESC'
+  | 'MODIFIED_DATE'
+  | 'MODIFIED_DATE_DESC'
+  | 'NAME'
+  | 'NAME_DESC'
+  | 'SIZE'
+  | 'SIZE_DESC'
+  | 'DIMENSION'
+  | 'DIMENSION_DESC';
 
 export interface ListFilesOptions {
   /** 1-1000, default 50. */

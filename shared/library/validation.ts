@@ -19,7 +19,18 @@ const CONTROL_CHARS = { test: (value: string): boolean => hasControlChars(value)
 /** `type/subtype` with optional parameters (control characters are checked apart). */
 const MIME_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;.*)?$/;
 
-export const SORT_ORDERS = ['CREATED_DATE', 'CREATED_DATE_DESC', 'MODIFIED_DATE', 'MODIFIED_DATE_DESC', 'NAME', 'NAME_DESC', 'SIZE', 'SIZE_DESC', 'DIMENSION', 'DIMENSION_DESC'] as const;
+export const SORT_ORDERS = [
+  'CREATED_DATE',
+  'CREATED_DATE_DESC',
+  'MODIFIED_DATE',
+  'MODIFIED_DATE_DESC',
+  'NAME',
+  'NAME_DESC',
+  'SIZE',
+  'SIZE_DESC',
+  'DIMENSION',
+  'DIMENSION_DESC',
+] as const;
 const LIST_TYPES = ['ALL', 'IMAGES', 'DOCUMENTS'] as const;
 
 function fail(operation: LibraryOperation, message: string): never {
@@ -27,20 +38,31 @@ function fail(operation: LibraryOperation, message: string): never {
 }
 
 function isReadableLike(value: unknown): value is NodeJS.ReadableStream {
-  return value !== null && typeof value === 'object' && typeof (value as { pipe?: unknown }).pipe === 'function' && typeof (value as { on?: unknown }).on === 'function';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { pipe?: unknown }).pipe === 'function' &&
+    typeof (value as { on?: unknown }).on === 'function'
+  );
 }
 
 /** Checks a credentials pair from the provider; returns it with surrounding whitespace trimmed. */
-export function validateCredentials(operation: LibraryOperation, credentials: LibraryCredentials | null | undefined): LibraryCredentials {
-  if (credentials === null || typeof credentials !== 'object') fail(operation, 'the credentials provider returned no credentials');
+export function validateCredentials(
+  operation: LibraryOperation,
+  credentials: LibraryCredentials | null | undefined,
+): LibraryCredentials {
+  if (credentials === null || typeof credentials !== 'object')
+    fail(operation, 'the credentials provider returned no credentials');
   const { apiKey, accessToken } = credentials;
   if (typeof apiKey !== 'string' || apiKey.trim() === '') fail(operation, 'the credentials have no apiKey');
-  if (typeof accessToken !== 'string' || accessToken.trim() === '') fail(operation, 'the credentials have no accessToken');
+  if (typeof accessToken !== 'string' || accessToken.trim() === '')
+    fail(operation, 'the credentials have no accessToken');
   const trimmedKey = apiKey.trim();
   const trimmedToken = accessToken.trim();
   // Never quote the values: they are secrets.
   if (CONTROL_CHARS.test(trimmedKey)) fail(operation, 'the apiKey contains control characters');
-  if (CONTROL_CHARS.test(trimmedToken) || /\s/.test(trimmedToken)) fail(operation, 'the accessToken contains whitespace or control characters');
+  if (CONTROL_CHARS.test(trimmedToken) || /\s/.test(trimmedToken))
+    fail(operation, 'the accessToken contains whitespace or control characters');
   return { apiKey: trimmedKey, accessToken: trimmedToken };
 }
 
@@ -55,9 +77,11 @@ export function validateId(operation: LibraryOperation, what: string, id: unknow
 export function validateStatusIds(fileIds: readonly unknown[]): string[] {
   if (!Array.isArray(fileIds)) fail('getUploadStatus', 'fileIds must be an array');
   return fileIds.map((id, index) => {
-    if (typeof id !== 'string' || id.trim() === '') fail('getUploadStatus', `fileIds[${index}] must be a non-empty string`);
+    if (typeof id !== 'string' || id.trim() === '')
+      fail('getUploadStatus', `fileIds[${index}] must be a non-empty string`);
     if (id.includes(',')) fail('getUploadStatus', `fileIds[${index}] contains a comma (the ids separator)`);
-    if (CONTROL_CHARS.test(id) || /\s/.test(id)) fail('getUploadStatus', `fileIds[${index}] contains whitespace or control characters`);
+    if (CONTROL_CHARS.test(id) || /\s/.test(id))
+      fail('getUploadStatus', `fileIds[${index}] contains whitespace or control characters`);
     return id;
   });
 }
@@ -70,22 +94,28 @@ export function validateUploadInput(input: UploadFileInput): void {
 
   if (typeof fileName !== 'string' || fileName.trim() === '') fail(op, 'fileName is missing');
   // UTF-16 length: never shorter than the code-point count, so both readings of "string(80)" hold.
-  if (fileName.length > LIBRARY_LIMITS.fileNameMaxLength) fail(op, `fileName is ${fileName.length} characters long (at most ${LIBRARY_LIMITS.fileNameMaxLength})`);
+  if (fileName.length > LIBRARY_LIMITS.fileNameMaxLength)
+    fail(op, `fileName is ${fileName.length} characters long (at most ${LIBRARY_LIMITS.fileNameMaxLength})`);
   if (CONTROL_CHARS.test(fileName)) fail(op, 'fileName contains control characters');
 
   if (typeof description !== 'string') fail(op, 'description must be a string');
-  if (description.length > LIBRARY_LIMITS.descriptionMaxLength) fail(op, `description is ${description.length} characters long (at most ${LIBRARY_LIMITS.descriptionMaxLength})`);
+  if (description.length > LIBRARY_LIMITS.descriptionMaxLength)
+    fail(op, `description is ${description.length} characters long (at most ${LIBRARY_LIMITS.descriptionMaxLength})`);
   if (hasControlChars(description, ['\t', '\n', '\r'])) fail(op, 'description contains control characters');
 
   if (typeof folderId !== 'string' || folderId.trim() === '') fail(op, 'folderId is missing (use "0" for the root)');
   if (CONTROL_CHARS.test(folderId)) fail(op, 'folderId contains control characters');
 
-  if (!(FILE_TYPES as readonly string[]).includes(fileType)) fail(op, `fileType ${JSON.stringify(String(fileType)).slice(0, 40)} is not one of ${FILE_TYPES.join(', ')}`);
-  if (source !== undefined && !(FILE_SOURCES as readonly string[]).includes(source)) fail(op, `source ${JSON.stringify(String(source)).slice(0, 40)} is not one of ${FILE_SOURCES.join(', ')}`);
+  if (!(FILE_TYPES as readonly string[]).includes(fileType))
+    fail(op, `fileType ${JSON.stringify(String(fileType)).slice(0, 40)} is not one of ${FILE_TYPES.join(', ')}`);
+  if (source !== undefined && !(FILE_SOURCES as readonly string[]).includes(source))
+    fail(op, `source ${JSON.stringify(String(source)).slice(0, 40)} is not one of ${FILE_SOURCES.join(', ')}`);
 
-  if (typeof contentType !== 'string' || !MIME_TYPE.test(contentType) || hasControlChars(contentType)) fail(op, 'contentType must be a MIME type such as image/png');
+  if (typeof contentType !== 'string' || !MIME_TYPE.test(contentType) || hasControlChars(contentType))
+    fail(op, 'contentType must be a MIME type such as image/png');
 
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) fail(op, `size must be a non-negative integer (got ${String(size).slice(0, 30)})`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    fail(op, `size must be a non-negative integer (got ${String(size).slice(0, 30)})`);
 
   if (!isReadableLike(data)) fail(op, 'data must be a readable stream');
   const state = data as { destroyed?: boolean; readableEnded?: boolean; readableDidRead?: boolean };
@@ -96,19 +126,30 @@ export function validateUploadInput(input: UploadFileInput): void {
 /** `limit` 1-1000 and the documented enumerations; `next` must be a non-empty string if given. */
 export function validateListOptions(operation: LibraryOperation, options: ListFilesOptions): void {
   const { limit, sortBy, type, source, next } = options;
-  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > LIBRARY_LIMITS.listLimitMax)) {
-    fail(operation, `limit must be an integer from 1 to ${LIBRARY_LIMITS.listLimitMax} (got ${String(limit).slice(0, 30)})`);
+  if (
+    limit !== undefined &&
+    (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > LIBRARY_LIMITS.listLimitMax)
+  ) {
+    fail(
+      operation,
+      `limit must be an integer from 1 to ${LIBRARY_LIMITS.listLimitMax} (got ${String(limit).slice(0, 30)})`,
+    );
   }
-  if (sortBy !== undefined && !(SORT_ORDERS as readonly string[]).includes(sortBy)) fail(operation, `sortBy must be one of ${SORT_ORDERS.join(', ')}`);
-  if (type !== undefined && !(LIST_TYPES as readonly string[]).includes(type)) fail(operation, `type must be one of ${LIST_TYPES.join(', ')}`);
-  if (source !== undefined && source !== 'ALL' && !(FILE_SOURCES as readonly string[]).includes(source)) fail(operation, `source must be ALL or one of ${FILE_SOURCES.join(', ')}`);
-  if (next !== undefined && (typeof next !== 'string' || next.trim() === '' || CONTROL_CHARS.test(next))) fail(operation, 'next must be a next_link from a previous page');
+  if (sortBy !== undefined && !(SORT_ORDERS as readonly string[]).includes(sortBy))
+    fail(operation, `sortBy must be one of ${SORT_ORDERS.join(', ')}`);
+  if (type !== undefined && !(LIST_TYPES as readonly string[]).includes(type))
+    fail(operation, `type must be one of ${LIST_TYPES.join(', ')}`);
+  if (source !== undefined && source !== 'ALL' && !(FILE_SOURCES as readonly string[]).includes(source))
+    fail(operation, `source must be ALL or one of ${FILE_SOURCES.join(', ')}`);
+  if (next !== undefined && (typeof next !== 'string' || next.trim() === '' || CONTROL_CHARS.test(next)))
+    fail(operation, 'next must be a next_link from a previous page');
 }
 
 /** A new folder's name: non-empty, at most 80 characters. */
 export function validateFolderName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') fail('createFolder', 'name is missing');
-  if (name.length > LIBRARY_LIMITS.folderNameMaxLength) fail('createFolder', `name is ${name.length} characters long (at most ${LIBRARY_LIMITS.folderNameMaxLength})`);
+  if (name.length > LIBRARY_LIMITS.folderNameMaxLength)
+    fail('createFolder', `name is ${name.length} characters long (at most ${LIBRARY_LIMITS.folderNameMaxLength})`);
   if (CONTROL_CHARS.test(name)) fail('createFolder', 'name contains control characters');
   return name;
 }

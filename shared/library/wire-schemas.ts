@@ -16,7 +16,14 @@ const wireId = z.union([z.string(), z.number().transform((n) => String(n))]);
 
 /** A number, also accepted as a numeric string; `null` counts as absent. */
 const wireNumber = z
-  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number), z.null()])
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^-?\d+(\.\d+)?$/)
+      .transform(Number),
+    z.null(),
+  ])
   .optional()
   .transform((v) => (v === null ? undefined : v));
 
@@ -70,10 +77,7 @@ export type WireFile = z.output<typeof wireFileSchema>;
 /** `meta.pagination.next_link`; `"pagination": {}` (or no meta at all) on the last page. */
 export const wireMetaSchema = z
   .looseObject({
-    pagination: z
-      .looseObject({ next_link: wireString })
-      .nullable()
-      .optional(),
+    pagination: z.looseObject({ next_link: wireString }).nullable().optional(),
   })
   .nullable()
   .optional();
@@ -115,18 +119,16 @@ export const wireFolderSchema: z.ZodType<WireFolder, unknown> = z.lazy(() =>
       created_date: wireString,
       modified_date: wireString,
     })
-    .transform(
-      (f): WireFolder => ({
-        id: f.id,
-        name: f.name,
-        level: f.level,
-        parent_id: f.parent_id,
-        item_count: f.item_count,
-        children: f.children ?? [],
-        created_date: f.created_date,
-        modified_date: f.modified_date,
-      }),
-    ),
+    .transform((f): WireFolder => ({
+      id: f.id,
+      name: f.name,
+      level: f.level,
+      parent_id: f.parent_id,
+      item_count: f.item_count,
+      children: f.children ?? [],
+      created_date: f.created_date,
+      modified_date: f.modified_date,
+    })),
 );
 
 export const wireFolderPageSchema = z.looseObject({
@@ -157,7 +159,10 @@ const wireInfoObjectSchema = z.looseObject({
 });
 
 /** One SDK's fixture wraps the info in a one-element array: accept both. */
-export const wireInfoSchema = z.union([wireInfoObjectSchema, z.tuple([wireInfoObjectSchema]).transform(([info]) => info)]);
+export const wireInfoSchema = z.union([
+  wireInfoObjectSchema,
+  z.tuple([wireInfoObjectSchema]).transform(([info]) => info),
+]);
 
 /** Drops keys whose value is `undefined`, so mapped objects compare and print cleanly. */
 function compact<T extends object>(value: T): T {
@@ -180,7 +185,9 @@ export function toLibraryFile(wire: WireFile): LibraryFile {
     url: wire.url,
     source: wire.source,
     status: wire.status,
-    thumbnail: wire.thumbnail ? compact({ url: wire.thumbnail.url, width: wire.thumbnail.width, height: wire.thumbnail.height }) : undefined,
+    thumbnail: wire.thumbnail
+      ? compact({ url: wire.thumbnail.url, width: wire.thumbnail.width, height: wire.thumbnail.height })
+      : undefined,
     createdDate: wire.created_date,
     modifiedDate: wire.modified_date,
     isImage: wire.is_image,
@@ -249,7 +256,11 @@ export function buildFolderTree(wireFolders: readonly WireFolder[]): LibraryFold
 }
 
 /** True if following parents from `id` comes back to `id` (a malformed answer must not loop forever). */
-function createsCycle(byId: ReadonlyMap<string, LibraryFolder>, parents: ReadonlyMap<string, string | undefined>, id: string): boolean {
+function createsCycle(
+  byId: ReadonlyMap<string, LibraryFolder>,
+  parents: ReadonlyMap<string, string | undefined>,
+  id: string,
+): boolean {
   const seen = new Set<string>([id]);
   let current = parents.get(id);
   while (current !== undefined && byId.has(current)) {
@@ -285,7 +296,10 @@ export function toLibraryInfo(wire: z.output<typeof wireInfoSchema>): LibraryInf
  * Upload statuses from one response. An entry without a `file_id` can only be attributed when the
  * request asked for a single id; otherwise it is dropped (the caller treats absent ids as unknown).
  */
-export function toUploadStatuses(wire: z.output<typeof wireUploadStatusListSchema>, requestedIds: readonly string[]): UploadStatus[] {
+export function toUploadStatuses(
+  wire: z.output<typeof wireUploadStatusListSchema>,
+  requestedIds: readonly string[],
+): UploadStatus[] {
   const statuses: UploadStatus[] = [];
   for (const entry of wire ?? []) {
     const fileId = entry.file_id ?? (requestedIds.length === 1 ? requestedIds[0] : undefined);
@@ -296,7 +310,9 @@ export function toUploadStatuses(wire: z.output<typeof wireUploadStatusListSchem
 }
 
 /** The next page's link, or undefined on the last page. */
-export function nextLinkOf(meta: { pagination?: { next_link?: string | undefined } | null | undefined } | null | undefined): string | undefined {
+export function nextLinkOf(
+  meta: { pagination?: { next_link?: string | undefined } | null | undefined } | null | undefined,
+): string | undefined {
   const link = meta?.pagination?.next_link;
   return link === undefined || link.trim() === '' ? undefined : link;
 }

@@ -42,7 +42,8 @@ const QUERY_PARAMETER = /\b(api[_-]?key|access[_-]?token|token|x-amz-security-to
 // `Authorization: Bearer abc` or `Bearer abc` → `Bearer ***`.
 const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g;
 // `"apiKey":"abc"` / `"access_token": "abc"` inside JSON text (e.g. an echoed secret or request body).
-const JSON_FIELD = /("(?:api[_-]?key|access[_-]?token|accessToken|apiKey|secret|password|authorization)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+const JSON_FIELD =
+  /("(?:api[_-]?key|access[_-]?token|accessToken|apiKey|secret|password|authorization)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
 
 /** Removes credential values from free text (URLs, messages, stack traces). */
 export function redactText(text: string): string {

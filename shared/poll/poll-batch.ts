@@ -15,7 +15,14 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LibraryUnauthorizedError } from '../library/errors.ts';
-import { FINAL_LIBRARY_STATUSES, LIBRARY_LIMITS, type LibraryClient, type LibraryFile, type LibraryUploadStatus, type UploadStatus } from '../library/types.ts';
+import {
+  FINAL_LIBRARY_STATUSES,
+  LIBRARY_LIMITS,
+  type LibraryClient,
+  type LibraryFile,
+  type LibraryUploadStatus,
+  type UploadStatus,
+} from '../library/types.ts';
 import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
 import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
 import { nextPollDelaySeconds, type PollSchedule } from '../upload/backoff.ts';
@@ -56,18 +63,29 @@ export const DEFAULT_LIST_ACTIVE_FILES_FROM = 2;
 
 type Answer = { ok: true; statuses: Map<string, UploadStatus> } | { ok: false; error: unknown };
 
-export async function processPollBatch(event: SQSEvent, deps: PollDependencies, context?: Context): Promise<SQSBatchResponse> {
+export async function processPollBatch(
+  event: SQSEvent,
+  deps: PollDependencies,
+  context?: Context,
+): Promise<SQSBatchResponse> {
   const messages = new Map<string, StatusCheckMessage>();
   const seen = new Set<string>();
   for (const record of event.Records) {
     const parsed = parseStatusCheckMessage(record.body);
     if (!parsed.ok) {
-      deps.logger.error('Malformed status check dropped', { messageId: record.messageId, problem: parsed.problem, body: record.body.slice(0, 500) });
+      deps.logger.error('Malformed status check dropped', {
+        messageId: record.messageId,
+        problem: parsed.problem,
+        body: record.body.slice(0, 500),
+      });
       continue;
     }
     // Two checks for the same version in one batch: one is enough, the other would double the polling.
     if (seen.has(parsed.message.objectId)) {
-      deps.logger.info('Duplicate status check in the batch dropped', { objectId: parsed.message.objectId, messageId: record.messageId });
+      deps.logger.info('Duplicate status check in the batch dropped', {
+        objectId: parsed.message.objectId,
+        messageId: record.messageId,
+      });
       continue;
     }
     seen.add(parsed.message.objectId);
@@ -121,10 +139,16 @@ async function settle(
   if (status === undefined) {
     const missing = message.missing + 1;
     if (missing >= deps.settings.maxMissingChecks) {
-      await finish(message, 'Failed', {
-        errorKey: 'not-found-in-library',
-        errorMessage: `The library did not report an upload status for file ${message.libraryFileId} in ${missing} checks.`,
-      }, log, deps);
+      await finish(
+        message,
+        'Failed',
+        {
+          errorKey: 'not-found-in-library',
+          errorMessage: `The library did not report an upload status for file ${message.libraryFileId} in ${missing} checks.`,
+        },
+        log,
+        deps,
+      );
       return;
     }
     if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') {
@@ -150,34 +174,60 @@ async function settle(
 
   const observed = status.status;
   if (observed === 'Processing' || observed === 'Uploaded') {
-    const progress = await deps.store.recordProgress(message.objectId, observed as 'Processing' | 'Uploaded', { libraryFileId: message.libraryFileId });
+    const progress = await deps.store.recordProgress(message.objectId, observed as 'Processing' | 'Uploaded', {
+      libraryFileId: message.libraryFileId,
+    });
     if (progress === 'final' || progress === 'missing') {
       log.info('Record already final (or gone): status check dropped', { progress });
       return;
     }
   } else {
     log.warn('Unknown upload status: treated as not final', { status: status.status, description: status.description });
-    if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') return;
+    if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted')
+      return;
   }
   await checkAgain({ ...message, checks, missing: 0, retries: 0 }, elapsedSeconds, status.status, log, deps);
 }
 
 /** Re-sends the check with the schedule's next delay, or declares the time-out. */
-async function checkAgain(next: StatusCheckMessage, elapsedSeconds: number, lastSeen: string, log: Logger, deps: PollDependencies): Promise<void> {
+async function checkAgain(
+  next: StatusCheckMessage,
+  elapsedSeconds: number,
+  lastSeen: string,
+  log: Logger,
+  deps: PollDependencies,
+): Promise<void> {
   const delaySeconds = nextPollDelaySeconds(deps.settings.schedule, next.checks, elapsedSeconds);
   if (delaySeconds === undefined) {
-    await finish(next, 'TimedOut', {
-      errorKey: 'timed-out',
-      errorMessage: `Still ${lastSeen} ${Math.round(elapsedSeconds)} s after submission (limit ${deps.settings.schedule.maxWaitSeconds} s).`,
-    }, log, deps);
+    await finish(
+      next,
+      'TimedOut',
+      {
+        errorKey: 'timed-out',
+        errorMessage: `Still ${lastSeen} ${Math.round(elapsedSeconds)} s after submission (limit ${deps.settings.schedule.maxWaitSeconds} s).`,
+      },
+      log,
+      deps,
+    );
     return;
   }
   await deps.sendStatusCheck(next, delaySeconds);
   log.debug('Status check re-sent', { checks: next.checks, delaySeconds, lastSeen });
 }
 
-async function finish(message: StatusCheckMessage, status: FinalStatus, details: FinalDetails, log: Logger, deps: PollDependencies): Promise<void> {
-  const result = await deps.store.recordFinal(message.objectId, status, { ...details, countCheck: true }, { libraryFileId: message.libraryFileId });
+async function finish(
+  message: StatusCheckMessage,
+  status: FinalStatus,
+  details: FinalDetails,
+  log: Logger,
+  deps: PollDependencies,
+): Promise<void> {
+  const result = await deps.store.recordFinal(
+    message.objectId,
+    status,
+    { ...details, countCheck: true },
+    { libraryFileId: message.libraryFileId },
+  );
   if (!result.applied) {
     log.info('Record already final: outcome not overwritten', { status, recorded: result.record?.status });
     return;
@@ -196,7 +246,10 @@ function failureDetails(status: Exclude<FinalStatus, 'Active'>, description: str
     case 'VirusFound':
       return { errorKey: 'virus-found', errorMessage: `The library's virus scan rejected the file${text}.` };
     case 'Deleted':
-      return { errorKey: 'deleted', errorMessage: `The file was deleted from the library before it became active${text}.` };
+      return {
+        errorKey: 'deleted',
+        errorMessage: `The file was deleted from the library before it became active${text}.`,
+      };
     default:
       return { errorKey: 'library-failed', errorMessage: `The library could not process the file${text}.` };
   }
@@ -207,22 +260,37 @@ function failureDetails(status: Exclude<FinalStatus, 'Active'>, description: str
  * holds all their records (URL, thumbnail, size): one request instead of one GET per file. Files not in
  * it (older than the page) are fetched one by one as before; a failed list just falls back to that.
  */
-async function prefetchActiveFiles(statuses: ReadonlyMap<string, UploadStatus>, deps: PollDependencies): Promise<Map<string, LibraryFile>> {
+async function prefetchActiveFiles(
+  statuses: ReadonlyMap<string, UploadStatus>,
+  deps: PollDependencies,
+): Promise<Map<string, LibraryFile>> {
   const active = new Set([...statuses.values()].filter((s) => s.status === 'Active').map((s) => s.fileId));
   const found = new Map<string, LibraryFile>();
-  if (!deps.settings.enrichActiveFiles || active.size < deps.settings.listActiveFilesFrom || deps.library.listFiles === undefined) return found;
+  if (
+    !deps.settings.enrichActiveFiles ||
+    active.size < deps.settings.listActiveFilesFrom ||
+    deps.library.listFiles === undefined
+  )
+    return found;
   try {
     const page = await deps.library.listFiles({ sortBy: 'CREATED_DATE_DESC', limit: LIBRARY_LIMITS.listLimitMax });
     for (const file of page.results) if (active.has(file.id)) found.set(file.id, file);
     deps.logger.debug('Active file records from one list request', { active: active.size, found: found.size });
   } catch (error) {
-    deps.logger.warn('Could not list recent files for enrichment: fetching them one by one', { error: (error as Error).message });
+    deps.logger.warn('Could not list recent files for enrichment: fetching them one by one', {
+      error: (error as Error).message,
+    });
   }
   return found;
 }
 
 /** The file record's URL, thumbnail and size for the event; never a reason to lose the final state. */
-async function enrichment(message: StatusCheckMessage, log: Logger, deps: PollDependencies, listed?: LibraryFile): Promise<FinalDetails | 'put-back'> {
+async function enrichment(
+  message: StatusCheckMessage,
+  log: Logger,
+  deps: PollDependencies,
+  listed?: LibraryFile,
+): Promise<FinalDetails | 'put-back'> {
   if (!deps.settings.enrichActiveFiles) return {};
   try {
     const file = listed ?? (await deps.library.getFile(message.libraryFileId));
@@ -240,28 +308,48 @@ async function enrichment(message: StatusCheckMessage, log: Logger, deps: PollDe
       await deps.sendStatusCheck(nextAfterFailure(message, disposition), disposition.delaySeconds);
       return 'put-back';
     }
-    log.warn('Could not fetch the file record: recording Active without URL and thumbnail', { error: (error as Error).message });
+    log.warn('Could not fetch the file record: recording Active without URL and thumbnail', {
+      error: (error as Error).message,
+    });
     return {};
   }
 }
 
 /** The batch's status request failed: wait, retry or fail this message per the retry policy. */
-async function putBack(message: StatusCheckMessage, error: unknown, log: Logger, deps: PollDependencies): Promise<void> {
+async function putBack(
+  message: StatusCheckMessage,
+  error: unknown,
+  log: Logger,
+  deps: PollDependencies,
+): Promise<void> {
   const disposition = decideDisposition(error, message.retries, deps.retryPolicy, deps.now().getTime(), deps.random);
   if (disposition.action === 'fail') {
-    log.error('Status check failed repeatedly: leaving the message to SQS redelivery', { error: (error as Error).message, retries: message.retries });
+    log.error('Status check failed repeatedly: leaving the message to SQS redelivery', {
+      error: (error as Error).message,
+      retries: message.retries,
+    });
     throw error;
   }
   await deps.sendStatusCheck(nextAfterFailure(message, disposition), disposition.delaySeconds);
   log.info('Status check put back on the queue', { cause: disposition.cause, delaySeconds: disposition.delaySeconds });
 }
 
-function nextAfterFailure(message: StatusCheckMessage, disposition: Extract<Disposition, { action: 'resend' }>): StatusCheckMessage {
-  return disposition.cause === 'transient' ? { ...message, retries: disposition.retries } : { ...message, waits: message.waits + 1 };
+function nextAfterFailure(
+  message: StatusCheckMessage,
+  disposition: Extract<Disposition, { action: 'resend' }>,
+): StatusCheckMessage {
+  return disposition.cause === 'transient'
+    ? { ...message, retries: disposition.retries }
+    : { ...message, waits: message.waits + 1 };
 }
 
 /** Metrics, logs and the limiter report for a failed API call (once per call, not per message). */
-async function noteApiFailure(error: unknown, log: Logger, deps: PollDependencies, disposition: Disposition): Promise<void> {
+async function noteApiFailure(
+  error: unknown,
+  log: Logger,
+  deps: PollDependencies,
+  disposition: Disposition,
+): Promise<void> {
   const info = { error: { name: (error as Error).name, message: (error as Error).message } };
   switch (disposition.cause) {
     case 'throttled-second':
@@ -279,7 +367,10 @@ async function noteApiFailure(error: unknown, log: Logger, deps: PollDependencie
       }
       countMetric(METRIC.ApiUnauthorized);
       deps.reportUnauthorized?.();
-      log.error('The library API refused the credentials (401) even after re-reading the secret: status checks wait', info);
+      log.error(
+        'The library API refused the credentials (401) even after re-reading the secret: status checks wait',
+        info,
+      );
       return;
     case 'credentials-missing':
       log.error('The library credentials secret is not usable: status checks wait', info);

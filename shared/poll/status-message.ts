@@ -67,6 +67,7 @@ export function parseStatusCheckMessage(body: string): ParsedStatusMessage {
     return { ok: false, problem: 'body is not JSON' };
   }
   const result = statusCheckMessageSchema.safeParse(json);
-  if (!result.success) return { ok: false, problem: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (!result.success)
+    return { ok: false, problem: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   return { ok: true, message: result.data };
 }

@@ -151,7 +151,8 @@ export function createDynamoRateLimiter(options: DynamoRateLimiterOptions): ApiR
   const sleep = options.sleep ?? defaultSleep;
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const keyId = options.keyId ?? 'default';
-  const intervalMs = options.minIntervalMs ?? Math.ceil((1000 / options.perSecond) * (1 + (options.safetyMargin ?? 0.1)));
+  const intervalMs =
+    options.minIntervalMs ?? Math.ceil((1000 / options.perSecond) * (1 + (options.safetyMargin ?? 0.1)));
   const offsetMinutes = options.dayResetOffsetMinutes ?? 0;
   const resumeMarginMs = options.dayResumeMarginMs ?? 5 * 60_000;
   const recheckMs = options.dayThrottleRecheckMs ?? 30 * 60_000;
@@ -300,7 +301,12 @@ export function createDynamoRateLimiter(options: DynamoRateLimiterOptions): ApiR
           continue;
         }
       }
-      options.onGrant?.({ operation, slotAt, waitedMs: Math.max(0, now() - start), day: dayWindowAt(slotAt, offsetMinutes).label });
+      options.onGrant?.({
+        operation,
+        slotAt,
+        waitedMs: Math.max(0, now() - start),
+        day: dayWindowAt(slotAt, offsetMinutes).label,
+      });
       return;
     }
     throw new RateLimitWaitTimeoutError({

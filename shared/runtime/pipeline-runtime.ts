@@ -22,7 +22,12 @@ import { S3ObjectReader } from '../ingest/s3-object-reader.ts';
 import { createLibraryClient } from '../library/index.ts';
 import type { CredentialsProvider, LibraryClient, LibraryClientOptions } from '../library/types.ts';
 import { logger as defaultLogger, metrics, reportLibraryRequest, tracer } from '../observability/index.ts';
-import { DEFAULT_LIST_ACTIVE_FILES_FROM, DEFAULT_MAX_MISSING_CHECKS, processPollBatch, type PollDependencies } from '../poll/poll-batch.ts';
+import {
+  DEFAULT_LIST_ACTIVE_FILES_FROM,
+  DEFAULT_MAX_MISSING_CHECKS,
+  processPollBatch,
+  type PollDependencies,
+} from '../poll/poll-batch.ts';
 import type { StatusCheckMessage } from '../poll/status-message.ts';
 import { createDynamoRateLimiter, rateLimitKeyId, type ApiRateLimiter } from '../rate-limit/index.ts';
 import { createSecretsCredentialsProvider } from '../secrets/library-credentials.ts';
@@ -117,7 +122,12 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
     onRequest: options.libraryOptions?.onRequest ?? reportLibraryRequest,
   });
 
-  const store = new UploadsStore({ client: documentClient, tableName: config.uploadsTableName, recordTtlDays: config.recordTtlDays, now });
+  const store = new UploadsStore({
+    client: documentClient,
+    tableName: config.uploadsTableName,
+    recordTtlDays: config.recordTtlDays,
+    now,
+  });
   const tagging: OutcomeTagging = {
     s3,
     enabled: config.tagObjects,
@@ -125,7 +135,8 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
     countFailure: () => metrics.addMetric(TAGGING_FAILED_METRIC, MetricUnit.Count, 1),
   };
   const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
-  const sendStatusCheck = (message: StatusCheckMessage, delaySeconds: number) => sendDelayed(sqs, config.statusQueueUrl, message, delaySeconds);
+  const sendStatusCheck = (message: StatusCheckMessage, delaySeconds: number) =>
+    sendDelayed(sqs, config.statusQueueUrl, message, delaySeconds);
   const reportThrottle = (scope: 'second' | 'day') => limiter.reportThrottle(scope);
   const reportUnauthorized = () => hold.trip();
   const queueUrls = new QueueUrlResolver(sqs);

@@ -6,7 +6,12 @@
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { SQS_MAX_DELAY_SECONDS } from '../upload/backoff.ts';
 
-export async function sendDelayed(sqs: SQSClient, queueUrl: string, body: unknown, delaySeconds: number): Promise<void> {
+export async function sendDelayed(
+  sqs: SQSClient,
+  queueUrl: string,
+  body: unknown,
+  delaySeconds: number,
+): Promise<void> {
   const delay = Math.max(0, Math.min(SQS_MAX_DELAY_SECONDS, Math.round(delaySeconds)));
   await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: asciiJson(body), DelaySeconds: delay }));
 }
@@ -17,7 +22,10 @@ export async function sendDelayed(sqs: SQSClient, queueUrl: string, body: unknow
  * S3 key); an all-ASCII body is always accepted, and JSON.parse gives back the same strings.
  */
 export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

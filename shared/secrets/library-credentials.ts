@@ -23,7 +23,8 @@ export const PLACEHOLDER_SECRET_VALUE = 'REPLACE_ME';
 /** How long a read secret is reused before Secrets Manager is asked again (seconds). */
 export const DEFAULT_SECRET_MAX_AGE_SECONDS = 300;
 
-export type MissingCredentialsReason = 'not-found' | 'empty' | 'not-json' | 'not-an-object' | 'missing-field' | 'placeholder';
+export type MissingCredentialsReason =
+  'not-found' | 'empty' | 'not-json' | 'not-an-object' | 'missing-field' | 'placeholder';
 
 /**
  * The secret exists but does not (yet) hold usable credentials, or does not exist at all. Not a
@@ -35,7 +36,12 @@ export class MissingLibraryCredentialsError extends Error {
   /** The fields that are missing or still hold the placeholder (names only). */
   readonly fields: readonly string[];
 
-  constructor(secretId: string, reason: MissingCredentialsReason, fields: readonly string[] = [], options?: ErrorOptions) {
+  constructor(
+    secretId: string,
+    reason: MissingCredentialsReason,
+    fields: readonly string[] = [],
+    options?: ErrorOptions,
+  ) {
     super(`Library credentials secret "${secretId}" is not usable: ${describe(reason, fields)}`, options);
     this.name = 'MissingLibraryCredentialsError';
     this.secretId = secretId;
@@ -95,7 +101,8 @@ export function createSecretsCredentialsProvider(options: SecretsCredentialsProv
     try {
       raw = await provider.get(secretId, { maxAge, forceFetch });
     } catch (error) {
-      if (isResourceNotFound(error)) throw new MissingLibraryCredentialsError(secretId, 'not-found', [], { cause: error });
+      if (isResourceNotFound(error))
+        throw new MissingLibraryCredentialsError(secretId, 'not-found', [], { cause: error });
       throw error;
     }
     if (raw === undefined) throw new MissingLibraryCredentialsError(secretId, 'not-found');

@@ -64,10 +64,14 @@ async function createIfMissing(
   }
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
   const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  if (description.Table?.TableStatus !== 'ACTIVE') throw new Error(`Table ${tableName} is ${description.Table?.TableStatus}`);
+  if (description.Table?.TableStatus !== 'ACTIVE')
+    throw new Error(`Table ${tableName} is ${description.Table?.TableStatus}`);
   try {
     await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
     );
   } catch (error) {
     // Enabling TTL twice is refused ("TimeToLive is already enabled"): that is the state we want.

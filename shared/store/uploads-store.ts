@@ -7,7 +7,13 @@
  * The table's stream publishes whatever lands here, so nothing else writes to it.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { STATUS_RANK, type FinalStatus, type ObjectRef, type UploadRecord } from '../upload/record.ts';
 import { objectIdOf } from './object-id.ts';
 import { BY_LIBRARY_FILE_ID_INDEX } from './tables.ts';
@@ -52,8 +58,10 @@ export interface FinalDetails {
 }
 
 export type ClaimOutcome = { claimed: true; record: UploadRecord } | { claimed: false; record: UploadRecord };
-export type LeaseOutcome = { acquired: true; record: UploadRecord } | { acquired: false; record: UploadRecord | undefined };
-export type FinalOutcome = { applied: true; record: UploadRecord } | { applied: false; record: UploadRecord | undefined };
+export type LeaseOutcome =
+  { acquired: true; record: UploadRecord } | { acquired: false; record: UploadRecord | undefined };
+export type FinalOutcome =
+  { applied: true; record: UploadRecord } | { applied: false; record: UploadRecord | undefined };
 export type ProgressOutcome = 'advanced' | 'unchanged' | 'final' | 'missing';
 
 /** Thrown when the lease was taken over (our attempt outlived it): the caller must stop. */
@@ -78,7 +86,9 @@ export class UploadsStore {
   }
 
   async get(objectId: string): Promise<UploadRecord | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { objectId }, ConsistentRead: true }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { objectId }, ConsistentRead: true }),
+    );
     return result.Item as UploadRecord | undefined;
   }
 
@@ -115,13 +125,18 @@ export class UploadsStore {
     };
     try {
       await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(objectId)' }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(objectId)',
+        }),
       );
       return { claimed: true, record };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = await this.get(record.objectId);
-      if (existing === undefined) throw new Error(`Record ${record.objectId} exists and yet cannot be read`, { cause: error });
+      if (existing === undefined)
+        throw new Error(`Record ${record.objectId} exists and yet cannot be read`, { cause: error });
       return { claimed: false, record: existing };
     }
   }
@@ -181,7 +196,12 @@ export class UploadsStore {
    */
   async beginAttempt(objectId: string, leaseId: string, details: AttemptDetails): Promise<UploadRecord> {
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':lease': leaseId, ':one': 1, ':now': this.now().toISOString(), ':final': FINAL_RANK };
+    const values: Record<string, unknown> = {
+      ':lease': leaseId,
+      ':one': 1,
+      ':now': this.now().toISOString(),
+      ':final': FINAL_RANK,
+    };
     const sets = ['updatedAt = :now'];
     for (const [field, value] of Object.entries(details)) {
       if (value === undefined) continue;
@@ -222,8 +242,14 @@ export class UploadsStore {
           Key: { objectId },
           // attemptLeaseId names the attempt: each can be taken back once, and only by its own lease.
           UpdateExpression: 'SET updatedAt = :now REMOVE attemptLeaseId ADD attempts :minusOne',
-          ConditionExpression: 'leaseId = :lease AND attemptLeaseId = :lease AND attempts > :zero AND attribute_not_exists(libraryFileId)',
-          ExpressionAttributeValues: { ':lease': leaseId, ':minusOne': -1, ':zero': 0, ':now': this.now().toISOString() },
+          ConditionExpression:
+            'leaseId = :lease AND attemptLeaseId = :lease AND attempts > :zero AND attribute_not_exists(libraryFileId)',
+          ExpressionAttributeValues: {
+            ':lease': leaseId,
+            ':minusOne': -1,
+            ':zero': 0,
+            ':now': this.now().toISOString(),
+          },
         }),
       );
     } catch (error) {
@@ -233,7 +259,11 @@ export class UploadsStore {
   }
 
   /** Records the library file id (from the 202, or adopted after a search) and frees the lease. */
-  async recordSubmitted(objectId: string, libraryFileId: string, options: { adopted?: boolean } = {}): Promise<FinalOutcome> {
+  async recordSubmitted(
+    objectId: string,
+    libraryFileId: string,
+    options: { adopted?: boolean } = {},
+  ): Promise<FinalOutcome> {
     const now = this.now().toISOString();
     try {
       const result = await this.client.send(
@@ -244,7 +274,8 @@ export class UploadsStore {
             'SET #status = :status, statusRank = :rank, libraryFileId = :fileId, transitions.#transition = :now, updatedAt = :now' +
             (options.adopted ? ', adopted = :true' : '') +
             ' REMOVE leaseId, leaseExpiresAt',
-          ConditionExpression: 'attribute_exists(objectId) AND statusRank < :rank AND attribute_not_exists(libraryFileId)',
+          ConditionExpression:
+            'attribute_exists(objectId) AND statusRank < :rank AND attribute_not_exists(libraryFileId)',
           ExpressionAttributeNames: { '#status': 'status', '#transition': 'Submitted' },
           ExpressionAttributeValues: {
             ':status': 'Submitted',
@@ -283,17 +314,28 @@ export class UploadsStore {
   }
 
   /** A status check saw Processing or Uploaded: move up if that is progress, count the check either way. */
-  async recordProgress(objectId: string, status: 'Processing' | 'Uploaded', guard: RecordGuard = {}): Promise<ProgressOutcome> {
+  async recordProgress(
+    objectId: string,
+    status: 'Processing' | 'Uploaded',
+    guard: RecordGuard = {},
+  ): Promise<ProgressOutcome> {
     const now = this.now().toISOString();
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { objectId },
-          UpdateExpression: 'SET #status = :status, statusRank = :rank, transitions.#transition = :now, updatedAt = :now ADD polls :one',
+          UpdateExpression:
+            'SET #status = :status, statusRank = :rank, transitions.#transition = :now, updatedAt = :now ADD polls :one',
           ConditionExpression: `attribute_exists(objectId) AND statusRank < :rank${guardCondition(guard)}`,
           ExpressionAttributeNames: { '#status': 'status', '#transition': status },
-          ExpressionAttributeValues: { ':status': status, ':rank': STATUS_RANK[status], ':now': now, ':one': 1, ...guardValues(guard) },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':rank': STATUS_RANK[status],
+            ':now': now,
+            ':one': 1,
+            ...guardValues(guard),
+          },
         }),
       );
       return 'advanced';
@@ -316,7 +358,12 @@ export class UploadsStore {
           Key: { objectId },
           UpdateExpression: 'SET updatedAt = :now ADD polls :one',
           ConditionExpression: `attribute_exists(objectId) AND statusRank < :final${guardCondition(guard)}`,
-          ExpressionAttributeValues: { ':now': this.now().toISOString(), ':one': 1, ':final': FINAL_RANK, ...guardValues(guard) },
+          ExpressionAttributeValues: {
+            ':now': this.now().toISOString(),
+            ':one': 1,
+            ':final': FINAL_RANK,
+            ...guardValues(guard),
+          },
         }),
       );
       return 'counted';
@@ -327,10 +374,19 @@ export class UploadsStore {
   }
 
   /** Moves the record to a final status, once: a record already final is left untouched. */
-  async recordFinal(objectId: string, status: FinalStatus, details: FinalDetails = {}, guard: RecordGuard = {}): Promise<FinalOutcome> {
+  async recordFinal(
+    objectId: string,
+    status: FinalStatus,
+    details: FinalDetails = {},
+    guard: RecordGuard = {},
+  ): Promise<FinalOutcome> {
     const now = this.now();
     const names: Record<string, string> = { '#status': 'status', '#transition': status };
-    const values: Record<string, unknown> = { ':status': status, ':rank': STATUS_RANK[status], ':now': now.toISOString() };
+    const values: Record<string, unknown> = {
+      ':status': status,
+      ':rank': STATUS_RANK[status],
+      ':now': now.toISOString(),
+    };
     const sets = ['#status = :status', 'statusRank = :rank', 'transitions.#transition = :now', 'updatedAt = :now'];
     const { countCheck, ...fields } = details;
     for (const [field, value] of Object.entries(fields)) {
@@ -376,4 +432,3 @@ function guardCondition(guard: RecordGuard): string {
 function guardValues(guard: RecordGuard): Record<string, string> {
   return guard.libraryFileId === undefined ? {} : { ':guardFileId': guard.libraryFileId };
 }
-

@@ -21,7 +21,11 @@ export interface PollSchedule {
  * Delay before status check number `checksDone + 1`, given how long ago the file was submitted.
  * Returns undefined when the deadline has passed (the caller records TimedOut).
  */
-export function nextPollDelaySeconds(schedule: PollSchedule, checksDone: number, elapsedSeconds: number): number | undefined {
+export function nextPollDelaySeconds(
+  schedule: PollSchedule,
+  checksDone: number,
+  elapsedSeconds: number,
+): number | undefined {
   const remaining = schedule.maxWaitSeconds - elapsedSeconds;
   if (remaining <= 0) return undefined;
   const base = Math.max(1, schedule.firstDelaySeconds);
@@ -38,8 +42,16 @@ export interface RetrySchedule {
 }
 
 /** Full jitter: uniformly between 1 s and base × 2^retriesDone (capped). */
-export function retryDelaySeconds(schedule: RetrySchedule, retriesDone: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(schedule.maxSeconds, SQS_MAX_DELAY_SECONDS, schedule.baseSeconds * 2 ** Math.max(0, retriesDone));
+export function retryDelaySeconds(
+  schedule: RetrySchedule,
+  retriesDone: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(
+    schedule.maxSeconds,
+    SQS_MAX_DELAY_SECONDS,
+    schedule.baseSeconds * 2 ** Math.max(0, retriesDone),
+  );
   return Math.max(1, Math.round(ceiling * random()));
 }
 

@@ -52,11 +52,14 @@ export function extensionOf(fileName: string): string | undefined {
 /** The API's `file_type` for a file name (case-insensitive), or undefined when not accepted. */
 export function libraryFileTypeOf(fileName: string): LibraryFileType | undefined {
   const extension = extensionOf(fileName);
-  return extension !== undefined && (FILE_TYPES as readonly string[]).includes(extension) ? (extension as LibraryFileType) : undefined;
+  return extension !== undefined && (FILE_TYPES as readonly string[]).includes(extension)
+    ? (extension as LibraryFileType)
+    : undefined;
 }
 
 export function detectContentFamily(head: Uint8Array): ContentFamily {
-  const starts = (bytes: readonly number[]): boolean => head.length >= bytes.length && bytes.every((b, i) => head[i] === b);
+  const starts = (bytes: readonly number[]): boolean =>
+    head.length >= bytes.length && bytes.every((b, i) => head[i] === b);
   const ascii = (length: number): string => Buffer.from(head.subarray(0, length)).toString('latin1');
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'PNG';
   if (starts([0xff, 0xd8, 0xff])) return 'JPEG';

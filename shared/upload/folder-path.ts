@@ -32,7 +32,9 @@ export function folderPathOf(
     .map((segment) => segment.trim())
     .filter((segment) => segment !== '');
   const levels =
-    segments.length <= maxDepth ? segments : [...segments.slice(0, maxDepth - 1), segments.slice(maxDepth - 1).join(DEEP_PATH_SEPARATOR)];
+    segments.length <= maxDepth
+      ? segments
+      : [...segments.slice(0, maxDepth - 1), segments.slice(maxDepth - 1).join(DEEP_PATH_SEPARATOR)];
   return levels.map((name) => truncate(name, maxNameLength));
 }
 

@@ -30,7 +30,11 @@ export async function tagObjectOutcome(
   outcome: { status: string; libraryFileId?: string | undefined },
 ): Promise<boolean> {
   if (!tagging.enabled) return false;
-  const target = { Bucket: ref.bucket, Key: ref.key, ...(ref.versionId === undefined ? {} : { VersionId: ref.versionId }) };
+  const target = {
+    Bucket: ref.bucket,
+    Key: ref.key,
+    ...(ref.versionId === undefined ? {} : { VersionId: ref.versionId }),
+  };
   try {
     const current = await tagging.s3.send(new GetObjectTaggingCommand(target));
     const ours: Tag[] = [{ Key: TAG_STATUS, Value: outcome.status }];

@@ -15,12 +15,7 @@ import { LibraryError, LibraryThrottledError, LibraryUnauthorizedError } from '.
 import { delayUntilSeconds, retryDelaySeconds, throttleDelaySeconds, type RetrySchedule } from './backoff.ts';
 
 export type FailureCause =
-  | 'throttled-second'
-  | 'throttled-day'
-  | 'unauthorized'
-  | 'credentials-missing'
-  | 'transient'
-  | 'permanent';
+  'throttled-second' | 'throttled-day' | 'unauthorized' | 'credentials-missing' | 'transient' | 'permanent';
 
 export interface RetryPolicy extends RetrySchedule {
   /** Re-sends after transient failures before the item is failed (and left to SQS's redrive policy). */
@@ -67,7 +62,10 @@ export function decideDisposition(
   switch (cause) {
     case 'throttled-second': {
       const hintMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
-      const delaySeconds = typeof hintMs === 'number' && hintMs > 0 ? Math.min(900, Math.max(1, Math.ceil(hintMs / 1000))) : throttleDelaySeconds(random);
+      const delaySeconds =
+        typeof hintMs === 'number' && hintMs > 0
+          ? Math.min(900, Math.max(1, Math.ceil(hintMs / 1000)))
+          : throttleDelaySeconds(random);
       return { action: 'resend', cause, delaySeconds, retries: retriesDone };
     }
     case 'throttled-day': {
@@ -80,7 +78,12 @@ export function decideDisposition(
       return { action: 'resend', cause, delaySeconds: policy.unauthorizedDelaySeconds, retries: retriesDone };
     case 'transient':
       if (retriesDone >= policy.maxRetries) return { action: 'fail', cause };
-      return { action: 'resend', cause, delaySeconds: retryDelaySeconds(policy, retriesDone, random), retries: retriesDone + 1 };
+      return {
+        action: 'resend',
+        cause,
+        delaySeconds: retryDelaySeconds(policy, retriesDone, random),
+        retries: retriesDone + 1,
+      };
     case 'permanent':
       return { action: 'fail', cause };
   }
@@ -92,9 +95,20 @@ function isTransientAwsError(error: unknown): boolean {
   const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
   if ((error as { $retryable?: unknown }).$retryable) return true;
   if (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) return true;
-  if (['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'SlowDown', 'TimeoutError'].includes(error.name)) {
+  if (
+    [
+      'ThrottlingException',
+      'ProvisionedThroughputExceededException',
+      'RequestLimitExceeded',
+      'SlowDown',
+      'TimeoutError',
+    ].includes(error.name)
+  ) {
     return true;
   }
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code);
+  return (
+    typeof code === 'string' &&
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code)
+  );
 }

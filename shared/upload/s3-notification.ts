@@ -35,9 +35,7 @@ export type NotificationEntry =
   | { kind: 'skip'; reason: 'folder-marker' | 'not-object-created'; key: string; eventName: string };
 
 export type ParsedNotification =
-  | { kind: 'test-event' }
-  | { kind: 'records'; entries: NotificationEntry[] }
-  | { kind: 'malformed'; problem: string };
+  { kind: 'test-event' } | { kind: 'records'; entries: NotificationEntry[] } | { kind: 'malformed'; problem: string };
 
 /** True when the body looks like an S3 notification at all (as opposed to our own retry envelope). */
 export function looksLikeS3Notification(body: unknown): boolean {
@@ -48,7 +46,10 @@ export function parseS3Notification(body: unknown): ParsedNotification {
   if (testEventSchema.safeParse(body).success) return { kind: 'test-event' };
   const parsed = s3NotificationSchema.safeParse(body);
   if (!parsed.success) {
-    return { kind: 'malformed', problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    return {
+      kind: 'malformed',
+      problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    };
   }
   return { kind: 'records', entries: parsed.data.Records.map(toEntry) };
 }

@@ -35,7 +35,10 @@ const reject = (errorKey: RejectionKey, errorMessage: string): { ok: false; reje
 export function checkFileType(fileName: string): Check<LibraryFileType> {
   const fileType = libraryFileTypeOf(fileName);
   if (fileType === undefined) {
-    return reject('unsupported-type', `"${fileName}" is not a type the library accepts (${FILE_TYPES.map((t) => t.toLowerCase()).join(', ')}).`);
+    return reject(
+      'unsupported-type',
+      `"${fileName}" is not a type the library accepts (${FILE_TYPES.map((t) => t.toLowerCase()).join(', ')}).`,
+    );
   }
   return { ok: true, value: fileType };
 }
@@ -49,7 +52,10 @@ export function checkNotEmpty(size: number): Check<number> {
 export function checkSize(size: number, maxUploadSize: number): Check<number> {
   if (size <= 0) return reject('empty-file', 'The file is empty (0 bytes).');
   if (size > maxUploadSize) {
-    return reject('too-large', `The file has ${size} bytes; the library accepts at most ${maxUploadSize} bytes per file.`);
+    return reject(
+      'too-large',
+      `The file has ${size} bytes; the library accepts at most ${maxUploadSize} bytes per file.`,
+    );
   }
   return { ok: true, value: size };
 }

@@ -40,7 +40,8 @@ const CHUNK = 64 * 1024;
 
 /** A Readable that makes `size` bytes on demand (see the module comment for the two producers). */
 export function generatedStream(size: number, producer: Producer): Readable {
-  const patterns = producer === 'shared' ? Array.from({ length: 16 }, (_, k) => Buffer.alloc(CHUNK, (k * 37 + 11) & 0xff)) : [];
+  const patterns =
+    producer === 'shared' ? Array.from({ length: 16 }, (_, k) => Buffer.alloc(CHUNK, (k * 37 + 11) & 0xff)) : [];
   let produced = 0;
   let index = 0;
   return new Readable({
@@ -71,9 +72,14 @@ async function main(): Promise<void> {
   const baseUrl = process.env.BENCH_BASE_URL ?? '';
   const apiKey = process.env.BENCH_API_KEY ?? '';
   const accessToken = process.env.BENCH_ACCESS_TOKEN ?? '';
-  if (!Number.isSafeInteger(size) || size <= 0 || baseUrl === '') throw new Error('BENCH_SIZE and BENCH_BASE_URL are required');
+  if (!Number.isSafeInteger(size) || size <= 0 || baseUrl === '')
+    throw new Error('BENCH_SIZE and BENCH_BASE_URL are required');
 
-  const client = createLibraryClient({ baseUrl, credentials: async () => ({ apiKey, accessToken }), timeouts: { headersMs: 120_000, bodyMs: 120_000 } });
+  const client = createLibraryClient({
+    baseUrl,
+    credentials: async () => ({ apiKey, accessToken }),
+    timeouts: { headersMs: 120_000, bodyMs: 120_000 },
+  });
   let peakArrayBuffersBytes = 0;
   let peakHeapUsedBytes = 0;
   const sample = (): void => {

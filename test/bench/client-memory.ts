@@ -110,7 +110,12 @@ export async function runClientMemoryBenchmark(options: ClientMemoryOptions = {}
   const largest = sizes.at(-1) ?? MB;
   const sandbox = await startSandbox({
     keepBytes: false,
-    limits: { maxUploadSize: largest, maxTotalBytes: largest * sizes.length * repeats * producers.length * 2, perSecond: 10_000, perDay: 1_000_000 },
+    limits: {
+      maxUploadSize: largest,
+      maxTotalBytes: largest * sizes.length * repeats * producers.length * 2,
+      perSecond: 10_000,
+      perDay: 1_000_000,
+    },
   });
   try {
     const results: ClientMemoryProducerResult[] = [];
@@ -127,9 +132,12 @@ export async function runClientMemoryBenchmark(options: ClientMemoryOptions = {}
             BENCH_ACCESS_TOKEN: sandbox.credentials.accessToken,
           });
           const stored = sandbox.files().find((file) => file.id === result.fileId);
-          if (stored?.size !== size) throw new Error(`the sandbox stored ${stored?.size} bytes for a ${size}-byte upload`);
+          if (stored?.size !== size)
+            throw new Error(`the sandbox stored ${stored?.size} bytes for a ${size}-byte upload`);
           runs.push(result);
-          log(`  ${producer} ${(size / MB).toFixed(0)} MB run ${run}/${repeats}: peak RSS ${(result.peakRssBytes / MB).toFixed(1)} MB, peak arrayBuffers ${(result.peakArrayBuffersBytes / MB).toFixed(1)} MB, ${result.durationMs.toFixed(0)} ms`);
+          log(
+            `  ${producer} ${(size / MB).toFixed(0)} MB run ${run}/${repeats}: peak RSS ${(result.peakRssBytes / MB).toFixed(1)} MB, peak arrayBuffers ${(result.peakArrayBuffersBytes / MB).toFixed(1)} MB, ${result.durationMs.toFixed(0)} ms`,
+          );
         }
         const medianDurationMs = median(runs.map((r) => r.durationMs));
         sizeResults.push({
@@ -148,7 +156,14 @@ export async function runClientMemoryBenchmark(options: ClientMemoryOptions = {}
     }
     const judged = results.find((r) => r.producer === 'shared') ?? results[0];
     const ratio = judged?.ratio ?? Number.NaN;
-    return { name: 'client-memory', producers: results, ratio, targetRatio, pass: ratio <= targetRatio, node: process.version };
+    return {
+      name: 'client-memory',
+      producers: results,
+      ratio,
+      targetRatio,
+      pass: ratio <= targetRatio,
+      node: process.version,
+    };
   } finally {
     await sandbox.close();
   }
@@ -157,7 +172,9 @@ export async function runClientMemoryBenchmark(options: ClientMemoryOptions = {}
 /** The figures as a small table. */
 export function formatClientMemory(result: ClientMemoryResult): string {
   const mb = (bytes: number): string => (bytes / MB).toFixed(1);
-  const lines = ['producer  size     median peak RSS  runs (MB)             peak arrayBuffers  median time  throughput'];
+  const lines = [
+    'producer  size     median peak RSS  runs (MB)             peak arrayBuffers  median time  throughput',
+  ];
   for (const producer of result.producers) {
     for (const s of producer.sizes) {
       lines.push(
@@ -165,7 +182,10 @@ export function formatClientMemory(result: ClientMemoryResult): string {
           producer.producer.padEnd(10),
           `${(s.sizeBytes / MB).toFixed(0)} MB`.padEnd(9),
           `${mb(s.medianPeakRssBytes)} MB`.padEnd(17),
-          s.runs.map((r) => mb(r.peakRssBytes)).join(', ').padEnd(22),
+          s.runs
+            .map((r) => mb(r.peakRssBytes))
+            .join(', ')
+            .padEnd(22),
           `${mb(s.medianPeakArrayBuffersBytes)} MB`.padEnd(19),
           `${s.medianDurationMs.toFixed(0)} ms`.padEnd(13),
           `${s.medianThroughputMBps.toFixed(0)} MB/s`,
@@ -173,7 +193,9 @@ export function formatClientMemory(result: ClientMemoryResult): string {
       );
     }
     const sizes = producer.sizes;
-    lines.push(`          ratio ${((sizes.at(-1)?.sizeBytes ?? 0) / MB).toFixed(0)} MB / ${((sizes[0]?.sizeBytes ?? 0) / MB).toFixed(0)} MB = ${producer.ratio.toFixed(3)}${producer.producer === 'shared' ? ` (target ≤ ${result.targetRatio})` : ' (includes GC lag on garbage chunks; not judged)'}`);
+    lines.push(
+      `          ratio ${((sizes.at(-1)?.sizeBytes ?? 0) / MB).toFixed(0)} MB / ${((sizes[0]?.sizeBytes ?? 0) / MB).toFixed(0)} MB = ${producer.ratio.toFixed(3)}${producer.producer === 'shared' ? ` (target ≤ ${result.targetRatio})` : ' (includes GC lag on garbage chunks; not judged)'}`,
+    );
   }
   lines.push(`result: ${result.pass ? 'PASS' : 'FAIL'} (client ratio ${result.ratio.toFixed(3)}, Node ${result.node})`);
   return lines.join('\n');

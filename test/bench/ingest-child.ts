@@ -98,15 +98,18 @@ async function main(): Promise<void> {
     // Diagnostic (copy-speed): the S3 read alone, drained without uploading.
     for await (const chunk of body) void chunk;
   }
-  const { fileId } = process.env.BENCH_READ_ONLY === 'true' ? { fileId: '' } : await library.uploadFile({
-    fileName: ref.key.split('/').at(-1) ?? 'bench.pdf',
-    folderId: '0',
-    description: 'ingest benchmark',
-    fileType: 'PDF',
-    contentType: 'application/pdf',
-    data: body,
-    size,
-  });
+  const { fileId } =
+    process.env.BENCH_READ_ONLY === 'true'
+      ? { fileId: '' }
+      : await library.uploadFile({
+          fileName: ref.key.split('/').at(-1) ?? 'bench.pdf',
+          folderId: '0',
+          description: 'ingest benchmark',
+          fileType: 'PDF',
+          contentType: 'application/pdf',
+          data: body,
+          size,
+        });
   const durationMs = performance.now() - started;
   clearInterval(sampler);
   sample();

@@ -48,7 +48,10 @@ async function main(): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const only = (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const only = (values.only ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = only.filter((id) => !(FIGURE_IDS as readonly string[]).includes(id));
   if (unknown.length > 0) {
     console.error(`unknown figure(s): ${unknown.join(', ')}\n${usage()}`);
@@ -56,12 +59,15 @@ async function main(): Promise<number> {
   }
   const selected = only.length === 0 ? FIGURES : FIGURES.filter((f) => only.includes(f.id));
   const quick = values.quick;
-  const out = values.out ?? (quick ? join(tmpdir(), 'benchmarks-quick.md') : join(PROJECT_ROOT, 'docs', 'benchmarks.md'));
+  const out =
+    values.out ?? (quick ? join(tmpdir(), 'benchmarks-quick.md') : join(PROJECT_ROOT, 'docs', 'benchmarks.md'));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const machine = machineInfo();
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  log(`bench: ${selected.map((f) => f.id).join(', ')}${quick ? ' (quick)' : ''}; ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage1m.toFixed(2)}`);
+  log(
+    `bench: ${selected.map((f) => f.id).join(', ')}${quick ? ' (quick)' : ''}; ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverage1m.toFixed(2)}`,
+  );
 
   const results: FigureResult[] = [];
   let errors = 0;
@@ -86,7 +92,9 @@ async function main(): Promise<number> {
       durationMs: performance.now() - t0,
     };
     results.push(result);
-    log(`  → ${result.headline} [target ${result.target}: ${result.met === undefined ? (result.status === 'measured' ? 'no target' : 'not measured') : result.met ? 'met' : 'MISSED'}] (${(result.durationMs / 1000).toFixed(0)} s)`);
+    log(
+      `  → ${result.headline} [target ${result.target}: ${result.met === undefined ? (result.status === 'measured' ? 'no target' : 'not measured') : result.met ? 'met' : 'MISSED'}] (${(result.durationMs / 1000).toFixed(0)} s)`,
+    );
   }
   const durationMs = performance.now() - started;
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;

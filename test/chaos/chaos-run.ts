@@ -29,7 +29,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dev, librarySecretName, type StageConfig } from '../../infra/config/index.ts';
 import { signalGroup, spawnManaged, type ManagedProcess } from '../../infra/local/emulators/processes.ts';
@@ -95,7 +101,9 @@ export interface DeadLetter {
 }
 
 export interface ChaosReport {
-  options: Required<Omit<ChaosOptions, 'stateDir' | 'keepState' | 'onProgress' | 'killAtShares' | 'killWhen' | 'settle'>>;
+  options: Required<
+    Omit<ChaosOptions, 'stateDir' | 'keepState' | 'onProgress' | 'killAtShares' | 'killWhen' | 'settle'>
+  >;
   filesDropped: number;
   duplicateNotifications: number;
   finalRecords: number;
@@ -161,7 +169,10 @@ export function chaosStage(ingestTimeoutSeconds: number, pollTimeoutSeconds: num
 
 /** Distinctive credentials for the run, so a leak anywhere is found by a plain text search. */
 function runCredentials(): { apiKey: string; accessToken: string } {
-  return { apiKey: `chaosKey${randomBytes(9).toString('hex')}`, accessToken: `chaosToken${randomBytes(12).toString('hex')}` };
+  return {
+    apiKey: `chaosKey${randomBytes(9).toString('hex')}`,
+    accessToken: `chaosToken${randomBytes(12).toString('hex')}`,
+  };
 }
 
 async function sandboxAdmin(sandbox: SandboxProcess, path: string, body: unknown): Promise<void> {
@@ -179,7 +190,13 @@ async function drainForReport(sqs: SQSClient, url: string): Promise<Message[]> {
   const seen = new Map<string, Message>();
   for (let round = 0; round < 20; round++) {
     const result = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 30,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     const messages = result.Messages ?? [];
     if (messages.length === 0) break;
@@ -192,11 +209,19 @@ async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
   const result = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
   const a = result.Attributes ?? {};
-  return Number(a['ApproximateNumberOfMessages'] ?? 0) + Number(a['ApproximateNumberOfMessagesNotVisible'] ?? 0) + Number(a['ApproximateNumberOfMessagesDelayed'] ?? 0);
+  return (
+    Number(a['ApproximateNumberOfMessages'] ?? 0) +
+    Number(a['ApproximateNumberOfMessagesNotVisible'] ?? 0) +
+    Number(a['ApproximateNumberOfMessagesDelayed'] ?? 0)
+  );
 }
 
 export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
@@ -247,9 +272,12 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
         processingMs: 300,
         uploadedMs: 300,
         extraArgs: [
-          '--server-error-rate', String(options.serverErrorRate),
-          '--hang-rate', String(options.hangRate),
-          '--reset-after-body-rate', String(options.resetAfterBodyRate),
+          '--server-error-rate',
+          String(options.serverErrorRate),
+          '--hang-rate',
+          String(options.hangRate),
+          '--reset-after-body-rate',
+          String(options.resetAfterBodyRate),
         ],
       }).then((s) => {
         cleanups.push(() => s.stop());
@@ -266,7 +294,11 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     const documentClient = DynamoDBDocumentClient.from(dynamodb);
     cleanups.push(async () => [s3, sqs, dynamodb].forEach((c) => c.destroy()));
 
-    const resources: LocalResources = await createLocalResources({ s3, sqs, dynamodb }, stage, definitions.notificationFilters);
+    const resources: LocalResources = await createLocalResources(
+      { s3, sqs, dynamodb },
+      stage,
+      definitions.notificationFilters,
+    );
     const secretId = librarySecretName(stage);
     local.secretsManager.setSecret(secretId, { ...credentials });
 
@@ -325,7 +357,9 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     });
 
     worker = await startWorker();
-    progress(`[chaos] emulators, sandbox and workers up after ${elapsed()} ms; dropping ${options.files} files (seed ${options.seed})`);
+    progress(
+      `[chaos] emulators, sandbox and workers up after ${elapsed()} ms; dropping ${options.files} files (seed ${options.seed})`,
+    );
 
     // Throttle bursts: the sandbox allows 1 request per second for a moment, every so often.
     let throttling = true;
@@ -350,9 +384,17 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       if (random() < options.duplicateRate) {
         duplicateNotifications++;
         const body = buildS3Notification([
-          { bucket: resources.bucket, key: file.key, encodedKey: encodeS3Key(file.key), size: file.bytes.length, ...(result.ETag ? { eTag: normalizeETag(result.ETag) } : {}) },
+          {
+            bucket: resources.bucket,
+            key: file.key,
+            encodedKey: encodeS3Key(file.key),
+            size: file.bytes.length,
+            ...(result.ETag ? { eTag: normalizeETag(result.ETag) } : {}),
+          },
         ]);
-        await sqs.send(new SendMessageCommand({ QueueUrl: resources.ingestQueue.url, MessageBody: JSON.stringify(body) }));
+        await sqs.send(
+          new SendMessageCommand({ QueueUrl: resources.ingestQueue.url, MessageBody: JSON.stringify(body) }),
+        );
       }
     };
     await Promise.all(
@@ -360,12 +402,16 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
         for (let file = queue.shift(); file; file = queue.shift()) await put(file);
       }),
     );
-    progress(`[chaos] ${files.length} files dropped at ${elapsed()} ms (${duplicateNotifications} notifications sent twice)`);
+    progress(
+      `[chaos] ${files.length} files dropped at ${elapsed()} ms (${duplicateNotifications} notifications sent twice)`,
+    );
 
     // Kills: when the share of finished files passes 30 %, 65 % (two kills) or 35 % (one kill).
     const killAt =
       input.killAtShares?.slice(0, options.kills) ??
-      (options.kills === 1 ? [0.35] : Array.from({ length: options.kills }, (_, i) => 0.3 + (0.35 * i) / Math.max(1, options.kills - 1)));
+      (options.kills === 1
+        ? [0.35]
+        : Array.from({ length: options.kills }, (_, i) => 0.3 + (0.35 * i) / Math.max(1, options.kills - 1)));
     const kills: ChaosReport['kills'] = [];
     const keys = new Set(files.map((f) => f.key));
     const keyOfId = new Map<string, string>();
@@ -373,7 +419,9 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       const items: UploadRecord[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await documentClient.send(new ScanCommand({ TableName: resources.uploadsTable, ConsistentRead: true, ExclusiveStartKey: start }));
+        const page = await documentClient.send(
+          new ScanCommand({ TableName: resources.uploadsTable, ConsistentRead: true, ExclusiveStartKey: start }),
+        );
         items.push(...((page.Items ?? []) as UploadRecord[]));
         start = page.LastEvaluatedKey;
       } while (start);
@@ -399,7 +447,9 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
           : finalKeys.size >= nextKill * files.length);
       if (killNow && worker) {
         kills.push({ atMs: elapsed(), finalRecordsBefore: finalKeys.size });
-        progress(`[chaos] SIGKILL workers (pid ${worker.pid}) at ${elapsed()} ms with ${finalKeys.size}/${files.length} final`);
+        progress(
+          `[chaos] SIGKILL workers (pid ${worker.pid}) at ${elapsed()} ms with ${finalKeys.size}/${files.length} final`,
+        );
         signalGroup(worker.pid, 'SIGKILL');
         await worker.exited;
         await sleep(1000);
@@ -408,7 +458,10 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       }
       if (done === files.length && (kills.length >= killAt.length || input.killWhen === 'after-ingest')) {
         if (input.settle === 'final') break;
-        const [ingestLeft, statusLeft] = await Promise.all([queueDepth(sqs, resources.ingestQueue.url), queueDepth(sqs, resources.statusQueue.url)]);
+        const [ingestLeft, statusLeft] = await Promise.all([
+          queueDepth(sqs, resources.ingestQueue.url),
+          queueDepth(sqs, resources.statusQueue.url),
+        ]);
         if (ingestLeft + statusLeft === 0) break;
       }
       if (Date.now() > deadline) {
@@ -417,7 +470,9 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       }
       if (elapsed() - lastLine > 10_000) {
         lastLine = elapsed();
-        progress(`[chaos] ${elapsed()} ms: ${finalKeys.size}/${files.length} final, ${announced.size} announced, ${events.length} events`);
+        progress(
+          `[chaos] ${elapsed()} ms: ${finalKeys.size}/${files.length} final, ${announced.size} announced, ${events.length} events`,
+        );
       }
       await sleep(1000);
     }
@@ -428,7 +483,8 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     await worker.stop({ graceMs: 5000 });
     worker = undefined;
     const runMs = elapsed();
-    const leftInWorkQueues = (await queueDepth(sqs, resources.ingestQueue.url)) + (await queueDepth(sqs, resources.statusQueue.url));
+    const leftInWorkQueues =
+      (await queueDepth(sqs, resources.ingestQueue.url)) + (await queueDepth(sqs, resources.statusQueue.url));
 
     // What is left where.
     records = await scanRecords();
@@ -437,14 +493,19 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     const logLines = logText.split('\n').filter((l) => l.startsWith('{'));
     const reasonFor = (objectKey: string | undefined, retryReason: string | undefined): string => {
       const lastProblem = objectKey
-        ? logLines.filter((l) => l.includes(JSON.stringify(objectKey).slice(1, -1)) && /"level":"(ERROR|WARN)"/.test(l)).at(-1)
+        ? logLines
+            .filter((l) => l.includes(JSON.stringify(objectKey).slice(1, -1)) && /"level":"(ERROR|WARN)"/.test(l))
+            .at(-1)
         : undefined;
       let logged = '';
       if (lastProblem) {
         const parsed = JSON.parse(lastProblem) as { message?: string; error?: { message?: string } };
         logged = `${parsed.message ?? ''}${parsed.error?.message ? `: ${parsed.error.message}` : ''}`;
       }
-      return [retryReason ? `retry copy (${retryReason})` : undefined, logged || undefined].filter(Boolean).join('; ') || 'no log line found';
+      return (
+        [retryReason ? `retry copy (${retryReason})` : undefined, logged || undefined].filter(Boolean).join('; ') ||
+        'no log line found'
+      );
     };
     const deadLetters: DeadLetter[] = [];
     for (const [queue, url] of [
@@ -457,19 +518,36 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
         let key: string | undefined;
         let retryReason: string | undefined;
         try {
-          const parsed = JSON.parse(body) as { key?: string; reason?: string; object?: { key?: string }; Records?: Array<{ s3?: { object?: { key?: string } } }> };
-          key = parsed.key ?? parsed.object?.key ?? (parsed.Records?.[0]?.s3?.object?.key ? decodeURIComponent(parsed.Records[0].s3.object.key.replace(/\+/g, ' ')) : undefined);
+          const parsed = JSON.parse(body) as {
+            key?: string;
+            reason?: string;
+            object?: { key?: string };
+            Records?: Array<{ s3?: { object?: { key?: string } } }>;
+          };
+          key =
+            parsed.key ??
+            parsed.object?.key ??
+            (parsed.Records?.[0]?.s3?.object?.key
+              ? decodeURIComponent(parsed.Records[0].s3.object.key.replace(/\+/g, ' '))
+              : undefined);
           retryReason = parsed.reason;
         } catch {
           // left as unknown
         }
-        deadLetters.push({ queue, body: body.slice(0, 300), receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0), reason: reasonFor(key, retryReason) });
+        deadLetters.push({
+          queue,
+          body: body.slice(0, 300),
+          receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
+          reason: reasonFor(key, retryReason),
+        });
       }
     }
 
     const distinct = new Map<string, EventEnvelope>();
     for (const e of events) distinct.set((e.detail as { eventId: string }).eventId, e);
-    const announcedKeys = new Set([...distinct.values()].map((e) => (e.detail as { object: { key: string } }).object.key));
+    const announcedKeys = new Set(
+      [...distinct.values()].map((e) => (e.detail as { object: { key: string } }).object.key),
+    );
     const finalByKey = new Map(records.filter((r) => isFinalStatus(r.status)).map((r) => [r.key, r]));
     const notDone = files.map((f) => f.key).filter((k) => !finalByKey.has(k) || !announcedKeys.has(k));
     // Not done but still queued (the deadline came first) is not lost: its message is still working.
@@ -484,7 +562,12 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     const unexpected = files
       .map((f) => ({ f, r: finalByKey.get(f.key) }))
       .filter(({ f, r }) => r !== undefined && r.status !== f.expected)
-      .map(({ f, r }) => ({ key: f.key, expected: f.expected, status: r?.status ?? '', ...(r?.errorKey ? { errorKey: r.errorKey } : {}) }));
+      .map(({ f, r }) => ({
+        key: f.key,
+        expected: f.expected,
+        status: r?.status ?? '',
+        ...(r?.errorKey ? { errorKey: r.errorKey } : {}),
+      }));
 
     // Credentials anywhere they must not be.
     const haystacks: Array<[string, string]> = [
@@ -515,7 +598,8 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       filesAccepted: records.filter((r) => isFinalStatus(r.status) && r.status !== 'Rejected').length,
       libraryUploads: libraryFiles.length,
       duplicateUploads: extraCopies(secondCopies),
-      sandboxDuplicatesByNameAndSize: (counters as unknown as { duplicates?: { byNameAndSize?: number } }).duplicates?.byNameAndSize ?? 0,
+      sandboxDuplicatesByNameAndSize:
+        (counters as unknown as { duplicates?: { byNameAndSize?: number } }).duplicates?.byNameAndSize ?? 0,
       secondCopies,
       cancelledReposts,
       adopted: records.filter((r) => r.adopted === true).length,
@@ -569,21 +653,29 @@ export function formatReport(report: ChaosReport): string {
 /** The run's verdict: the list of broken promises (empty = pass). */
 export function verdict(report: ChaosReport): string[] {
   const problems: string[] = [];
-  if (report.finalRecords !== report.filesDropped) problems.push(`final records ${report.finalRecords} ≠ files dropped ${report.filesDropped}`);
-  if (report.distinctEvents !== report.filesDropped) problems.push(`distinct events ${report.distinctEvents} ≠ files dropped ${report.filesDropped}`);
+  if (report.finalRecords !== report.filesDropped)
+    problems.push(`final records ${report.finalRecords} ≠ files dropped ${report.filesDropped}`);
+  if (report.distinctEvents !== report.filesDropped)
+    problems.push(`distinct events ${report.distinctEvents} ≠ files dropped ${report.filesDropped}`);
   const reposted = extraCopies(report.cancelledReposts);
   if (report.libraryUploads - reposted !== report.filesAccepted) {
-    problems.push(`library uploads ${report.libraryUploads}${reposted > 0 ? ` (${reposted} cancelled and posted again)` : ''} ≠ files accepted ${report.filesAccepted}`);
+    problems.push(
+      `library uploads ${report.libraryUploads}${reposted > 0 ? ` (${reposted} cancelled and posted again)` : ''} ≠ files accepted ${report.filesAccepted}`,
+    );
   }
   if (report.duplicateUploads !== 0) problems.push('a file was uploaded twice');
   if (report.sandboxDuplicatesByNameAndSize !== reposted) {
-    problems.push(`the sandbox counted ${report.sandboxDuplicatesByNameAndSize} uploads of a file it already held, ${reposted} explained by cancelled uploads`);
+    problems.push(
+      `the sandbox counted ${report.sandboxDuplicatesByNameAndSize} uploads of a file it already held, ${reposted} explained by cancelled uploads`,
+    );
   }
   if (report.lost.length !== 0) problems.push(`${report.lost.length} files lost`);
-  if (report.unfinished.length !== 0) problems.push(`${report.unfinished.length} files not finished before the deadline (still queued)`);
+  if (report.unfinished.length !== 0)
+    problems.push(`${report.unfinished.length} files not finished before the deadline (still queued)`);
   if (report.unexpected.length !== 0) problems.push(`${report.unexpected.length} unexpected outcomes`);
   if (report.deadLetters.length !== 0) problems.push(`${report.deadLetters.length} messages in dead-letter queues`);
   if (report.credentialLeaks.length !== 0) problems.push(`credentials found: ${report.credentialLeaks.join(', ')}`);
-  if (report.kills.length !== report.options.kills) problems.push(`${report.kills.length} kills instead of ${report.options.kills}`);
+  if (report.kills.length !== report.options.kills)
+    problems.push(`${report.kills.length} kills instead of ${report.options.kills}`);
   return problems;
 }

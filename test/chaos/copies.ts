@@ -42,7 +42,8 @@ export function classifyCopies(
       recordedFileIds: copies.map((c) => c.id).filter((id) => recorded.has(id)),
     }));
   const cancelledRepost = (group: CopyGroup): boolean =>
-    group.recordedFileIds.length === 1 && group.copies.every((c) => CANCELLED_BY_LIBRARY.has(c.status) && c.size === group.copies[0]?.size);
+    group.recordedFileIds.length === 1 &&
+    group.copies.every((c) => CANCELLED_BY_LIBRARY.has(c.status) && c.size === group.copies[0]?.size);
   return { secondCopies: groups.filter((g) => !cancelledRepost(g)), cancelledReposts: groups.filter(cancelledRepost) };
 }
 

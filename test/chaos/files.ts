@@ -32,7 +32,11 @@ const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$
 const FOLDERS = ['', 'chaos/', 'chaos/Events/', 'chaos/Events/2026/', 'chaos/Brochures/'];
 
 function jpeg(padding: number, fill: number): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), Buffer.alloc(padding, fill), Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
+    Buffer.alloc(padding, fill),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 }
 
 export function chaosFiles(count: number, seed: number, uploadPrefix: string): ChaosFile[] {
@@ -45,15 +49,27 @@ export function chaosFiles(count: number, seed: number, uploadPrefix: string): C
     const fill = Math.floor(random() * 256);
     const base = `${uploadPrefix}${folder}s${seed}-file-${String(i).padStart(4, '0')}`;
     if (roll < 0.03) {
-      files.push({ key: `${base}.txt`, bytes: Buffer.from(`plain text ${i}\n`.repeat(1 + (padding % 20))), expected: 'Rejected' });
+      files.push({
+        key: `${base}.txt`,
+        bytes: Buffer.from(`plain text ${i}\n`.repeat(1 + (padding % 20))),
+        expected: 'Rejected',
+      });
     } else if (roll < 0.05) {
       files.push({ key: `${base}.pdf`, bytes: pdfBytes(`${EICAR} ${i}`), expected: 'VirusFound' });
     } else if (roll < 0.25) {
-      files.push({ key: `${base}.pdf`, bytes: pdfBytes(`document ${i} ${'x'.repeat(padding % 500)}`), expected: 'Active' });
+      files.push({
+        key: `${base}.pdf`,
+        bytes: pdfBytes(`document ${i} ${'x'.repeat(padding % 500)}`),
+        expected: 'Active',
+      });
     } else if (roll < 0.45) {
       files.push({ key: `${base}.jpg`, bytes: jpeg(padding, fill), expected: 'Active' });
     } else {
-      files.push({ key: `${base}.png`, bytes: pngBytes(16 + (i % 300), 16 + (padding % 300), padding, fill), expected: 'Active' });
+      files.push({
+        key: `${base}.png`,
+        bytes: pngBytes(16 + (i % 300), 16 + (padding % 300), padding, fill),
+        expected: 'Active',
+      });
     }
   }
   return files;

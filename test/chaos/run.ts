@@ -50,8 +50,12 @@ const report = await runChaos({
   ...(values.settle === 'final' ? { settle: 'final' as const } : {}),
   ...(values['ingest-timeout'] ? { ingestTimeoutSeconds: count('ingest-timeout', values['ingest-timeout'], 20) } : {}),
   ...(values['poll-timeout'] ? { pollTimeoutSeconds: count('poll-timeout', values['poll-timeout'], 10) } : {}),
-  ...(values['client-timeout-ms'] ? { libraryTimeoutMs: count('client-timeout-ms', values['client-timeout-ms'], 4000) } : {}),
-  ...(values['throttle-every-ms'] ? { throttleEveryMs: count('throttle-every-ms', values['throttle-every-ms'], 15_000) } : {}),
+  ...(values['client-timeout-ms']
+    ? { libraryTimeoutMs: count('client-timeout-ms', values['client-timeout-ms'], 4000) }
+    : {}),
+  ...(values['throttle-every-ms']
+    ? { throttleEveryMs: count('throttle-every-ms', values['throttle-every-ms'], 15_000) }
+    : {}),
   onProgress: (line) => console.log(line),
 });
 console.log(`\n${formatReport(report)}`);

@@ -21,7 +21,11 @@ import { localClientConfigs, type LocalAwsEndpoints } from '../../infra/local/em
 import { startSqsPoller, type SqsPoller } from '../../infra/local/runner/event-sources/sqs-poller.ts';
 import { startStreamPoller, type StreamPoller } from '../../infra/local/runner/event-sources/stream-poller.ts';
 import type { FilterPattern } from '../../infra/local/runner/event-sources/filter-criteria.ts';
-import { applyEnvironment, functionEnvironment, localRuntimeConfig } from '../../infra/local/runner/function-environment.ts';
+import {
+  applyEnvironment,
+  functionEnvironment,
+  localRuntimeConfig,
+} from '../../infra/local/runner/function-environment.ts';
 import type { LocalResources } from '../../infra/local/runner/resources.ts';
 
 export interface WorkerConfig {
@@ -43,7 +47,8 @@ type StreamLambda = (event: DynamoDBStreamEvent, context: Context) => Promise<Dy
 const notice = (text: string): void => {
   process.stderr.write(`[worker ${process.pid}] ${text}\n`);
 };
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 async function main(): Promise<void> {
   const raw = process.env['CHAOS_WORKER_CONFIG'];
@@ -59,7 +64,13 @@ async function main(): Promise<void> {
   const runtime = await import('../../shared/runtime/index.ts');
   runtime.setPipelineRuntime(
     runtime.buildPipelineRuntime(localRuntimeConfig({ stage, resources: runtimeResources, fast: config.fast }), {
-      libraryOptions: { timeouts: { connectMs: config.libraryTimeoutMs, headersMs: config.libraryTimeoutMs, bodyMs: config.libraryTimeoutMs } },
+      libraryOptions: {
+        timeouts: {
+          connectMs: config.libraryTimeoutMs,
+          headersMs: config.libraryTimeoutMs,
+          bodyMs: config.libraryTimeoutMs,
+        },
+      },
       ...(config.retryPolicy ? { retryPolicy: config.retryPolicy } : {}),
     }),
   );
@@ -71,7 +82,10 @@ async function main(): Promise<void> {
 
   const clients = localClientConfigs(endpoints);
   const sqs = new SQSClient({ ...clients.sqs, credentials: { ...clients.sqs.credentials } });
-  const streams = new DynamoDBStreamsClient({ ...clients.dynamodbStreams, credentials: { ...clients.dynamodbStreams.credentials } });
+  const streams = new DynamoDBStreamsClient({
+    ...clients.dynamodbStreams,
+    credentials: { ...clients.dynamodbStreams.credentials },
+  });
   const fn = (name: 'ingest' | 'poll' | 'publish') => ({
     functionName: resources.names.functions[name],
     timeoutSeconds: stage.functions[name].timeoutSeconds,
@@ -79,7 +93,10 @@ async function main(): Promise<void> {
     region: stage.env.region,
   });
   const onSqsInvocation = (report: { functionName: string; error?: unknown; messageIds: string[] }): void => {
-    if (report.error !== undefined) notice(`invocation failed: ${report.functionName} (${report.messageIds.length} messages): ${describe(report.error)}`);
+    if (report.error !== undefined)
+      notice(
+        `invocation failed: ${report.functionName} (${report.messageIds.length} messages): ${describe(report.error)}`,
+      );
   };
   const pollers: Array<SqsPoller | StreamPoller> = [
     startSqsPoller({
@@ -121,7 +138,9 @@ async function main(): Promise<void> {
       function: fn('publish'),
       region: stage.env.region,
       onFailure: async (pointer) => {
-        await sqs.send(new SendMessageCommand({ QueueUrl: resources.publishFailureQueue.url, MessageBody: JSON.stringify(pointer) }));
+        await sqs.send(
+          new SendMessageCommand({ QueueUrl: resources.publishFailureQueue.url, MessageBody: JSON.stringify(pointer) }),
+        );
       },
       onInvocation: (report) => {
         if (report.error !== undefined) notice(`invocation failed: ${report.functionName}: ${describe(report.error)}`);

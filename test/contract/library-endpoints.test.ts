@@ -100,10 +100,29 @@ describe('upload, status and file record', () => {
     expect(middle[0]?.status).toBe('Uploaded');
     expect(last[0]?.status).toBe('Active');
     expect(FINAL_LIBRARY_STATUSES.has('Active')).toBe(true);
-    expect(file).toMatchObject({ id: fileId, name: 'status.png', folderId: '-1', folder: 'Images', size: 4096, status: 'Active', fileType: 'PNG', isImage: true, width: 64, height: 48 });
+    expect(file).toMatchObject({
+      id: fileId,
+      name: 'status.png',
+      folderId: '-1',
+      folder: 'Images',
+      size: 4096,
+      status: 'Active',
+      fileType: 'PNG',
+      isImage: true,
+      width: 64,
+      height: 48,
+    });
     expect(file.thumbnail?.url).toBeTypeOf('string');
     const stored = sandbox.files().find((f) => f.id === fileId);
-    expect(stored).toMatchObject({ name: 'status.png', folderId: '-1', source: 'MyComputer', fileType: 'PNG', contentType: 'image/png', description: 'contract test', sha256: sha256(bytes) });
+    expect(stored).toMatchObject({
+      name: 'status.png',
+      folderId: '-1',
+      source: 'MyComputer',
+      fileType: 'PNG',
+      contentType: 'image/png',
+      description: 'contract test',
+      sha256: sha256(bytes),
+    });
   });
 
   it('uploads into the root with folder_id 0', async () => {
@@ -143,7 +162,8 @@ describe('upload, status and file record', () => {
     // Prepare
     const chunked = clientFor(sandbox, { statusChunkSize: 2 });
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await client.uploadFile(uploadOf(pngLike(100 + i), { fileName: `c${i}.png` }))).fileId);
+    for (let i = 0; i < 5; i++)
+      ids.push((await client.uploadFile(uploadOf(pngLike(100 + i), { fileName: `c${i}.png` }))).fileId);
     // Act
     const statuses = await chunked.client.getUploadStatus(ids);
     await chunked.client.close();
@@ -168,7 +188,14 @@ describe('file lists', () => {
     // Prepare
     const big = await client.uploadFile(uploadOf(pngLike(3000), { fileName: 'big.png', folderId: '-1' }));
     const small = await client.uploadFile(uploadOf(pngLike(1000), { fileName: 'small.png', folderId: '-1' }));
-    const doc = await client.uploadFile(uploadOf(Buffer.from('%PDF-1.4 document'), { fileName: 'doc.pdf', fileType: 'PDF', contentType: 'application/pdf', folderId: '-2' }));
+    const doc = await client.uploadFile(
+      uploadOf(Buffer.from('%PDF-1.4 document'), {
+        fileName: 'doc.pdf',
+        fileType: 'PDF',
+        contentType: 'application/pdf',
+        folderId: '-2',
+      }),
+    );
     // Act
     const bySize = await client.listFiles({ sortBy: 'SIZE_DESC', limit: 10, type: 'ALL', source: 'ALL' });
     const images = await client.listFiles({ type: 'IMAGES', sortBy: 'NAME' });
@@ -199,7 +226,9 @@ describe('requests as the sandbox counted them', () => {
       ['getLibraryInfo', 'GET', 200],
       ['listFolders', 'GET', 200],
     ]);
-    expect(harness.reports.every((r) => r.url.includes('api_key=***') && !r.url.includes(sandbox.credentials.apiKey))).toBe(true);
+    expect(
+      harness.reports.every((r) => r.url.includes('api_key=***') && !r.url.includes(sandbox.credentials.apiKey)),
+    ).toBe(true);
     expect(sandbox.counters().requests.getLibraryInfo).toEqual({ '200': 1 });
   });
 });

@@ -235,7 +235,9 @@ describe('connection resets', () => {
     // Prepare
     sandbox.setFaults({ resetAfterBodyRate: 1, endpoints: ['uploadFile'] });
     // Act
-    const error = await failureOf(harness.client.uploadFile(uploadOf(pngLike(300_000), { fileName: 'lost-answer.png' })));
+    const error = await failureOf(
+      harness.client.uploadFile(uploadOf(pngLike(300_000), { fileName: 'lost-answer.png' })),
+    );
     // Assess
     expect(error).toBeInstanceOf(LibraryNetworkError);
     expect((error as LibraryNetworkError).mayHaveReachedServer).toBe(true);

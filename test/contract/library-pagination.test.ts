@@ -46,10 +46,14 @@ describe('iterateFiles', () => {
     const files = await collect(client.iterateFiles({ limit: 3, sortBy: 'NAME' }));
     await client.close();
     // Assess
-    expect(files.map((f) => f.name)).toEqual(Array.from({ length: FILE_COUNT }, (_, i) => `page-${String(i).padStart(2, '0')}.png`));
+    expect(files.map((f) => f.name)).toEqual(
+      Array.from({ length: FILE_COUNT }, (_, i) => `page-${String(i).padStart(2, '0')}.png`),
+    );
     expect(new Set(files.map((f) => f.id)).size).toBe(FILE_COUNT);
     expect(reports).toHaveLength(4);
-    expect(reports.slice(1).every((r) => r.url.startsWith(`${sandbox.origin}/v2/library/files?api_key=***&next=`))).toBe(true);
+    expect(
+      reports.slice(1).every((r) => r.url.startsWith(`${sandbox.origin}/v2/library/files?api_key=***&next=`)),
+    ).toBe(true);
     expect((sandbox.counters().requests.listFiles?.['200'] ?? 0) - before).toBe(4);
   });
 
@@ -60,7 +64,14 @@ describe('iterateFiles', () => {
     const files = await collect(client.iterateFiles({ folderId: '-1', limit: 2, sortBy: 'NAME' }));
     await client.close();
     // Assess
-    expect(files.map((f) => f.name)).toEqual(['page-00.png', 'page-02.png', 'page-04.png', 'page-06.png', 'page-08.png', 'page-10.png']);
+    expect(files.map((f) => f.name)).toEqual([
+      'page-00.png',
+      'page-02.png',
+      'page-04.png',
+      'page-06.png',
+      'page-08.png',
+      'page-10.png',
+    ]);
     expect(files.every((f) => f.folderId === '-1')).toBe(true);
   });
 
@@ -74,8 +85,20 @@ describe('iterateFiles', () => {
     // Assess
     expect(first.nextLink).toMatch(/^\/v2\/library\/files\?next=/);
     expect(first.nextLink).not.toContain('api_key');
-    expect(first.results.map((f) => f.name)).toEqual(['page-00.png', 'page-01.png', 'page-02.png', 'page-03.png', 'page-04.png']);
-    expect(second?.results.map((f) => f.name)).toEqual(['page-05.png', 'page-06.png', 'page-07.png', 'page-08.png', 'page-09.png']);
+    expect(first.results.map((f) => f.name)).toEqual([
+      'page-00.png',
+      'page-01.png',
+      'page-02.png',
+      'page-03.png',
+      'page-04.png',
+    ]);
+    expect(second?.results.map((f) => f.name)).toEqual([
+      'page-05.png',
+      'page-06.png',
+      'page-07.png',
+      'page-08.png',
+      'page-09.png',
+    ]);
   });
 });
 

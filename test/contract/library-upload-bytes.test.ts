@@ -9,7 +9,9 @@ import { chunkedStream, clientFor, everyByteValue, sha256, startContractSandbox,
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  sandbox = await startContractSandbox({ limits: { maxUploadSize: 32 * 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 } });
+  sandbox = await startContractSandbox({
+    limits: { maxUploadSize: 32 * 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024 },
+  });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -21,7 +23,9 @@ describe('uploaded bytes', () => {
     const { client } = clientFor(sandbox);
     const bytes = everyByteValue(256 * 1024 + 13);
     // Act
-    const { fileId } = await client.uploadFile(uploadOf(bytes, { fileName: 'all-bytes.png', data: chunkedStream(bytes, 4093) }));
+    const { fileId } = await client.uploadFile(
+      uploadOf(bytes, { fileName: 'all-bytes.png', data: chunkedStream(bytes, 4093) }),
+    );
     await client.close();
     // Assess
     const stored = sandbox.files().find((f) => f.id === fileId);
@@ -34,9 +38,11 @@ describe('uploaded bytes', () => {
     // Prepare
     const { client } = clientFor(sandbox);
     const bytes = Buffer.alloc(20 * 1024 * 1024);
-    for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE(((Math.imul(i, 2654435761) ^ i) >>> 0), i);
+    for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((Math.imul(i, 2654435761) ^ i) >>> 0, i);
     // Act
-    const { fileId } = await client.uploadFile(uploadOf(bytes, { fileName: 'twenty.pdf', fileType: 'PDF', contentType: 'application/pdf' }));
+    const { fileId } = await client.uploadFile(
+      uploadOf(bytes, { fileName: 'twenty.pdf', fileType: 'PDF', contentType: 'application/pdf' }),
+    );
     await client.close();
     // Assess
     const stored = sandbox.files().find((f) => f.id === fileId);

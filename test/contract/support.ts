@@ -7,7 +7,13 @@ import { startSandbox } from '../../infra/local/sandbox/index.ts';
 import type { Sandbox, SandboxOptions } from '../../infra/local/sandbox/index.ts';
 import { chunkedStream, everyByteValue } from '../support/streams.ts';
 import { createLibraryClient } from '../../shared/library/index.ts';
-import type { LibraryClient, LibraryClientOptions, LibraryCredentials, RequestReport, UploadFileInput } from '../../shared/library/index.ts';
+import type {
+  LibraryClient,
+  LibraryClientOptions,
+  LibraryCredentials,
+  RequestReport,
+  UploadFileInput,
+} from '../../shared/library/index.ts';
 
 /** Noon UTC, so a test crosses no day boundary unless it advances the clock. */
 export const FROZEN_TIME = Date.UTC(2026, 2, 10, 12, 0, 0);
@@ -28,7 +34,11 @@ export interface ClientHarness {
 }
 
 /** A client on the sandbox with its credentials; every report and provider call recorded. */
-export function clientFor(sandbox: Sandbox, overrides: Partial<LibraryClientOptions> = {}, credentials?: (options?: { forceRefresh?: boolean }) => LibraryCredentials): ClientHarness {
+export function clientFor(
+  sandbox: Sandbox,
+  overrides: Partial<LibraryClientOptions> = {},
+  credentials?: (options?: { forceRefresh?: boolean }) => LibraryCredentials,
+): ClientHarness {
   const reports: RequestReport[] = [];
   const providerCalls: ({ forceRefresh?: boolean } | undefined)[] = [];
   const client = createLibraryClient({
@@ -53,7 +63,6 @@ export function pngLike(size = 1024, fill = 0x5a): Buffer {
   buffer.writeUInt32BE(48, 20);
   return buffer;
 }
-
 
 export function uploadOf(data: Buffer, overrides: Partial<UploadFileInput> = {}): UploadFileInput {
   return {
@@ -82,7 +91,8 @@ export async function failureOf(promise: Promise<unknown>): Promise<Error> {
 /** Everything an error can print or serialise, cause chain included. */
 export function everythingPrinted(error: Error): string {
   const parts: string[] = [String(error), JSON.stringify(error)];
-  for (let current: unknown = error; current instanceof Error; current = current.cause) parts.push(current.message, String(current.stack));
+  for (let current: unknown = error; current instanceof Error; current = current.cause)
+    parts.push(current.message, String(current.stack));
   return parts.join('\n');
 }
 

@@ -16,7 +16,9 @@ export function infectedPdfBytes(): Buffer {
   return Buffer.concat([pdfBytes('infected'), EICAR, Buffer.from('\n')]);
 }
 
-const SCHEMA_PATH = fileURLToPath(new URL('../../shared/events/schema/library-upload-event.v1.schema.json', import.meta.url));
+const SCHEMA_PATH = fileURLToPath(
+  new URL('../../shared/events/schema/library-upload-event.v1.schema.json', import.meta.url),
+);
 
 /** Validates an event `detail` against the published JSON Schema; returns the errors (empty = valid). */
 export function eventDetailErrors(detail: unknown): string[] {

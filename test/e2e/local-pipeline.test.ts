@@ -19,7 +19,12 @@ let workDir: string;
 const FILES = {
   png: { drop: 'photo.png', key: 'uploads/photo.png', content: pngBytes(640, 480), status: 'Active' },
   pdf: { drop: 'report.pdf', key: 'uploads/report.pdf', content: pdfBytes('quarterly'), status: 'Active' },
-  unicode: { drop: 'Été 2026/plage à Nice.png', key: 'uploads/Été 2026/plage à Nice.png', content: pngBytes(120, 80), status: 'Active' },
+  unicode: {
+    drop: 'Été 2026/plage à Nice.png',
+    key: 'uploads/Été 2026/plage à Nice.png',
+    content: pngBytes(120, 80),
+    status: 'Active',
+  },
   text: { drop: 'notes.txt', key: 'uploads/notes.txt', content: Buffer.from('just text\n'), status: 'Rejected' },
   virus: { drop: 'invoice.pdf', key: 'uploads/invoice.pdf', content: infectedPdfBytes(), status: 'VirusFound' },
 } as const;
@@ -60,13 +65,22 @@ describe('local mode, end to end', () => {
     expect(events).toHaveLength(ALL_KEYS.length);
     for (const file of [...Object.values(FILES), VIA_S3]) {
       const event = byKey.get(file.key);
-      expect(event?.detail, file.key).toMatchObject({ status: file.status, stage: 'dev', object: { bucket: p.resources.bucket, key: file.key } });
+      expect(event?.detail, file.key).toMatchObject({
+        status: file.status,
+        stage: 'dev',
+        object: { bucket: p.resources.bucket, key: file.key },
+      });
       expect(eventDetailErrors(event?.detail), file.key).toEqual([]);
       expect(event?.source).toBe('library-upload-pipeline');
       expect(event?.eventBusName).toBe(p.resources.eventBusName);
     }
-    expect(byKey.get(FILES.unicode.key)?.detail).toMatchObject({ folderPath: 'Été 2026', fileName: 'plage à Nice.png' });
-    expect(byKey.get(FILES.png.key)?.detail).toMatchObject({ file: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/) } });
+    expect(byKey.get(FILES.unicode.key)?.detail).toMatchObject({
+      folderPath: 'Été 2026',
+      fileName: 'plage à Nice.png',
+    });
+    expect(byKey.get(FILES.png.key)?.detail).toMatchObject({
+      file: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/) },
+    });
     expect(byKey.get(FILES.text.key)?.['detail-type']).toBe('Library File Rejected');
     expect(byKey.get(FILES.virus.key)?.['detail-type']).toBe('Library File Failed');
 
@@ -88,9 +102,19 @@ describe('local mode, end to end', () => {
     expect((await p.sandbox?.counters())?.duplicates.byNameAndSize).toBe(0);
 
     // Assess: nothing stuck in a dead-letter or failure queue
-    const sqs = new SQSClient({ endpoint: p.endpoints.sqs, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    for (const url of [p.resources.ingestQueue.deadLetter.url, p.resources.statusQueue.deadLetter.url, p.resources.publishFailureQueue.url]) {
-      const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const sqs = new SQSClient({
+      endpoint: p.endpoints.sqs,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    for (const url of [
+      p.resources.ingestQueue.deadLetter.url,
+      p.resources.statusQueue.deadLetter.url,
+      p.resources.publishFailureQueue.url,
+    ]) {
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
       expect(attributes.Attributes?.['ApproximateNumberOfMessages'], url).toBe('0');
     }
     sqs.destroy();
@@ -103,12 +127,22 @@ describe('local mode, end to end', () => {
     expect(stats.publish.recordsFilteredOut).toBeGreaterThan(0);
 
     // Assess: the progress counts agree
-    expect(p.progress()).toMatchObject({ dropped: Object.keys(FILES).length, events: ALL_KEYS.length, byStatus: { Active: 4, Rejected: 1, VirusFound: 1 } });
+    expect(p.progress()).toMatchObject({
+      dropped: Object.keys(FILES).length,
+      events: ALL_KEYS.length,
+      byStatus: { Active: 4, Rejected: 1, VirusFound: 1 },
+    });
   });
 
   it('stops everything it started', async () => {
     const p = pipeline as LocalPipeline;
-    const ports = [p.endpoints.s3, p.endpoints.dynamodb, p.endpoints.eventbridge, p.endpoints.secretsmanager, p.endpoints.library].map((u) => Number(new URL(u).port));
+    const ports = [
+      p.endpoints.s3,
+      p.endpoints.dynamodb,
+      p.endpoints.eventbridge,
+      p.endpoints.secretsmanager,
+      p.endpoints.library,
+    ].map((u) => Number(new URL(u).port));
     await p.stop();
     pipeline = undefined;
     for (const port of ports) expect(await isPortListening(port), `port ${port}`).toBe(false);

@@ -33,11 +33,15 @@ function startLocalMode(stateDir: string, dropDir: string): Run {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   // Never the user's real account in a test.
   delete env['LIBRARY_BASE_URL'];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', '--fast', '--state', stateDir, '--drop', dropDir], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'infra/local/start.ts', '--fast', '--state', stateDir, '--drop', dropDir],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -69,7 +73,9 @@ async function runOnce(label: string): Promise<void> {
   expect(ports.length, run.output()).toBeGreaterThanOrEqual(4);
   for (const port of ports) expect(await isPortListening(port), `port ${port} while running`).toBe(true);
   expect(run.output()).toContain(`cp photo.png ${dropDir}/`);
-  expect(run.output()).toMatch(/aws --endpoint-url http:\/\/127\.0\.0\.1:\d+ s3 cp photo\.png s3:\/\/library-upload-dev-uploads\/uploads\/photo\.png/);
+  expect(run.output()).toMatch(
+    /aws --endpoint-url http:\/\/127\.0\.0\.1:\d+ s3 cp photo\.png s3:\/\/library-upload-dev-uploads\/uploads\/photo\.png/,
+  );
   expect(run.output()).not.toContain('sandbox-access-token');
 
   // A dropped file reaches events.jsonl
@@ -85,12 +91,20 @@ async function runOnce(label: string): Promise<void> {
   );
   const dropMs = Date.now() - t1;
   expect(JSON.parse(line)).toMatchObject({ 'detail-type': 'Library File Uploaded', detail: { status: 'Active' } });
-  await waitFor(() => run.output().includes('✔ Active     uploads/photo.png'), { what: 'the event line', timeoutMs: 5_000 });
+  await waitFor(() => run.output().includes('✔ Active     uploads/photo.png'), {
+    what: 'the event line',
+    timeoutMs: 5_000,
+  });
   console.info(`[figures] npm start (${label}): banner after ${bannerMs} ms, drop → event ${dropMs} ms`);
 
   // Ctrl-C
   run.child.kill('SIGINT');
-  const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit after SIGINT:\n${run.output()}`)), 20_000))]);
+  const exit = await Promise.race([
+    run.exited,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no exit after SIGINT:\n${run.output()}`)), 20_000),
+    ),
+  ]);
   expect(exit, run.output()).toEqual({ code: 0, signal: null });
   expect(run.output()).toContain('Nothing left running.');
   for (const port of ports) expect(await isPortListening(port), `port ${port} after exit`).toBe(false);

@@ -35,7 +35,11 @@ describe('local mode with LIBRARY_BASE_URL', () => {
       fast: true,
       stateDir: join(workDir, 'api-state'),
       dropDir: false,
-      env: { LIBRARY_BASE_URL: api.baseUrl, LIBRARY_API_KEY: CREDENTIALS.apiKey, LIBRARY_ACCESS_TOKEN: CREDENTIALS.accessToken },
+      env: {
+        LIBRARY_BASE_URL: api.baseUrl,
+        LIBRARY_API_KEY: CREDENTIALS.apiKey,
+        LIBRARY_ACCESS_TOKEN: CREDENTIALS.accessToken,
+      },
       onNotice: (n) => notices.push(JSON.stringify(n)),
     });
     pipelines.push(pipeline);
@@ -56,14 +60,23 @@ describe('local mode with LIBRARY_BASE_URL', () => {
   });
 
   it('refuses a base URL without credentials, naming the missing variables only', async () => {
-    await expect(startLocalPipeline({ stateDir: join(workDir, 'x'), dropDir: false, env: { LIBRARY_BASE_URL: api.baseUrl, LIBRARY_API_KEY: 'k' } })).rejects.toThrow(
-      /LIBRARY_ACCESS_TOKEN is not set/,
-    );
+    await expect(
+      startLocalPipeline({
+        stateDir: join(workDir, 'x'),
+        dropDir: false,
+        env: { LIBRARY_BASE_URL: api.baseUrl, LIBRARY_API_KEY: 'k' },
+      }),
+    ).rejects.toThrow(/LIBRARY_ACCESS_TOKEN is not set/);
   });
 
   it('a second pipeline in the same process (sandbox) gets fresh handlers and works', async () => {
     await pipelines.shift()?.stop();
-    const pipeline = await startLocalPipeline({ fast: true, stateDir: join(workDir, 'sandbox-state'), dropDir: false, library: 'sandbox' });
+    const pipeline = await startLocalPipeline({
+      fast: true,
+      stateDir: join(workDir, 'sandbox-state'),
+      dropDir: false,
+      library: 'sandbox',
+    });
     pipelines.push(pipeline);
     await pipeline.putObject('uploads/second.png', pngBytes());
     const [event] = await pipeline.waitForEvents({ keys: ['uploads/second.png'], timeoutMs: 40_000 });

@@ -41,7 +41,9 @@ describe('infra/app.ts', () => {
     const { status, stderr, outdir } = runApp({ ...cdkJsonContext(), stage: 'staging', 'aws:cdk:bundling-stacks': [] });
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, unknown>;
+    };
     expect(Object.keys(manifest.artifacts)).toContain('LibraryUpload-staging');
     expect(existsSync(join(outdir, 'LibraryUpload-staging.template.json'))).toBe(true);
   });

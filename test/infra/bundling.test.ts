@@ -72,7 +72,11 @@ describe('local bundling', () => {
     const code = readFileSync(bundle, 'utf8');
     const result = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log(JSON.stringify(await m.handler()));`],
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log(JSON.stringify(await m.handler()));`,
+      ],
       { encoding: 'utf8', cwd: tmpdir() },
     );
 

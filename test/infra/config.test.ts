@@ -48,7 +48,9 @@ describe('stage selection', () => {
   });
 
   it('rejects a missing stage with the -c flag to use', () => {
-    expect(() => getStageConfig(undefined)).toThrow('No stage given. Pass one with -c stage=<name>; known stages: dev, staging, prod.');
+    expect(() => getStageConfig(undefined)).toThrow(
+      'No stage given. Pass one with -c stage=<name>; known stages: dev, staging, prod.',
+    );
     expect(() => getStageConfig('')).toThrow(/No stage given/);
   });
 
@@ -61,12 +63,17 @@ describe('stage selection', () => {
 describe('validation', () => {
   const broken = (patch: (c: StageConfig) => StageConfig): string[] => validateStageConfig(patch(STAGES.dev));
 
-  it('catches values outside the services\' limits, each with a sentence', () => {
+  it("catches values outside the services' limits, each with a sentence", () => {
     // Prepare
     const config: StageConfig = {
       ...STAGES.dev,
       env: { account: '1234', region: 'Virginia' },
-      library: { ...STAGES.dev.library, baseUrl: 'http://api.example.com', requestsPerSecond: 5, requestsPerDay: 20_000 },
+      library: {
+        ...STAGES.dev.library,
+        baseUrl: 'http://api.example.com',
+        requestsPerSecond: 5,
+        requestsPerDay: 20_000,
+      },
       uploads: { ...STAGES.dev.uploads, prefix: '/in', suffixes: ['.PNG', 'jpg'] },
       poll: { firstDelaySeconds: 901, maxDelaySeconds: 300, maxWaitSeconds: 60 },
       retention: { ...STAGES.dev.retention, logDays: 10 },
@@ -110,10 +117,13 @@ describe('validation', () => {
     expect(problems).toEqual([expect.stringMatching(/retention.data must be "retain" in prod/)]);
   });
 
-  it('keeps stream retries bounded and within the stream\'s 24 hours', () => {
+  it("keeps stream retries bounded and within the stream's 24 hours", () => {
     const problems = broken((c) => ({
       ...c,
-      sources: { ...c.sources, uploadsStream: { ...c.sources.uploadsStream, retryAttempts: -1, maxRecordAgeSeconds: 100_000 } },
+      sources: {
+        ...c.sources,
+        uploadsStream: { ...c.sources.uploadsStream, retryAttempts: -1, maxRecordAgeSeconds: 100_000 },
+      },
     }));
     expect(problems.join('\n')).toMatch(/retryAttempts must be bounded/);
     expect(problems.join('\n')).toMatch(/maxRecordAgeSeconds must be 60-86400/);
@@ -161,12 +171,17 @@ describe('stage records', () => {
 
   it('names the created secret, or the imported one', () => {
     expect(librarySecretName(STAGES.dev)).toBe('library-upload/dev/library-credentials');
-    expect(librarySecretName({ ...STAGES.dev, library: { ...STAGES.dev.library, secret: { kind: 'import', secretName: 'cc/dev' } } })).toBe('cc/dev');
+    expect(
+      librarySecretName({
+        ...STAGES.dev,
+        library: { ...STAGES.dev.library, secret: { kind: 'import', secretName: 'cc/dev' } },
+      }),
+    ).toBe('cc/dev');
   });
 });
 
 describe('runtime environment', () => {
-  it.each(STAGE_NAMES)('round-trips %s through the functions\' own parser', (name) => {
+  it.each(STAGE_NAMES)("round-trips %s through the functions' own parser", (name) => {
     // Prepare
     const config = STAGES[name];
 

@@ -36,7 +36,9 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
     const report = new AwsSolutionsChecks().validateScope(app);
 
     // Assess
-    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
   });
@@ -51,10 +53,16 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
 describe('configuration variants', () => {
   const variants: [string, StageConfig][] = [
     ['suffix filters', { ...dev, uploads: { ...dev.uploads, notificationFilter: 'prefix-and-suffixes' } }],
-    ['an imported secret', { ...dev, library: { ...dev.library, secret: { kind: 'import', secretName: 'cc/library' } } }],
+    [
+      'an imported secret',
+      { ...dev, library: { ...dev.library, secret: { kind: 'import', secretName: 'cc/library' } } },
+    ],
     ['tagging off', { ...dev, features: { ...dev.features, tagObjects: false } }],
     ['access logs in dev', { ...dev, retention: { ...dev.retention, accessLogDays: 30 } }],
-    ['reserved concurrency', { ...dev, functions: { ...dev.functions, ingest: { ...dev.functions.ingest, reservedConcurrency: 2 } } }],
+    [
+      'reserved concurrency',
+      { ...dev, functions: { ...dev.functions, ingest: { ...dev.functions.ingest, reservedConcurrency: 2 } } },
+    ],
   ];
 
   it.each(variants)('stays clean with %s', (_, config) => {

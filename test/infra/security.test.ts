@@ -31,7 +31,9 @@ function statementsOfRole(json: CfnTemplate, roleId: string): Statement[] {
 
 /** Actions that change something (the ones a wildcard must never reach). */
 const isWrite = (action: string): boolean =>
-  /^[a-z0-9-]+:(Put|Update|Delete|BatchWrite|Send|Create|Tag|Untag|Change|Purge|Remove|Write|Restore|Transact|Start|Stop|Invoke)/.test(action);
+  /^[a-z0-9-]+:(Put|Update|Delete|BatchWrite|Send|Create|Tag|Untag|Change|Purge|Remove|Write|Restore|Transact|Start|Stop|Invoke)/.test(
+    action,
+  );
 
 /** Actions AWS offers no resource-level permission for: "*" is the only possible resource. */
 const NO_RESOURCE_LEVEL = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams']);
@@ -66,7 +68,14 @@ const USED_WRITES: Record<'ingest' | 'poll' | 'publish', (tagging: boolean) => s
     'sqs:ChangeMessageVisibility',
     ...(tagging ? ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'] : []),
   ],
-  publish: () => ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments', 'events:PutEvents', 'sqs:SendMessage'],
+  publish: () => [
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    'xray:PutTelemetryRecords',
+    'xray:PutTraceSegments',
+    'events:PutEvents',
+    'sqs:SendMessage',
+  ],
 };
 
 /**
@@ -101,12 +110,20 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
     expect(tables).toHaveLength(2);
     expect(queues).toHaveLength(5);
     for (const [id, bucket] of buckets) {
-      const rules = (bucket.Properties?.BucketEncryption as { ServerSideEncryptionConfiguration?: Array<{ ServerSideEncryptionByDefault?: { SSEAlgorithm?: string } }> })
-        ?.ServerSideEncryptionConfiguration;
+      const rules = (
+        bucket.Properties?.BucketEncryption as {
+          ServerSideEncryptionConfiguration?: Array<{ ServerSideEncryptionByDefault?: { SSEAlgorithm?: string } }>;
+        }
+      )?.ServerSideEncryptionConfiguration;
       expect(rules?.[0]?.ServerSideEncryptionByDefault?.SSEAlgorithm, id).toMatch(/^(AES256|aws:kms|aws:kms:dsse)$/);
     }
-    for (const [id, table] of tables) expect((table.Properties?.SSESpecification as { SSEEnabled?: boolean })?.SSEEnabled, id).toBe(true);
-    for (const [id, queue] of queues) expect(queue.Properties?.SqsManagedSseEnabled === true || queue.Properties?.KmsMasterKeyId !== undefined, id).toBe(true);
+    for (const [id, table] of tables)
+      expect((table.Properties?.SSESpecification as { SSEEnabled?: boolean })?.SSEEnabled, id).toBe(true);
+    for (const [id, queue] of queues)
+      expect(
+        queue.Properties?.SqsManagedSseEnabled === true || queue.Properties?.KmsMasterKeyId !== undefined,
+        id,
+      ).toBe(true);
   });
 
   it('writes to no wildcard resource: "*" only where AWS has no resource-level permission, patterns only below the upload prefix or a named table', () => {
@@ -132,19 +149,30 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
   it('allows each function only the writes its code makes', () => {
     for (const name of ['ingest', 'poll', 'publish'] as const) {
       const role = refTarget(fns[name][1].Properties?.Role) as string;
-      const granted = new Set(statementsOfRole(json, role).filter((s) => s.Effect === 'Allow').flatMap((s) => asArray(s.Action)).filter(isWrite));
+      const granted = new Set(
+        statementsOfRole(json, role)
+          .filter((s) => s.Effect === 'Allow')
+          .flatMap((s) => asArray(s.Action))
+          .filter(isWrite),
+      );
       const used = new Set(USED_WRITES[name](config.features.tagObjects));
       const unused = [...granted].filter((a) => !used.has(a)).sort();
       expect(unused, name).toEqual(KNOWN_UNUSED_WRITES[name]);
       // And nothing the code needs is missing (it would fail on AWS only).
-      expect([...used].filter((a) => !granted.has(a)), name).toEqual([]);
+      expect(
+        [...used].filter((a) => !granted.has(a)),
+        name,
+      ).toEqual([]);
     }
   });
 
   it('puts no credential in any function environment: only the secret id', () => {
     for (const [name, [, fn]] of Object.entries(fns)) {
-      const variables = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-      const suspicious = Object.keys(variables).filter((k) => /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i.test(k) && k !== 'LIBRARY_SECRET_ID');
+      const variables =
+        (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      const suspicious = Object.keys(variables).filter(
+        (k) => /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i.test(k) && k !== 'LIBRARY_SECRET_ID',
+      );
       expect(suspicious, name).toEqual([]);
     }
   });

@@ -11,7 +11,12 @@ import { SECRET_PLACEHOLDER } from '../../infra/stacks/upload-pipeline-stack.ts'
 import { runtimeConfigSchema } from '../../shared/config/runtime-config.ts';
 import { loadPublishConfig } from '../../shared/events/config.ts';
 import { PLACEHOLDER_SECRET_VALUE } from '../../shared/secrets/library-credentials.ts';
-import { BY_LIBRARY_FILE_ID_INDEX, LIMITS_TABLE_KEY, TTL_ATTRIBUTE, UPLOADS_TABLE_KEY } from '../../shared/store/tables.ts';
+import {
+  BY_LIBRARY_FILE_ID_INDEX,
+  LIMITS_TABLE_KEY,
+  TTL_ATTRIBUTE,
+  UPLOADS_TABLE_KEY,
+} from '../../shared/store/tables.ts';
 import { FINAL_STATUSES, RECORD_STATUSES, isFinalStatus } from '../../shared/upload/record.ts';
 import {
   normalisedTemplate,
@@ -33,7 +38,12 @@ interface Statement {
   Condition?: unknown;
 }
 
-const TAGGING_ACTIONS = ['s3:GetObjectTagging', 's3:GetObjectVersionTagging', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'];
+const TAGGING_ACTIONS = [
+  's3:GetObjectTagging',
+  's3:GetObjectVersionTagging',
+  's3:PutObjectTagging',
+  's3:PutObjectVersionTagging',
+];
 
 interface MetricStat {
   Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
@@ -78,7 +88,9 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
     it('is versioned, encrypted, private and TLS-only', () => {
       template.hasResourceProperties('AWS::S3::Bucket', {
         VersioningConfiguration: { Status: 'Enabled' },
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,
@@ -99,7 +111,9 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
         VersioningConfiguration: { Status: 'Enabled' },
         LifecycleConfiguration: {
           Rules: Match.arrayWith([
-            Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: config.retention.noncurrentVersionDays } }),
+            Match.objectLike({
+              NoncurrentVersionExpiration: { NoncurrentDays: config.retention.noncurrentVersionDays },
+            }),
           ]),
         },
       });
@@ -158,10 +172,12 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
         expect(queue?.Properties?.MessageRetentionPeriod).toBe(settings.retentionDays * 86_400);
         expect(json.Resources[dlqId]?.Properties?.MessageRetentionPeriod).toBe(14 * 86_400);
       }
-      expect(json.Resources[queueId(json, names.publishFailureQueue)]?.Properties?.MessageRetentionPeriod).toBe(14 * 86_400);
+      expect(json.Resources[queueId(json, names.publishFailureQueue)]?.Properties?.MessageRetentionPeriod).toBe(
+        14 * 86_400,
+      );
     });
 
-    it('keeps every queue\'s visibility timeout at least 6x its consumer\'s timeout', () => {
+    it("keeps every queue's visibility timeout at least 6x its consumer's timeout", () => {
       const sqsMappings = resourcesOfType(json, 'AWS::Lambda::EventSourceMapping').filter(
         ([, m]) => json.Resources[refTarget(m.Properties?.EventSourceArn) ?? '']?.Type === 'AWS::SQS::Queue',
       );
@@ -182,16 +198,19 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
     it.each([
       ['ingest', names.ingestQueue, config.sources.ingestQueue],
       ['poll', names.statusQueue, config.sources.statusQueue],
-    ] as const)('feeds %s from its queue with partial batch failures and a concurrency ceiling', (fn, queueName, settings) => {
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        EventSourceArn: { 'Fn::GetAtt': [queueId(json, queueName), 'Arn'] },
-        FunctionName: { Ref: fns[fn][0] },
-        BatchSize: settings.batchSize,
-        MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: settings.maxConcurrency },
-      });
-    });
+    ] as const)(
+      'feeds %s from its queue with partial batch failures and a concurrency ceiling',
+      (fn, queueName, settings) => {
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: { 'Fn::GetAtt': [queueId(json, queueName), 'Arn'] },
+          FunctionName: { Ref: fns[fn][0] },
+          BatchSize: settings.batchSize,
+          MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: settings.maxConcurrency },
+        });
+      },
+    );
 
     it('feeds publish from the uploads stream, bisecting, bounded, with a failure queue', () => {
       const stream = config.sources.uploadsStream;
@@ -204,7 +223,9 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
         MaximumRetryAttempts: stream.retryAttempts,
         MaximumRecordAgeInSeconds: stream.maxRecordAgeSeconds,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId(json, names.publishFailureQueue), 'Arn'] } } },
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [queueId(json, names.publishFailureQueue), 'Arn'] } },
+        },
       });
     });
 
@@ -216,7 +237,9 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       const filters = (mapping?.Properties?.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
 
       // Act
-      const patterns = filters.map((f) => JSON.parse(f.Pattern) as { dynamodb: { NewImage: { status: { S: string[] } } } });
+      const patterns = filters.map(
+        (f) => JSON.parse(f.Pattern) as { dynamodb: { NewImage: { status: { S: string[] } } } },
+      );
       const wakes = new Set(patterns.flatMap((p) => p.dynamodb.NewImage.status.S));
 
       // Assess
@@ -281,20 +304,23 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
   describe('functions', () => {
     const fns = pipelineFunctions(json);
 
-    it.each(['ingest', 'poll', 'publish'] as const)('runs %s on Node.js 24, arm64, traced, with its settings', (name) => {
-      const [, fn] = fns[name];
-      const settings = config.functions[name];
-      expect(fn.Properties).toMatchObject({
-        FunctionName: names.functions[name],
-        Runtime: 'nodejs24.x',
-        Architectures: ['arm64'],
-        Handler: 'index.handler',
-        TracingConfig: { Mode: 'Active' },
-        MemorySize: settings.memoryMb,
-        Timeout: settings.timeoutSeconds,
-      });
-      expect(fn.Properties?.ReservedConcurrentExecutions).toBe(settings.reservedConcurrency);
-    });
+    it.each(['ingest', 'poll', 'publish'] as const)(
+      'runs %s on Node.js 24, arm64, traced, with its settings',
+      (name) => {
+        const [, fn] = fns[name];
+        const settings = config.functions[name];
+        expect(fn.Properties).toMatchObject({
+          FunctionName: names.functions[name],
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          TracingConfig: { Mode: 'Active' },
+          MemorySize: settings.memoryMb,
+          Timeout: settings.timeoutSeconds,
+        });
+        expect(fn.Properties?.ReservedConcurrentExecutions).toBe(settings.reservedConcurrency);
+      },
+    );
 
     it('gives publish only its stage, its bus and Powertools', () => {
       const vars = (fns.publish[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -331,15 +357,18 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       });
     });
 
-    it.each(['ingest', 'poll', 'publish'] as const)('logs %s to its own log group with the stage\'s retention', (name) => {
-      const logGroupId = refTarget((fns[name][1].Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup) ?? '';
-      const logGroup = json.Resources[logGroupId];
-      expect(logGroup?.Properties).toMatchObject({
-        LogGroupName: `/aws/lambda/${names.functions[name]}`,
-        RetentionInDays: config.retention.logDays,
-      });
-      expect(logGroup?.DeletionPolicy).toBe(retain ? 'Retain' : 'Delete');
-    });
+    it.each(['ingest', 'poll', 'publish'] as const)(
+      "logs %s to its own log group with the stage's retention",
+      (name) => {
+        const logGroupId = refTarget((fns[name][1].Properties?.LoggingConfig as { LogGroup: unknown }).LogGroup) ?? '';
+        const logGroup = json.Resources[logGroupId];
+        expect(logGroup?.Properties).toMatchObject({
+          LogGroupName: `/aws/lambda/${names.functions[name]}`,
+          RetentionInDays: config.retention.logDays,
+        });
+        expect(logGroup?.DeletionPolicy).toBe(retain ? 'Retain' : 'Delete');
+      },
+    );
   });
 
   describe('least privilege', () => {
@@ -350,7 +379,8 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
         for (const statement of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) {
           if (statement.Effect !== 'Allow') continue;
           if (asArray(statement.Resource).includes('*')) {
-            for (const action of asArray(statement.Action)) expect(RESOURCE_STAR_ALLOWED.has(action), `${id}: ${action}`).toBe(true);
+            for (const action of asArray(statement.Action))
+              expect(RESOURCE_STAR_ALLOWED.has(action), `${id}: ${action}`).toBe(true);
           }
         }
       }
@@ -376,13 +406,23 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(s3).toEqual([
         expect.objectContaining({
           Action: ['s3:GetObject', 's3:GetObjectVersion'],
-          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]] },
+          Resource: {
+            'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]],
+          },
         }),
-        expect.objectContaining({ Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] } }),
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Resource: { 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] },
+        }),
         ...(config.features.tagObjects ? [expect.objectContaining({ Action: TAGGING_ACTIONS })] : []),
       ]);
       expect(actionsOfRole(json, role)).toEqual(
-        expect.arrayContaining(['secretsmanager:GetSecretValue', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage']),
+        expect.arrayContaining([
+          'secretsmanager:GetSecretValue',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'sqs:SendMessage',
+        ]),
       );
       expect(actionsOfRole(json, role)).not.toContain('events:PutEvents');
     });
@@ -402,13 +442,20 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
           ? [
               expect.objectContaining({
                 Action: TAGGING_ACTIONS,
-                Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]] },
+                Resource: {
+                  'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]],
+                },
               }),
             ]
           : [],
       );
       expect(actionsOfRole(json, role)).toEqual(
-        expect.arrayContaining(['secretsmanager:GetSecretValue', 'dynamodb:UpdateItem', 'sqs:SendMessage', 'sqs:DeleteMessage']),
+        expect.arrayContaining([
+          'secretsmanager:GetSecretValue',
+          'dynamodb:UpdateItem',
+          'sqs:SendMessage',
+          'sqs:DeleteMessage',
+        ]),
       );
     });
 
@@ -428,7 +475,7 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(SECRET_PLACEHOLDER).toEqual({ apiKey: PLACEHOLDER_SECRET_VALUE, accessToken: PLACEHOLDER_SECRET_VALUE });
     });
 
-    it('creates the stage\'s secret with the placeholder only', () => {
+    it("creates the stage's secret with the placeholder only", () => {
       const secrets = resourcesOfType(json, 'AWS::SecretsManager::Secret');
       expect(secrets).toHaveLength(1);
       expect(secrets[0]?.[1].Properties).toMatchObject({
@@ -438,7 +485,7 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(secrets[0]?.[1].DeletionPolicy).toBe(retain ? 'Retain' : 'Delete');
     });
 
-    it('archives every event on the stage\'s bus', () => {
+    it("archives every event on the stage's bus", () => {
       template.hasResourceProperties('AWS::Events::EventBus', { Name: names.eventBus });
       template.hasResourceProperties('AWS::Events::Archive', {
         ArchiveName: names.eventArchive,
@@ -465,23 +512,30 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
       for (const fn of Object.values(pipelineFunctions(json))) {
         for (const metric of ['Errors', 'Throttles']) {
-          expect(alarms.some((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(fn[0])), metric).toBe(true);
+          expect(
+            alarms.some((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(fn[0])),
+            metric,
+          ).toBe(true);
         }
       }
       expect(alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage')).toHaveLength(2);
       expect(alarms.filter((a) => a.MetricName === 'IteratorAge')).toHaveLength(1);
-      expect(alarms.every((a) => typeof a.AlarmName === 'string' && a.AlarmName.startsWith(`${names.prefix}-`))).toBe(true);
+      expect(alarms.every((a) => typeof a.AlarmName === 'string' && a.AlarmName.startsWith(`${names.prefix}-`))).toBe(
+        true,
+      );
     });
 
     it('alarms on API throttles, 401s and daily quota use from the custom metrics', () => {
       // Prepare
       const { metricsNamespace, serviceName, thresholds } = config.observability;
       const alarm = (suffix: string): Record<string, unknown> | undefined =>
-        resourcesOfType(json, 'AWS::CloudWatch::Alarm').find(([, a]) => String(a.Properties?.AlarmName).endsWith(suffix))?.[1]
-          .Properties;
+        resourcesOfType(json, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+          String(a.Properties?.AlarmName).endsWith(suffix),
+        )?.[1].Properties;
       const stats = (props: Record<string, unknown> | undefined): MetricStat[] =>
         (props?.Metrics as { MetricStat?: MetricStat }[]).flatMap((m) => (m.MetricStat ? [m.MetricStat] : []));
-      const dimension = (m: MetricStat, name: string): string | undefined => m.Metric.Dimensions.find((d) => d.Name === name)?.Value;
+      const dimension = (m: MetricStat, name: string): string | undefined =>
+        m.Metric.Dimensions.find((d) => d.Name === name)?.Value;
 
       // Act
       const throttled = alarm('-api-throttled');
@@ -490,7 +544,14 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       // Assess: throttles of both scopes, sustained.
       expect(throttled?.Threshold).toBe(thresholds.apiThrottledPer5Minutes);
       expect(throttled?.EvaluationPeriods).toBe(3);
-      expect(stats(throttled).map((m) => [m.Metric.Namespace, m.Metric.MetricName, dimension(m, 'service'), dimension(m, 'scope')])).toEqual([
+      expect(
+        stats(throttled).map((m) => [
+          m.Metric.Namespace,
+          m.Metric.MetricName,
+          dimension(m, 'service'),
+          dimension(m, 'scope'),
+        ]),
+      ).toEqual([
         [metricsNamespace, 'ApiThrottled', serviceName, 'second'],
         [metricsNamespace, 'ApiThrottled', serviceName, 'day'],
       ]);
@@ -515,7 +576,8 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
         const props = alarm.Properties ?? {};
         const queries = (props.Metrics as { MetricStat?: MetricStat }[] | undefined) ?? [];
         expect(queries.filter((q) => q.MetricStat).length, id).toBeLessThanOrEqual(10);
-        const period = (props.Period as number | undefined) ?? queries.find((q) => q.MetricStat)?.MetricStat?.Period ?? 0;
+        const period =
+          (props.Period as number | undefined) ?? queries.find((q) => q.MetricStat)?.MetricStat?.Period ?? 0;
         expect(period * (props.EvaluationPeriods as number), id).toBeLessThanOrEqual(86_400);
       }
     });
@@ -525,7 +587,9 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(subscriptions.map(([, s]) => s.Properties?.Endpoint)).toEqual(
         config.observability.alarmEmail ? [config.observability.alarmEmail] : [],
       );
-      template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([tlsDeny]) } });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([tlsDeny]) },
+      });
     });
 
     it('has a dashboard and the outputs operators need', () => {
@@ -553,7 +617,9 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
   it('matches the snapshot (asset hashes normalised), which holds no secret', () => {
     const normalised = normalisedTemplate(json);
     const text = JSON.stringify(normalised);
-    const secretStrings = [...text.matchAll(/"SecretString":("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1] ?? '""') as string);
+    const secretStrings = [...text.matchAll(/"SecretString":("(?:[^"\\]|\\.)*")/g)].map(
+      (m) => JSON.parse(m[1] ?? '""') as string,
+    );
     expect(secretStrings).toEqual([JSON.stringify(SECRET_PLACEHOLDER)]);
     expect(normalised).toMatchSnapshot();
   });
@@ -569,19 +635,25 @@ describe('configuration variants', () => {
 
     // Assess
     const [notification] = resourcesOfType(json, 'Custom::S3BucketNotifications');
-    const rules = (notification?.[1].Properties?.NotificationConfiguration as {
-      QueueConfigurations: { Filter: { Key: { FilterRules: { Name: string; Value: string }[] } } }[];
-    }).QueueConfigurations.map((c) => Object.fromEntries(c.Filter.Key.FilterRules.map((r) => [r.Name, r.Value])));
+    const rules = (
+      notification?.[1].Properties?.NotificationConfiguration as {
+        QueueConfigurations: { Filter: { Key: { FilterRules: { Name: string; Value: string }[] } } }[];
+      }
+    ).QueueConfigurations.map((c) => Object.fromEntries(c.Filter.Key.FilterRules.map((r) => [r.Name, r.Value])));
     const expected = dev.uploads.suffixes.flatMap((s) => [s, s.toUpperCase()]);
     expect(rules.map((r) => r.suffix).sort()).toEqual([...expected].sort());
     expect(rules.every((r) => r.prefix === dev.uploads.prefix)).toBe(true);
   });
 
   it('with an imported secret, creates none and passes the name', () => {
-    const config: StageConfig = { ...dev, library: { ...dev.library, secret: { kind: 'import', secretName: 'cc/library' } } };
+    const config: StageConfig = {
+      ...dev,
+      library: { ...dev.library, secret: { kind: 'import', secretName: 'cc/library' } },
+    };
     const { json } = synthesized(config);
     expect(resourcesOfType(json, 'AWS::SecretsManager::Secret')).toEqual([]);
-    const vars = (pipelineFunctions(json).ingest[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const vars = (pipelineFunctions(json).ingest[1].Properties?.Environment as { Variables: Record<string, unknown> })
+      .Variables;
     expect(vars.LIBRARY_SECRET_ID).toBe('cc/library');
   });
 
@@ -590,8 +662,14 @@ describe('configuration variants', () => {
     const { json } = synthesized(config);
     const { poll, ingest } = pipelineFunctions(json);
     expect(actionsOfRole(json, roleOf(poll[1])).filter((a) => a.startsWith('s3:'))).toEqual([]);
-    expect(actionsOfRole(json, roleOf(ingest[1])).filter((a) => a.startsWith('s3:'))).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket']);
-    expect((poll[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables.TAG_OBJECTS).toBe('false');
+    expect(actionsOfRole(json, roleOf(ingest[1])).filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:ListBucket',
+    ]);
+    expect((poll[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables.TAG_OBJECTS).toBe(
+      'false',
+    );
   });
 
   it('with an empty prefix, watches the whole bucket', () => {

@@ -15,7 +15,9 @@ import type { UploadPipelineStack } from '../../infra/stacks/upload-pipeline-sta
 
 /** The context `cdk` passes from cdk.json (feature flags). */
 export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
   return cdkJson.context;
 }
 

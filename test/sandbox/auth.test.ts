@@ -85,7 +85,9 @@ describe('sandbox authentication and content negotiation', () => {
 describe('sandbox permission errors', () => {
   it('answers 403 http.status.forbidden (not a mashery key) for a pair without privileges', async () => {
     // Prepare
-    const sandbox = await startTestSandbox({ credentials: [{ apiKey: 'sandbox-api-key', accessToken: 'sandbox-access-token', forbidden: true }] });
+    const sandbox = await startTestSandbox({
+      credentials: [{ apiKey: 'sandbox-api-key', accessToken: 'sandbox-access-token', forbidden: true }],
+    });
     try {
       // Act
       const result = await call(sandbox, '/library/info');

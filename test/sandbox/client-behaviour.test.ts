@@ -1,7 +1,17 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/index.ts';
-import { call, errorKeys, multipart, pngBytes, startTestSandbox, upload, uploadParts, uploadOk, waitFor } from './helpers.ts';
+import {
+  call,
+  errorKeys,
+  multipart,
+  pngBytes,
+  startTestSandbox,
+  upload,
+  uploadParts,
+  uploadOk,
+  waitFor,
+} from './helpers.ts';
 
 describe('clients that misbehave or hurry', () => {
   let sandbox: Sandbox;
@@ -34,7 +44,9 @@ describe('clients that misbehave or hurry', () => {
   });
 
   it('gives every one of many parallel uploads its own id and file', async () => {
-    const ids = await Promise.all(Array.from({ length: 20 }, (_, index) => uploadOk(sandbox, pngBytes(), { file_name: `parallel-${index}.png` })));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => uploadOk(sandbox, pngBytes(), { file_name: `parallel-${index}.png` })),
+    );
 
     expect(new Set(ids).size).toBe(20);
     expect(sandbox.files()).toHaveLength(20);
@@ -58,7 +70,11 @@ describe('clients that misbehave or hurry', () => {
     const truncated = body.subarray(0, body.length - 20_000);
 
     // Act
-    const result = await call(sandbox, '/library/files', { method: 'POST', body: truncated, headers: { 'content-type': contentType } });
+    const result = await call(sandbox, '/library/files', {
+      method: 'POST',
+      body: truncated,
+      headers: { 'content-type': contentType },
+    });
     const next = await upload(sandbox, uploadParts(pngBytes()));
 
     // Assess

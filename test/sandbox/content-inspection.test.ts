@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EICAR, EicarScanner, detectFamily, matchesFileType, readImageDimensions, thumbnailSize } from '../../infra/local/sandbox/content-inspection.ts';
+import {
+  EICAR,
+  EicarScanner,
+  detectFamily,
+  matchesFileType,
+  readImageDimensions,
+  thumbnailSize,
+} from '../../infra/local/sandbox/content-inspection.ts';
 import { gifBytes, jpegBytes, oleBytes, pdfBytes, pngBytes, zipBytes } from './helpers.ts';
 
 describe('content inspection', () => {
@@ -26,15 +33,9 @@ describe('content inspection', () => {
   });
 
   it('recognises each format family by its magic bytes', () => {
-    expect([pngBytes(), jpegBytes(), gifBytes(), pdfBytes(), zipBytes(), oleBytes(), Buffer.from('hello')].map(detectFamily)).toEqual([
-      'PNG',
-      'JPEG',
-      'GIF',
-      'PDF',
-      'ZIP',
-      'OLE',
-      'UNKNOWN',
-    ]);
+    expect(
+      [pngBytes(), jpegBytes(), gifBytes(), pdfBytes(), zipBytes(), oleBytes(), Buffer.from('hello')].map(detectFamily),
+    ).toEqual(['PNG', 'JPEG', 'GIF', 'PDF', 'ZIP', 'OLE', 'UNKNOWN']);
   });
 
   it('treats JPG and JPEG as the same family, and PNG bytes as not a JPEG', () => {

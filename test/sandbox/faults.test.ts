@@ -18,7 +18,15 @@ describe('fault injection', () => {
     sandbox = await startTestSandbox();
   });
   afterEach(() => {
-    sandbox.setFaults({ seed: 1, serverErrorRate: 0, hangRate: 0, resetBeforeBodyRate: 0, resetAfterBodyRate: 0, latencyMs: 0, endpoints: undefined });
+    sandbox.setFaults({
+      seed: 1,
+      serverErrorRate: 0,
+      hangRate: 0,
+      resetBeforeBodyRate: 0,
+      resetAfterBodyRate: 0,
+      latencyMs: 0,
+      endpoints: undefined,
+    });
     sandbox.reset();
   });
   afterAll(async () => {
@@ -29,7 +37,8 @@ describe('fault injection', () => {
   const mixedFaults = { serverErrorRate: 0.3, resetBeforeBodyRate: 0.15, resetAfterBodyRate: 0.15 };
   const sequence = async (target: Sandbox, count: number): Promise<string[]> => {
     const outcomes: string[] = [];
-    for (let i = 0; i < count; i++) outcomes.push(await outcome(() => call(target, '/library/info', { dispatcher: agent })));
+    for (let i = 0; i < count; i++)
+      outcomes.push(await outcome(() => call(target, '/library/info', { dispatcher: agent })));
     return outcomes;
   };
 
@@ -71,7 +80,8 @@ describe('fault injection', () => {
     for (let i = 0; i < 8; i++) results.push(await upload(sandbox, uploadParts(pngBytes()), { dispatcher: agent }));
 
     expect(new Set(results.map((result) => result.status))).toEqual(new Set([500, 503]));
-    for (const result of results) expect(errorKeys(result)[0]).toMatch(/^http\.status\.(internal_server_error|service_unavailable)$/);
+    for (const result of results)
+      expect(errorKeys(result)[0]).toMatch(/^http\.status\.(internal_server_error|service_unavailable)$/);
     expect(sandbox.files()).toHaveLength(0);
     expect(sandbox.counters().faults.serverError).toBe(8);
   });

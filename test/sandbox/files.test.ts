@@ -89,7 +89,9 @@ describe('file records, lists and the Trash', () => {
     await uploadOk(sandbox, pngBytes(50, 50), { file_name: 'c.png' });
 
     const names = async (sortBy: string): Promise<string[]> =>
-      ((await call(sandbox, '/library/files', { query: { sort_by: sortBy } })).json as ListBody).results.map((file) => file.name);
+      ((await call(sandbox, '/library/files', { query: { sort_by: sortBy } })).json as ListBody).results.map(
+        (file) => file.name,
+      );
 
     expect(await names('NAME')).toEqual(['a.pdf', 'b.png', 'c.png']);
     expect(await names('NAME_DESC')).toEqual(['c.png', 'b.png', 'a.pdf']);
@@ -110,15 +112,19 @@ describe('file records, lists and the Trash', () => {
     expect(mobile.results.map((file) => file.name)).toEqual(['doc.pdf']);
   });
 
-  it.each([['limit', '0'], ['limit', '1001'], ['limit', 'ten'], ['sort_by', 'COLOUR'], ['type', 'VIDEOS'], ['next', '!!']])(
-    'refuses %s=%s with 400 query.param.invalid',
-    async (name, value) => {
-      const result = await call(sandbox, '/library/files', { query: { [name]: value } });
+  it.each([
+    ['limit', '0'],
+    ['limit', '1001'],
+    ['limit', 'ten'],
+    ['sort_by', 'COLOUR'],
+    ['type', 'VIDEOS'],
+    ['next', '!!'],
+  ])('refuses %s=%s with 400 query.param.invalid', async (name, value) => {
+    const result = await call(sandbox, '/library/files', { query: { [name]: value } });
 
-      expect(result.status).toBe(400);
-      expect(errorKeys(result)).toEqual(['query.param.invalid']);
-    },
-  );
+    expect(result.status).toBe(400);
+    expect(errorKeys(result)).toEqual(['query.param.invalid']);
+  });
 
   it('defaults to 50 per page and allows up to 1000', async () => {
     await uploadMany(55);
@@ -142,7 +148,11 @@ describe('file records, lists and the Trash', () => {
     const unknown = await call(sandbox, '/library/folders/-77/files');
 
     expect(first.meta.pagination.next_link).toMatch(/^\/v2\/library\/folders\/-2\/files\?next=/);
-    expect([...first.results, ...second.results].map((file) => file.name).sort()).toEqual(['docs-0.png', 'docs-1.png', 'docs-2.png']);
+    expect([...first.results, ...second.results].map((file) => file.name).sort()).toEqual([
+      'docs-0.png',
+      'docs-1.png',
+      'docs-2.png',
+    ]);
     expect(root.results).toEqual([expect.objectContaining({ name: 'root.png', folder_id: null })]);
     expect(unknown.status).toBe(404);
   });
@@ -197,7 +207,12 @@ describe('file records, lists and the Trash', () => {
     });
 
     expect(updated.status).toBe(200);
-    expect(updated.json).toMatchObject({ name: 'renamed.png', description: 'chocolates', folder_id: '-2', folder: 'Documents' });
+    expect(updated.json).toMatchObject({
+      name: 'renamed.png',
+      description: 'chocolates',
+      folder_id: '-2',
+      folder: 'Documents',
+    });
     expect(quiet.status).toBe(204);
     expect(quiet.headers.location).toBe(`${sandbox.origin}/v2/library/files/${id}`);
     expect(badFolder.status).toBe(400);

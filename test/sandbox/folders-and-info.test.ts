@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../infra/local/sandbox/index.ts';
-import { call, errorKeys, pdfBytes, pngBytes, startTestSandbox, upload, uploadOk, uploadParts, type CallResult } from './helpers.ts';
+import {
+  call,
+  errorKeys,
+  pdfBytes,
+  pngBytes,
+  startTestSandbox,
+  upload,
+  uploadOk,
+  uploadParts,
+  type CallResult,
+} from './helpers.ts';
 
 interface FolderBody {
   id: string;
@@ -23,7 +33,11 @@ describe('folders', () => {
   afterAll(async () => sandbox.close());
 
   const createFolder = (body: unknown): Promise<CallResult> =>
-    call(sandbox, '/library/folders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    call(sandbox, '/library/folders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('returns the default tree with string (negative) ids, nested children and item counts', async () => {
     await uploadOk(sandbox, pdfBytes(), { file_name: 'study.pdf', file_type: 'PDF', folder_id: '-3' });
@@ -35,7 +49,13 @@ describe('folders', () => {
       meta: { pagination: {} },
       results: [
         { id: '-1', name: 'Images', level: 1, parent_id: '', children: [], item_count: 0 },
-        { id: '-2', name: 'Documents', level: 1, parent_id: '', children: [{ id: '-3', name: 'market_studies', level: 2, parent_id: '-2', item_count: 1 }] },
+        {
+          id: '-2',
+          name: 'Documents',
+          level: 1,
+          parent_id: '',
+          children: [{ id: '-3', name: 'market_studies', level: 2, parent_id: '-2', item_count: 1 }],
+        },
       ],
     });
   });
@@ -55,7 +75,11 @@ describe('folders', () => {
   it('creates top-level folders with parent_id absent, "" or "0", and reports "0" under that quirk', async () => {
     sandbox.setQuirks({ topLevelParentId: '0' });
 
-    const created = [await createFolder({ name: 'one' }), await createFolder({ name: 'two', parent_id: '' }), await createFolder({ name: 'three', parent_id: '0' })];
+    const created = [
+      await createFolder({ name: 'one' }),
+      await createFolder({ name: 'two', parent_id: '' }),
+      await createFolder({ name: 'three', parent_id: '0' }),
+    ];
 
     expect(created.map((result) => result.status)).toEqual([201, 201, 201]);
     expect(created.map((result) => (result.json as FolderBody).parent_id)).toEqual(['0', '0', '0']);
@@ -83,8 +107,16 @@ describe('folders', () => {
   });
 
   it('answers 400 to malformed JSON and 415 to a non-JSON body', async () => {
-    const malformed = await call(sandbox, '/library/folders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{name:' });
-    const form = await call(sandbox, '/library/folders', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'name=x' });
+    const malformed = await call(sandbox, '/library/folders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{name:',
+    });
+    const form = await call(sandbox, '/library/folders', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'name=x',
+    });
 
     expect(malformed.status).toBe(400);
     expect(errorKeys(malformed)).toEqual(['json.payload.malformed']);
@@ -92,7 +124,10 @@ describe('folders', () => {
   });
 
   it('pages top-level folders with a next_link without api_key', async () => {
-    const first = (await call(sandbox, '/library/folders', { query: { limit: '1' } })).json as { meta: { pagination: { next_link?: string } }; results: FolderBody[] };
+    const first = (await call(sandbox, '/library/folders', { query: { limit: '1' } })).json as {
+      meta: { pagination: { next_link?: string } };
+      results: FolderBody[];
+    };
     const nextLink = first.meta.pagination.next_link ?? '';
     const second = (await call(sandbox, nextLink)).json as { meta: { pagination: object }; results: FolderBody[] };
 

@@ -84,7 +84,11 @@ export function multipart(parts: readonly Part[]): { body: Buffer; contentType: 
     if (part.filename !== undefined) header += `; filename="${part.filename}"`;
     header += '\r\n';
     if (part.contentType !== undefined) header += `Content-Type: ${part.contentType}\r\n`;
-    chunks.push(Buffer.from(`${header}\r\n`, 'utf8'), Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value, 'utf8'), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`${header}\r\n`, 'utf8'),
+      Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value, 'utf8'),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -99,8 +103,19 @@ export interface UploadFields {
 }
 
 /** The parts a well-behaved client sends, with overrides; `omit` drops parts, `extra` adds some. */
-export function uploadParts(data: Buffer, fields: UploadFields = {}, options: { omit?: string[]; extra?: Part[] } = {}): Part[] {
-  const values = { file_name: 'photo.png', folder_id: '-1', description: 'a test file', source: 'MyComputer', file_type: 'PNG', ...fields };
+export function uploadParts(
+  data: Buffer,
+  fields: UploadFields = {},
+  options: { omit?: string[]; extra?: Part[] } = {},
+): Part[] {
+  const values = {
+    file_name: 'photo.png',
+    folder_id: '-1',
+    description: 'a test file',
+    source: 'MyComputer',
+    file_type: 'PNG',
+    ...fields,
+  };
   const parts: Part[] = Object.entries(values).map(([name, value]) => ({ name, value }));
   parts.push({ name: 'data', value: data, filename: values.file_name, contentType: 'application/octet-stream' });
   return [...parts.filter((part) => !(options.omit ?? []).includes(part.name)), ...(options.extra ?? [])];
@@ -108,7 +123,12 @@ export function uploadParts(data: Buffer, fields: UploadFields = {}, options: { 
 
 export async function upload(sandbox: Sandbox, parts: readonly Part[], options: CallOptions = {}): Promise<CallResult> {
   const { body, contentType } = multipart(parts);
-  return call(sandbox, '/library/files', { ...options, method: 'POST', body, headers: { 'content-type': contentType, ...options.headers } });
+  return call(sandbox, '/library/files', {
+    ...options,
+    method: 'POST',
+    body,
+    headers: { 'content-type': contentType, ...options.headers },
+  });
 }
 
 /** Uploads and returns the new file id (asserting the 202). */
@@ -125,7 +145,11 @@ export async function statusOf(sandbox: Sandbox, id: string): Promise<string | u
 }
 
 /** Polls `check` until it returns true (generous timeout: no timing assertions). */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, intervalMs = 25): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  intervalMs = 25,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -176,8 +200,30 @@ export function pngBytes(width = 3, height = 2): Buffer {
 
 /** The start of a baseline JPEG: SOI, an APP0 segment, then SOF0 with the size. */
 export function jpegBytes(width = 640, height = 480): Buffer {
-  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
-  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+  const app0 = Buffer.from([
+    0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+  ]);
+  const sof = Buffer.from([
+    0xff,
+    0xc0,
+    0x00,
+    0x11,
+    0x08,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    0x03,
+    1,
+    0x22,
+    0,
+    2,
+    0x11,
+    1,
+    3,
+    0x11,
+    1,
+  ]);
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.from([0xff, 0xd9])]);
 }
 

@@ -70,7 +70,10 @@ describe('sandbox lifecycle', () => {
       expect((await admin(sandbox.origin, '/limits', { perSecond: 1 })).status).toBe(200);
       await call(sandbox, '/library/info');
       expect((await call(sandbox, '/library/info')).status).toBe(403);
-      const counters = (await admin(sandbox.origin, '/counters')).json as { throttled: { second: number }; settings: { limits: { perSecond: number } } };
+      const counters = (await admin(sandbox.origin, '/counters')).json as {
+        throttled: { second: number };
+        settings: { limits: { perSecond: number } };
+      };
       expect(counters.throttled.second).toBe(1);
       expect(counters.settings.limits.perSecond).toBe(1);
 
@@ -93,7 +96,9 @@ describe('sandbox lifecycle', () => {
 
       // faults (validated)
       expect((await admin(sandbox.origin, '/faults', { serverErrorRate: 2 })).status).toBe(400);
-      expect((await admin(sandbox.origin, '/faults', { serverErrorRate: 1, endpoints: ['getLibraryInfo'] })).status).toBe(200);
+      expect(
+        (await admin(sandbox.origin, '/faults', { serverErrorRate: 1, endpoints: ['getLibraryInfo'] })).status,
+      ).toBe(200);
       expect([500, 503]).toContain((await call(sandbox, '/library/info')).status);
       await admin(sandbox.origin, '/faults', { serverErrorRate: 0, endpoints: null });
 
@@ -104,7 +109,10 @@ describe('sandbox lifecycle', () => {
 
       // reset
       await admin(sandbox.origin, '/reset', {});
-      const afterReset = (await admin(sandbox.origin, '/counters')).json as { totalRequests: number; filesByStatus: object };
+      const afterReset = (await admin(sandbox.origin, '/counters')).json as {
+        totalRequests: number;
+        filesByStatus: object;
+      };
       expect(afterReset.totalRequests).toBe(0);
       expect(afterReset.filesByStatus).toEqual({});
     } finally {
@@ -139,9 +147,13 @@ describe('sandbox lifecycle', () => {
   });
 
   it('loads initial files as Active (or as their bytes dictate)', async () => {
-    const sandbox = await startTestSandbox({ files: [{ name: 'logo.png', fileType: 'PNG', data: pngBytes(), folderId: '-1' }] });
+    const sandbox = await startTestSandbox({
+      files: [{ name: 'logo.png', fileType: 'PNG', data: pngBytes(), folderId: '-1' }],
+    });
     try {
-      expect(sandbox.files()).toEqual([expect.objectContaining({ name: 'logo.png', status: 'Active', folderId: '-1' })]);
+      expect(sandbox.files()).toEqual([
+        expect.objectContaining({ name: 'logo.png', status: 'Active', folderId: '-1' }),
+      ]);
     } finally {
       await sandbox.close();
     }
@@ -149,10 +161,14 @@ describe('sandbox lifecycle', () => {
 
   it('runs from the CLI, prints its base URL and credentials, and stops cleanly on SIGTERM', async () => {
     // Prepare
-    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/sandbox/cli.ts', '--port', '0', '--per-second', '7', '--seed', '3'], {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'infra/local/sandbox/cli.ts', '--port', '0', '--per-second', '7', '--seed', '3'],
+      {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -160,10 +176,13 @@ describe('sandbox lifecycle', () => {
     try {
       // Act
       const deadline = Date.now() + 30_000;
-      while (!/base URL:\s+(\S+)/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!/base URL:\s+(\S+)/.test(output) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const baseUrl = /base URL:\s+(\S+)/.exec(output)?.[1] ?? '';
       const port = Number(new URL(baseUrl).port);
-      const counters = (await admin(new URL(baseUrl).origin, '/counters')).json as { settings: { limits: { perSecond: number }; faults: { seed: number } } };
+      const counters = (await admin(new URL(baseUrl).origin, '/counters')).json as {
+        settings: { limits: { perSecond: number }; faults: { seed: number } };
+      };
       child.kill('SIGTERM');
 
       // Assess

@@ -1,6 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EICAR, uniformDuration, type Sandbox } from '../../infra/local/sandbox/index.ts';
-import { call, gifBytes, jpegBytes, oleBytes, pdfBytes, pngBytes, startTestSandbox, startSandboxWithRealClock, statusOf, uploadOk, waitFor, zipBytes } from './helpers.ts';
+import {
+  call,
+  gifBytes,
+  jpegBytes,
+  oleBytes,
+  pdfBytes,
+  pngBytes,
+  startTestSandbox,
+  startSandboxWithRealClock,
+  statusOf,
+  uploadOk,
+  waitFor,
+  zipBytes,
+} from './helpers.ts';
 
 describe('asynchronous processing after the 202 (frozen clock)', () => {
   let sandbox: Sandbox;
@@ -73,7 +86,12 @@ describe('asynchronous processing after the 202 (frozen clock)', () => {
   });
 
   it('finds EICAR deep inside a large body', async () => {
-    const infected = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(200_000, 0x20), EICAR, Buffer.alloc(1000, 0x20)]);
+    const infected = Buffer.concat([
+      Buffer.from('%PDF-1.4\n'),
+      Buffer.alloc(200_000, 0x20),
+      EICAR,
+      Buffer.alloc(1000, 0x20),
+    ]);
 
     const id = await uploadOk(sandbox, infected, { file_name: 'menu.pdf', file_type: 'PDF' });
     sandbox.advanceClock(1000);
@@ -125,7 +143,8 @@ describe('asynchronous processing after the 202 (frozen clock)', () => {
     const gif = await uploadOk(sandbox, gifBytes(12, 34), { file_name: 'a.gif', file_type: 'GIF' });
     const pdf = await uploadOk(sandbox, pdfBytes(), { file_name: 'a.pdf', file_type: 'PDF' });
 
-    const record = async (id: string): Promise<Record<string, unknown>> => (await call(sandbox, `/library/files/${id}`)).json as Record<string, unknown>;
+    const record = async (id: string): Promise<Record<string, unknown>> =>
+      (await call(sandbox, `/library/files/${id}`)).json as Record<string, unknown>;
 
     expect(await record(png)).toMatchObject({ width: 31, height: 17, is_image: true });
     expect(await record(jpeg)).toMatchObject({ width: 792, height: 612, thumbnail: { width: 200, height: 154 } });
@@ -171,7 +190,14 @@ describe('asynchronous processing with the real clock', () => {
 
 describe('uniformDuration', () => {
   it('spreads durations over the range, the same way for the same seed', () => {
-    const subject = (sequence: number) => ({ id: String(sequence), name: 'f', fileType: 'PNG', size: 1, sha256: '', sequence });
+    const subject = (sequence: number) => ({
+      id: String(sequence),
+      name: 'f',
+      fileType: 'PNG',
+      size: 1,
+      sha256: '',
+      sequence,
+    });
 
     const first = Array.from({ length: 50 }, (_, sequence) => uniformDuration(2000, 60_000, 9)(subject(sequence)));
     const again = Array.from({ length: 50 }, (_, sequence) => uniformDuration(2000, 60_000, 9)(subject(sequence)));

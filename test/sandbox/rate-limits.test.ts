@@ -99,7 +99,9 @@ describe('per-key limits (frozen clock)', () => {
 
     // Assess
     expect(overQuota.status).toBe(403);
-    expect(overQuota.json).toEqual([{ error_key: 'mashery.not.authorized.over.ratelimit', error_message: expect.any(String) }]);
+    expect(overQuota.json).toEqual([
+      { error_key: 'mashery.not.authorized.over.ratelimit', error_message: expect.any(String) },
+    ]);
     expect(lastMillisecond.status).toBe(403);
     expect(nextDay.status).toBe(200);
     expect(sandbox.counters().throttled).toEqual({ second: 0, day: 2 });

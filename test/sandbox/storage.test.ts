@@ -19,7 +19,12 @@ describe('byte-exact storage', () => {
 
     // Assess
     const view = sandbox.files().find((file) => file.id === id);
-    expect(view).toMatchObject({ size: ALL_BYTES.length, sha256: sha256(ALL_BYTES), hasBytes: true, contentType: 'application/octet-stream' });
+    expect(view).toMatchObject({
+      size: ALL_BYTES.length,
+      sha256: sha256(ALL_BYTES),
+      hasBytes: true,
+      contentType: 'application/octet-stream',
+    });
     expect(sandbox.fileBytes(id)?.equals(ALL_BYTES)).toBe(true);
   });
 
@@ -28,14 +33,18 @@ describe('byte-exact storage', () => {
     const record = (await call(sandbox, `/library/files/${id}`)).json as { url: string };
 
     const hosted = Buffer.from(await (await request(record.url)).body.arrayBuffer());
-    const admin = Buffer.from(await (await request(`${sandbox.origin}/__sandbox/files/${id}/bytes`)).body.arrayBuffer());
+    const admin = Buffer.from(
+      await (await request(`${sandbox.origin}/__sandbox/files/${id}/bytes`)).body.arrayBuffer(),
+    );
 
     expect(hosted.equals(ALL_BYTES)).toBe(true);
     expect(admin.equals(ALL_BYTES)).toBe(true);
   });
 
   it('keeps the real content type of the data part as sent', async () => {
-    const parts = uploadParts(pngBytes(), { file_name: 'typed.png' }).map((part) => (part.name === 'data' ? { ...part, contentType: 'image/png' } : part));
+    const parts = uploadParts(pngBytes(), { file_name: 'typed.png' }).map((part) =>
+      part.name === 'data' ? { ...part, contentType: 'image/png' } : part,
+    );
 
     await upload(sandbox, parts);
 
@@ -74,7 +83,12 @@ describe('storage without bytes (keepBytes: false)', () => {
 
     const files = sandbox.files();
 
-    expect(files.find((file) => file.id === id)).toMatchObject({ size: ALL_BYTES.length, sha256: sha256(ALL_BYTES), hasBytes: false, status: 'Active' });
+    expect(files.find((file) => file.id === id)).toMatchObject({
+      size: ALL_BYTES.length,
+      sha256: sha256(ALL_BYTES),
+      hasBytes: false,
+      status: 'Active',
+    });
     expect(files.find((file) => file.id === wrongType)?.status).toBe('Failed');
     expect(sandbox.fileBytes(id)).toBeUndefined();
     expect((await request(`${sandbox.origin}/__sandbox/files/${id}/bytes`)).statusCode).toBe(404);
@@ -90,7 +104,11 @@ describe('storage without bytes (keepBytes: false)', () => {
       { name: 'data', value: '%PDF-1.4 plain text part' },
     ]);
 
-    const result = await call(sandbox, '/library/files', { method: 'POST', body, headers: { 'content-type': contentType } });
+    const result = await call(sandbox, '/library/files', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType },
+    });
 
     expect(result.status).toBe(202);
     expect(sandbox.files().find((file) => file.name === 'notes.pdf')?.size).toBe('%PDF-1.4 plain text part'.length);

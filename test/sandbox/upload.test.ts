@@ -29,7 +29,9 @@ describe('POST /library/files', () => {
     const location = String(result.headers.location);
     expect(location).toMatch(new RegExp(`^${sandbox.origin}/v2/library/files/\\d+$`));
     const id = location.split('/').pop();
-    expect(sandbox.files()).toEqual([expect.objectContaining({ id, name: 'photo.png', folderId: '-1', fileType: 'PNG', size: pngBytes().length })]);
+    expect(sandbox.files()).toEqual([
+      expect.objectContaining({ id, name: 'photo.png', folderId: '-1', fileType: 'PNG', size: pngBytes().length }),
+    ]);
     expect(sandbox.counters().uploads).toEqual({ accepted: 1, rejected: 0, bytes: pngBytes().length });
   });
 
@@ -82,13 +84,19 @@ describe('POST /library/files', () => {
   });
 
   it('refuses a description over 100 characters and accepts exactly 100', async () => {
-    expectRejected(await upload(sandbox, uploadParts(pngBytes(), { description: 'd'.repeat(101) })), 'json.max.length.violation');
+    expectRejected(
+      await upload(sandbox, uploadParts(pngBytes(), { description: 'd'.repeat(101) })),
+      'json.max.length.violation',
+    );
 
     expect((await upload(sandbox, uploadParts(pngBytes(), { description: 'd'.repeat(100) }))).status).toBe(202);
   });
 
   it('refuses a name over 80 characters and a missing name', async () => {
-    expectRejected(await upload(sandbox, uploadParts(pngBytes(), { file_name: `${'n'.repeat(77)}.png` })), 'json.max.length.violation');
+    expectRejected(
+      await upload(sandbox, uploadParts(pngBytes(), { file_name: `${'n'.repeat(77)}.png` })),
+      'json.max.length.violation',
+    );
     expectRejected(await upload(sandbox, uploadParts(pngBytes(), {}, { omit: ['file_name'] })), 'json.field.required');
   });
 

@@ -18,7 +18,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { startDynamoDbLocal, type DynamoDbLocal, type DynamoDbLocalOptions } from '../../infra/local/emulators/dynamodb-local.ts';
+import {
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+  type DynamoDbLocalOptions,
+} from '../../infra/local/emulators/dynamodb-local.ts';
 import { startFauxqsProcess, type Fauxqs, type FauxqsOptions } from '../../infra/local/emulators/fauxqs.ts';
 import {
   LOCAL_REGION,
@@ -105,31 +109,39 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   const jobs: Promise<void>[] = [];
   const dynamoOptions = optionsOf(options.dynamodb);
   if (dynamoOptions) {
-    jobs.push(timed(() => startDynamoDbLocal(dynamoOptions)).then(({ value, ms }) => {
-      started.dynamodb = value;
-      startupMs.dynamodb = ms;
-    }));
+    jobs.push(
+      timed(() => startDynamoDbLocal(dynamoOptions)).then(({ value, ms }) => {
+        started.dynamodb = value;
+        startupMs.dynamodb = ms;
+      }),
+    );
   }
   const fauxqsOptions = optionsOf(options.fauxqs);
   if (fauxqsOptions) {
-    jobs.push(timed(() => startFauxqsProcess(fauxqsOptions)).then(({ value, ms }) => {
-      started.fauxqs = value;
-      startupMs.fauxqs = ms;
-    }));
+    jobs.push(
+      timed(() => startFauxqsProcess(fauxqsOptions)).then(({ value, ms }) => {
+        started.fauxqs = value;
+        startupMs.fauxqs = ms;
+      }),
+    );
   }
   const eventBridgeOptions = optionsOf(options.eventBridge);
   if (eventBridgeOptions) {
-    jobs.push(timed(() => startEventBridgeStandIn(eventBridgeOptions)).then(({ value, ms }) => {
-      started.eventBridge = value;
-      startupMs.eventBridge = ms;
-    }));
+    jobs.push(
+      timed(() => startEventBridgeStandIn(eventBridgeOptions)).then(({ value, ms }) => {
+        started.eventBridge = value;
+        startupMs.eventBridge = ms;
+      }),
+    );
   }
   const secretsOptions = optionsOf(options.secretsManager);
   if (secretsOptions) {
-    jobs.push(timed(() => startSecretsManagerStandIn(secretsOptions)).then(({ value, ms }) => {
-      started.secretsManager = value;
-      startupMs.secretsManager = ms;
-    }));
+    jobs.push(
+      timed(() => startSecretsManagerStandIn(secretsOptions)).then(({ value, ms }) => {
+        started.secretsManager = value;
+        startupMs.secretsManager = ms;
+      }),
+    );
   }
 
   const results = await Promise.allSettled(jobs);

@@ -57,7 +57,10 @@ export function localClientConfig(endpoint: string, region: string = LOCAL_REGIO
 }
 
 /** S3 needs path style: `http://127.0.0.1:PORT/bucket/key` (no `*.localhost` DNS needed). */
-export function localS3ClientConfig(endpoint: string, region: string = LOCAL_REGION): S3ClientConfig & LocalClientConfig {
+export function localS3ClientConfig(
+  endpoint: string,
+  region: string = LOCAL_REGION,
+): S3ClientConfig & LocalClientConfig {
   return { ...localClientConfig(endpoint, region), forcePathStyle: true };
 }
 

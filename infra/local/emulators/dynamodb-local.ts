@@ -98,7 +98,11 @@ async function startOnPort(port: number, options: DynamoDbLocalOptions): Promise
         await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
         return true;
       },
-      { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 150, what: `DynamoDB Local to answer ListTables on ${endpoint}` },
+      {
+        timeoutMs: options.timeoutMs ?? 60_000,
+        intervalMs: 150,
+        what: `DynamoDB Local to answer ListTables on ${endpoint}`,
+      },
     );
   } catch (err) {
     await proc.stop({ graceMs: 500 });

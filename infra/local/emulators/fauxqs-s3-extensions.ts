@@ -58,7 +58,11 @@ function objectPath(bucket: string, key: string): string {
   return `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-async function headObject(app: FauxqsApp, bucket: string, key: string): Promise<{ size: number; eTag: string } | undefined> {
+async function headObject(
+  app: FauxqsApp,
+  bucket: string,
+  key: string,
+): Promise<{ size: number; eTag: string } | undefined> {
   const response = await app.inject({ method: 'HEAD', url: objectPath(bucket, key) });
   if (response.statusCode !== 200) return undefined;
   const etag = String(response.headers['etag'] ?? '').replace(/"/g, '');
@@ -119,7 +123,8 @@ export function installObjectTagging(app: FauxqsApp): void {
     }
     if (method === 'PUT') {
       const parsed = parseTagging(bodyText(request.body));
-      if (typeof parsed === 'string') return reply.status(400).send(s3ErrorXml('InvalidTag', parsed, `/${bucket}/${key}`));
+      if (typeof parsed === 'string')
+        return reply.status(400).send(s3ErrorXml('InvalidTag', parsed, `/${bucket}/${key}`));
       tagStore.set(id, parsed);
       return reply.status(200).send('');
     }
@@ -136,7 +141,9 @@ export function installObjectTagging(app: FauxqsApp): void {
       tagStore.delete(id);
       return reply.status(204).send();
     }
-    return reply.status(405).send(s3ErrorXml('MethodNotAllowed', 'The specified method is not allowed.', `/${bucket}/${key}`));
+    return reply
+      .status(405)
+      .send(s3ErrorXml('MethodNotAllowed', 'The specified method is not allowed.', `/${bucket}/${key}`));
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -168,9 +175,12 @@ export function parseNotificationConfiguration(xml: string): QueueNotification[]
   const configs: QueueNotification[] = [];
   for (const match of xml.matchAll(/<QueueConfiguration>([\s\S]*?)<\/QueueConfiguration>/g)) {
     const block = match[1] ?? '';
-    const text = (tag: string): string => xmlUnescape(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(block)?.[1] ?? '');
+    const text = (tag: string): string =>
+      xmlUnescape(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(block)?.[1] ?? '');
     const rules = new Map<string, string>();
-    for (const rule of block.matchAll(/<FilterRule>\s*<Name>([\s\S]*?)<\/Name>\s*<Value>([\s\S]*?)<\/Value>\s*<\/FilterRule>/g)) {
+    for (const rule of block.matchAll(
+      /<FilterRule>\s*<Name>([\s\S]*?)<\/Name>\s*<Value>([\s\S]*?)<\/Value>\s*<\/FilterRule>/g,
+    )) {
       rules.set((rule[1] ?? '').toLowerCase(), xmlUnescape(rule[2] ?? ''));
     }
     configs.push({

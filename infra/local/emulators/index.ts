@@ -7,7 +7,13 @@
  */
 import { startDynamoDbLocal, type DynamoDbLocal, type DynamoDbLocalOptions } from './dynamodb-local.ts';
 import { startFauxqsProcess, type Fauxqs, type FauxqsOptions } from './fauxqs.ts';
-import { LOCAL_REGION, localAwsEnvironment, localClientConfigs, type LocalAwsEndpoints, type LocalClientConfigs } from './aws-endpoints.ts';
+import {
+  LOCAL_REGION,
+  localAwsEnvironment,
+  localClientConfigs,
+  type LocalAwsEndpoints,
+  type LocalClientConfigs,
+} from './aws-endpoints.ts';
 import { reapRegisteredProcesses } from './registry.ts';
 import {
   startEventBridgeStandIn,
@@ -86,9 +92,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     eventsResult.status === 'rejected' ||
     secretsResult.status === 'rejected'
   ) {
-    await Promise.allSettled(
-      results.map((r) => (r.status === 'fulfilled' ? r.value[0].stop() : undefined)),
-    );
+    await Promise.allSettled(results.map((r) => (r.status === 'fulfilled' ? r.value[0].stop() : undefined)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     throw failure?.reason;
   }

@@ -146,9 +146,7 @@ export function spawnManaged(options: SpawnManagedOptions): ManagedProcess {
     });
   } else {
     void exited.then(() => undefined);
-    throw new Error(
-      `Could not start ${options.name} (${options.command}): ${spawnError?.message ?? 'no pid'}`,
-    );
+    throw new Error(`Could not start ${options.name} (${options.command}): ${spawnError?.message ?? 'no pid'}`);
   }
   return managed;
 }

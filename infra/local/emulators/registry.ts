@@ -70,9 +70,7 @@ export function listRegisteredProcesses(dir = registryDir()): RegisteredProcess[
  * Kills (SIGKILL, whole process group) every registered process that is still alive, optionally
  * only those whose owner has died, and returns what it found.
  */
-export function reapRegisteredProcesses(
-  options: { dir?: string; onlyOrphans?: boolean } = {},
-): RegisteredProcess[] {
+export function reapRegisteredProcesses(options: { dir?: string; onlyOrphans?: boolean } = {}): RegisteredProcess[] {
   const dir = options.dir ?? registryDir();
   const found = listRegisteredProcesses(dir).filter((e) => !options.onlyOrphans || !pidAlive(e.ownerPid));
   for (const entry of found) {

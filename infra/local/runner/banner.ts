@@ -11,12 +11,17 @@ function shown(path: string): string {
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
-export function bannerText(pipeline: LocalPipeline, options: { fast: boolean; functionLogs?: 'file' | 'inherit' }): string {
+export function bannerText(
+  pipeline: LocalPipeline,
+  options: { fast: boolean; functionLogs?: 'file' | 'inherit' },
+): string {
   const { endpoints, resources, paths, poll } = pipeline;
   const prefix = resources.uploadPrefix;
   const dropHint = paths.dropDir
-    ? [`  Drop a file:      cp photo.png ${shown(paths.dropDir)}/            → s3://${resources.bucket}/${prefix}photo.png`,
-       `                   (sub-folders are kept: ${shown(paths.dropDir)}/Events/2026/a.png → ${prefix}Events/2026/a.png)`]
+    ? [
+        `  Drop a file:      cp photo.png ${shown(paths.dropDir)}/            → s3://${resources.bucket}/${prefix}photo.png`,
+        `                   (sub-folders are kept: ${shown(paths.dropDir)}/Events/2026/a.png → ${prefix}Events/2026/a.png)`,
+      ]
     : ['  Drop folder:      off (--no-drop)'];
   const library =
     pipeline.library.kind === 'sandbox'

@@ -35,11 +35,15 @@ export class UsageError extends Error {
 function count(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${text}"`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new UsageError(`--${name} must be a non-negative integer, got "${text}"`);
   return value;
 }
 
-export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { help: true } | { help: false; options: LocalPipelineOptions } {
+export function parseCliOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { help: true } | { help: false; options: LocalPipelineOptions } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -66,7 +70,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     throw new UsageError((error as Error).message);
   }
   if (values.help) return { help: true };
-  if (!isStageName(values.stage)) throw new UsageError(`Unknown stage "${values.stage}". Known stages: ${STAGE_NAMES.join(', ')}.`);
+  if (!isStageName(values.stage))
+    throw new UsageError(`Unknown stage "${values.stage}". Known stages: ${STAGE_NAMES.join(', ')}.`);
   if (values['function-logs'] !== 'file' && values['function-logs'] !== 'inherit') {
     throw new UsageError(`--function-logs must be "file" or "inherit", got "${values['function-logs']}"`);
   }

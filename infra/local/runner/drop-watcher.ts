@@ -134,11 +134,21 @@ export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
       const signature = `${info.size}:${info.mtimeMs}`;
       const previous = seen.get(path);
       if (initial) {
-        seen.set(path, { size: info.size, mtimeMs: info.mtimeMs, since: now, ...(options.uploadExisting ? {} : { done: signature }) });
+        seen.set(path, {
+          size: info.size,
+          mtimeMs: info.mtimeMs,
+          since: now,
+          ...(options.uploadExisting ? {} : { done: signature }),
+        });
         continue;
       }
       if (!previous || previous.size !== info.size || previous.mtimeMs !== info.mtimeMs) {
-        seen.set(path, { size: info.size, mtimeMs: info.mtimeMs, since: now, ...(previous?.done ? { done: previous.done } : {}) });
+        seen.set(path, {
+          size: info.size,
+          mtimeMs: info.mtimeMs,
+          since: now,
+          ...(previous?.done ? { done: previous.done } : {}),
+        });
         continue;
       }
       if (previous.done === signature) continue;

@@ -6,7 +6,12 @@
  * imported; `restore()` puts the previous values back.
  */
 import { toEnvironment, type RuntimeConfig } from '../../../shared/config/runtime-config.ts';
-import { toPowertoolsEnvironment, toRuntimeConfig, type RuntimeResources, type StageConfig } from '../../config/index.ts';
+import {
+  toPowertoolsEnvironment,
+  toRuntimeConfig,
+  type RuntimeResources,
+  type StageConfig,
+} from '../../config/index.ts';
 import { ENDPOINT_ENV_VARS, localAwsEnvironment, type LocalAwsEndpoints } from '../emulators/aws-endpoints.ts';
 
 /** How `--fast` shortens the status checks (dev: first check after 10 s, growing to 300 s). */
@@ -20,7 +25,9 @@ export interface FunctionEnvironmentInput {
   fast?: boolean;
 }
 
-export function localRuntimeConfig(input: Pick<FunctionEnvironmentInput, 'stage' | 'resources' | 'fast'>): RuntimeConfig {
+export function localRuntimeConfig(
+  input: Pick<FunctionEnvironmentInput, 'stage' | 'resources' | 'fast'>,
+): RuntimeConfig {
   const config = toRuntimeConfig(input.stage, input.resources);
   if (!input.fast) return config;
   return { ...config, poll: { ...config.poll, ...FAST_POLL } };

@@ -18,7 +18,10 @@ export interface FunctionLogCapture {
 
 type Write = typeof process.stdout.write;
 
-export function captureFunctionLogs(options: { file: string; onError?: (summary: string) => void }): FunctionLogCapture {
+export function captureFunctionLogs(options: {
+  file: string;
+  onError?: (summary: string) => void;
+}): FunctionLogCapture {
   mkdirSync(dirname(options.file), { recursive: true });
   const streams = [process.stdout, process.stderr] as const;
   const originals = streams.map((stream) => stream.write) as [Write, Write];
@@ -41,7 +44,9 @@ export function captureFunctionLogs(options: { file: string; onError?: (summary:
     if (String(parsed['level'] ?? '').toUpperCase() === 'ERROR' && options.onError) {
       const fn = typeof parsed['function_name'] === 'string' ? parsed['function_name'] : 'function';
       const error = parsed['error'] as { message?: unknown } | undefined;
-      options.onError(`${fn}: ${String(parsed['message'] ?? '')}${error?.message ? ` (${String(error.message)})` : ''}`);
+      options.onError(
+        `${fn}: ${String(parsed['message'] ?? '')}${error?.message ? ` (${String(error.message)})` : ''}`,
+      );
     }
     void index;
     return undefined;
@@ -71,7 +76,11 @@ export function captureFunctionLogs(options: { file: string; onError?: (summary:
         callback?.();
         return true;
       }
-      return (original as (this: NodeJS.WriteStream, chunk: string, cb?: () => void) => boolean).call(this, passThrough, callback);
+      return (original as (this: NodeJS.WriteStream, chunk: string, cb?: () => void) => boolean).call(
+        this,
+        passThrough,
+        callback,
+      );
     } as Write;
   });
 

@@ -87,7 +87,10 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
     });
     const baseUrl = printed.baseUrl as string;
     const origin = new URL(baseUrl).origin;
-    await waitUntilReady(proc, httpProbe(`${origin}/__sandbox/health`, 200), { timeoutMs: 5_000, what: 'sandbox /__sandbox/health' });
+    await waitUntilReady(proc, httpProbe(`${origin}/__sandbox/health`, 200), {
+      timeoutMs: 5_000,
+      what: 'sandbox /__sandbox/health',
+    });
     const admin = async <T>(path: string): Promise<T> => {
       const response = await fetch(`${origin}/__sandbox/${path}`, { signal: AbortSignal.timeout(5000) });
       if (!response.ok) throw new Error(`sandbox admin ${path}: HTTP ${response.status}`);
@@ -127,12 +130,17 @@ export function libraryApiFromEnvironment(
   const accessToken = env['LIBRARY_ACCESS_TOKEN']?.trim();
   const missing = [...(apiKey ? [] : ['LIBRARY_API_KEY']), ...(accessToken ? [] : ['LIBRARY_ACCESS_TOKEN'])];
   if (missing.length > 0) {
-    throw new Error(`LIBRARY_BASE_URL is set, so local mode talks to that API, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set.`);
+    throw new Error(
+      `LIBRARY_BASE_URL is set, so local mode talks to that API, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set.`,
+    );
   }
   try {
     new URL(baseUrl);
   } catch {
     throw new Error('LIBRARY_BASE_URL is not a URL (e.g. https://api.constantcontact.com/v2).');
   }
-  return { baseUrl: baseUrl.replace(/\/+$/, ''), credentials: { apiKey: apiKey as string, accessToken: accessToken as string } };
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    credentials: { apiKey: apiKey as string, accessToken: accessToken as string },
+  };
 }

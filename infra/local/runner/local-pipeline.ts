@@ -24,12 +24,28 @@ import type { UploadRecord } from '../../../shared/upload/record.ts';
 import { startLocalAws, type LocalAws } from '../emulators/index.ts';
 import { toEnvelope, type EventEnvelope, type RecordedEvent } from '../standins/eventbridge.ts';
 import { startDropWatcher, keyForDroppedFile, type DropWatcher, type DroppedFile } from './drop-watcher.ts';
-import { startSqsPoller, type SqsInvocationReport, type SqsPoller, type SqsPollerStats } from './event-sources/sqs-poller.ts';
-import { startStreamPoller, type StreamInvocationReport, type StreamPoller, type StreamPollerStats } from './event-sources/stream-poller.ts';
+import {
+  startSqsPoller,
+  type SqsInvocationReport,
+  type SqsPoller,
+  type SqsPollerStats,
+} from './event-sources/sqs-poller.ts';
+import {
+  startStreamPoller,
+  type StreamInvocationReport,
+  type StreamPoller,
+  type StreamPollerStats,
+} from './event-sources/stream-poller.ts';
 import { applyEnvironment, functionEnvironment, localRuntimeConfig } from './function-environment.ts';
 import { captureFunctionLogs, type FunctionLogCapture } from './function-logs.ts';
 import type { LocalFunctionSettings } from './lambda-context.ts';
-import { libraryApiFromEnvironment, startSandboxProcess, type LibraryTarget, type SandboxProcess, type SandboxProcessOptions } from './library-target.ts';
+import {
+  libraryApiFromEnvironment,
+  startSandboxProcess,
+  type LibraryTarget,
+  type SandboxProcess,
+  type SandboxProcessOptions,
+} from './library-target.ts';
 import { ProgressTracker, type ProgressSnapshot, type ProgressSource } from './progress.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { loadStackDefinitions } from './stack-definitions.ts';
@@ -142,7 +158,11 @@ async function importHandlers(): Promise<{ ingest: SqsLambda; poll: SqsLambda; p
     const module = (await import(url)) as { handler: T };
     return module.handler;
   };
-  const [ingest, poll, publish] = await Promise.all([load<SqsLambda>('ingest'), load<SqsLambda>('poll'), load<StreamLambda>('publish')]);
+  const [ingest, poll, publish] = await Promise.all([
+    load<SqsLambda>('ingest'),
+    load<SqsLambda>('poll'),
+    load<StreamLambda>('publish'),
+  ]);
   return { ingest, poll, publish };
 }
 
@@ -167,13 +187,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     options.library === 'sandbox'
       ? undefined
       : typeof options.library === 'object'
-        ? { baseUrl: options.library.baseUrl, credentials: { apiKey: options.library.apiKey, accessToken: options.library.accessToken } }
+        ? {
+            baseUrl: options.library.baseUrl,
+            credentials: { apiKey: options.library.apiKey, accessToken: options.library.accessToken },
+          }
         : libraryApiFromEnvironment(options.env ?? process.env);
 
   // Start everything that takes time at once: the JVM, fauxqs, the sandbox, and the stack module.
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   const cleanup = async (): Promise<void> => {
-    for (const step of cleanups.splice(0).reverse()) await Promise.resolve().then(step).catch(() => undefined);
+    for (const step of cleanups.splice(0).reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
   };
   let local: LocalAws;
   let library: LibraryTarget;
@@ -183,9 +209,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       startLocalAws({ eventBridge: { eventsFile } }),
       realApi
         ? Promise.resolve<LibraryTarget>({ kind: 'api', ...realApi })
-        : startSandboxProcess(options.sandbox).then(
-            (sandbox): LibraryTarget => ({ kind: 'sandbox', baseUrl: sandbox.baseUrl, credentials: sandbox.credentials, sandbox }),
-          ),
+        : startSandboxProcess(options.sandbox).then((sandbox): LibraryTarget => ({
+            kind: 'sandbox',
+            baseUrl: sandbox.baseUrl,
+            credentials: sandbox.credentials,
+            sandbox,
+          })),
       loadStackDefinitions(stage),
     ]);
     if (localResult.status === 'fulfilled') cleanups.push(() => localResult.value.stop());
@@ -193,8 +222,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       const sandbox = libraryResult.value.sandbox;
       cleanups.push(() => sandbox.stop());
     }
-    const failed = [localResult, libraryResult, definitionsResult].find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed || localResult.status !== 'fulfilled' || libraryResult.status !== 'fulfilled' || definitionsResult.status !== 'fulfilled') {
+    const failed = [localResult, libraryResult, definitionsResult].find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
+    if (
+      failed ||
+      localResult.status !== 'fulfilled' ||
+      libraryResult.status !== 'fulfilled' ||
+      definitionsResult.status !== 'fulfilled'
+    ) {
       await cleanup();
       throw failed?.reason;
     }
@@ -208,7 +244,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const s3 = new S3Client({ ...configs.s3, credentials: { ...configs.s3.credentials } });
     const sqs = new SQSClient({ ...configs.sqs, credentials: { ...configs.sqs.credentials } });
     const dynamodb = new DynamoDBClient({ ...configs.dynamodb, credentials: { ...configs.dynamodb.credentials } });
-    const streams = new DynamoDBStreamsClient({ ...configs.dynamodbStreams, credentials: { ...configs.dynamodbStreams.credentials } });
+    const streams = new DynamoDBStreamsClient({
+      ...configs.dynamodbStreams,
+      credentials: { ...configs.dynamodbStreams.credentials },
+    });
     const documentClient = DynamoDBDocumentClient.from(dynamodb);
     cleanups.push(() => [s3, sqs, dynamodb, streams].forEach((c) => c.destroy()));
 
@@ -226,13 +265,21 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     };
     const runtimeConfig = localRuntimeConfig({ stage, resources: runtimeResources, fast: options.fast ?? false });
     const restoreEnvironment = applyEnvironment(
-      functionEnvironment({ stage, resources: runtimeResources, endpoints: local.endpoints, fast: options.fast ?? false }),
+      functionEnvironment({
+        stage,
+        resources: runtimeResources,
+        endpoints: local.endpoints,
+        fast: options.fast ?? false,
+      }),
     );
     cleanups.push(restoreEnvironment);
 
     let logs: FunctionLogCapture | undefined;
     if ((options.functionLogs ?? 'file') === 'file') {
-      logs = captureFunctionLogs({ file: functionLog, onError: (summary) => notice({ kind: 'function-error', summary }) });
+      logs = captureFunctionLogs({
+        file: functionLog,
+        onError: (summary) => notice({ kind: 'function-error', summary }),
+      });
       cleanups.push(() => logs?.restore());
     }
 
@@ -240,7 +287,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     runtimeModule.setPipelineRuntime(undefined);
     cleanups.push(async () => {
       // Close the connection pool the handlers' runtime opened (building one if none was, harmlessly).
-      await runtimeModule.pipelineRuntime().close().catch(() => undefined);
+      await runtimeModule
+        .pipelineRuntime()
+        .close()
+        .catch(() => undefined);
       runtimeModule.setPipelineRuntime(undefined);
     });
     const handlers = await importHandlers();
@@ -253,15 +303,26 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     });
     const onSqsInvocation = (report: SqsInvocationReport): void => {
       if (report.error !== undefined) {
-        notice({ kind: 'invocation-failed', functionName: report.functionName, error: message(report.error), records: report.messageIds.length });
+        notice({
+          kind: 'invocation-failed',
+          functionName: report.functionName,
+          error: message(report.error),
+          records: report.messageIds.length,
+        });
       }
     };
     const onStreamInvocation = (report: StreamInvocationReport): void => {
       if (report.error !== undefined) {
-        notice({ kind: 'invocation-failed', functionName: report.functionName, error: message(report.error), records: report.sequenceNumbers.length });
+        notice({
+          kind: 'invocation-failed',
+          functionName: report.functionName,
+          error: message(report.error),
+          records: report.sequenceNumbers.length,
+        });
       }
     };
-    const pollerError = (source: string) => (error: unknown) => notice({ kind: 'poller-error', source, error: message(error) });
+    const pollerError = (source: string) => (error: unknown) =>
+      notice({ kind: 'poller-error', source, error: message(error) });
 
     const pollers: Array<SqsPoller | StreamPoller> = [];
     const inFlight = (index: number): number => pollers[index]?.stats().inFlight ?? 0;
@@ -323,7 +384,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       region: stage.env.region,
       onRecords: (records) => tracker.recordStream(records),
       onFailure: async (pointer) => {
-        await sqs.send(new SendMessageCommand({ QueueUrl: resources.publishFailureQueue.url, MessageBody: JSON.stringify(pointer) }));
+        await sqs.send(
+          new SendMessageCommand({ QueueUrl: resources.publishFailureQueue.url, MessageBody: JSON.stringify(pointer) }),
+        );
       },
       onInvocation: onStreamInvocation,
       onError: pollerError('uploads stream'),
@@ -369,7 +432,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       `${JSON.stringify({ endpoints, bucket: resources.bucket, uploadPrefix: resources.uploadPrefix, queues: { ingest: resources.ingestQueue.url, status: resources.statusQueue.url }, uploadsTable: resources.uploadsTable, eventBus: resources.eventBusName, pid: process.pid }, null, 2)}\n`,
     );
 
-    const keyOf = (event: EventEnvelope): string | undefined => (event.detail as { object?: { key?: string } }).object?.key;
+    const keyOf = (event: EventEnvelope): string | undefined =>
+      (event.detail as { object?: { key?: string } }).object?.key;
     let stopping: Promise<void> | undefined;
     const pipeline: LocalPipeline = {
       stage,
@@ -388,7 +452,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         return { path, key: keyForDroppedFile(resources.uploadPrefix, relativePath) };
       },
       async putObject(key, body) {
-        await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: typeof body === 'string' ? Buffer.from(body) : body }));
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: resources.bucket,
+            Key: key,
+            Body: typeof body === 'string' ? Buffer.from(body) : body,
+          }),
+        );
       },
       events: () => [...events],
       waitForEvents(wait) {
@@ -401,7 +471,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           }
           return true;
         };
-        const select = (): EventEnvelope[] => (wait.keys ? events.filter((e) => wait.keys?.includes(keyOf(e) ?? '')) : [...events]);
+        const select = (): EventEnvelope[] =>
+          wait.keys ? events.filter((e) => wait.keys?.includes(keyOf(e) ?? '')) : [...events];
         if (done()) return Promise.resolve(select());
         return new Promise((resolvePromise, reject) => {
           const wake = (): void => {
@@ -413,7 +484,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
             cleanupWaiter();
             const seen = new Set(events.map(keyOf));
             const missing = (wait.keys ?? []).filter((k) => !seen.has(k));
-            reject(new Error(`No events within ${timeoutMs} ms for: ${missing.length > 0 ? missing.join(', ') : `${wait.count} events (got ${events.length})`}`));
+            reject(
+              new Error(
+                `No events within ${timeoutMs} ms for: ${missing.length > 0 ? missing.join(', ') : `${wait.count} events (got ${events.length})`}`,
+              ),
+            );
           }, timeoutMs);
           const cleanupWaiter = (): void => {
             clearTimeout(timer);
@@ -426,7 +501,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         const items: UploadRecord[] = [];
         let start: Record<string, unknown> | undefined;
         do {
-          const page = await documentClient.send(new ScanCommand({ TableName: resources.uploadsTable, ConsistentRead: true, ExclusiveStartKey: start }));
+          const page = await documentClient.send(
+            new ScanCommand({ TableName: resources.uploadsTable, ConsistentRead: true, ExclusiveStartKey: start }),
+          );
           items.push(...((page.Items ?? []) as UploadRecord[]));
           start = page.LastEvaluatedKey;
         } while (start);

@@ -66,7 +66,13 @@ export class ProgressTracker implements ProgressSource {
   snapshot(): ProgressSnapshot {
     const byStatus: Record<string, number> = {};
     for (const status of this.statuses.values()) byStatus[status] = (byStatus[status] ?? 0) + 1;
-    return { dropped: this.droppedCount, byStatus, records: this.statuses.size, events: this.eventCount, inFlight: this.inFlight() };
+    return {
+      dropped: this.droppedCount,
+      byStatus,
+      records: this.statuses.size,
+      events: this.eventCount,
+      inFlight: this.inFlight(),
+    };
   }
 
   line(): string {
@@ -75,7 +81,9 @@ export class ProgressTracker implements ProgressSource {
 }
 
 export function formatProgress(snapshot: ProgressSnapshot): string {
-  const counts = DISPLAY_ORDER.filter((s) => (snapshot.byStatus[s] ?? 0) > 0).map((s) => `${s} ${snapshot.byStatus[s]}`);
+  const counts = DISPLAY_ORDER.filter((s) => (snapshot.byStatus[s] ?? 0) > 0).map(
+    (s) => `${s} ${snapshot.byStatus[s]}`,
+  );
   for (const [status, count] of Object.entries(snapshot.byStatus)) {
     if (!(DISPLAY_ORDER as readonly string[]).includes(status)) counts.push(`${status} ${count}`);
   }

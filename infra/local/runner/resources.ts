@@ -112,9 +112,23 @@ export async function createLocalResources(
   const names = resourceNames(stage);
   const bucket = names.localBucket;
   const [ingestQueue, statusQueue, publishFailureQueue] = await Promise.all([
-    createWorkQueue(clients.sqs, names.ingestQueue, names.ingestDeadLetterQueue, stage.functions.ingest, stage.sources.ingestQueue),
-    createWorkQueue(clients.sqs, names.statusQueue, names.statusDeadLetterQueue, stage.functions.poll, stage.sources.statusQueue),
-    createQueue(clients.sqs, names.publishFailureQueue, { MessageRetentionPeriod: String(MAX_SQS_RETENTION_DAYS * DAY_SECONDS) }),
+    createWorkQueue(
+      clients.sqs,
+      names.ingestQueue,
+      names.ingestDeadLetterQueue,
+      stage.functions.ingest,
+      stage.sources.ingestQueue,
+    ),
+    createWorkQueue(
+      clients.sqs,
+      names.statusQueue,
+      names.statusDeadLetterQueue,
+      stage.functions.poll,
+      stage.sources.statusQueue,
+    ),
+    createQueue(clients.sqs, names.publishFailureQueue, {
+      MessageRetentionPeriod: String(MAX_SQS_RETENTION_DAYS * DAY_SECONDS),
+    }),
     createUploadsTable(clients.dynamodb, names.uploadsTable),
     createLimitsTable(clients.dynamodb, names.limitsTable),
     clients.s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {

@@ -36,10 +36,18 @@ const faultsSchema = z
   .partial()
   .strict();
 const limitsSchema = z
-  .object({ perSecond: z.number().int().min(1), perDay: z.number().int().min(1), maxUploadSize: z.number().int().min(1), maxTotalBytes: z.number().int().min(1) })
+  .object({
+    perSecond: z.number().int().min(1),
+    perDay: z.number().int().min(1),
+    maxUploadSize: z.number().int().min(1),
+    maxTotalBytes: z.number().int().min(1),
+  })
   .partial()
   .strict();
-const processingSchema = z.object({ processingMs: z.number().min(0), uploadedMs: z.number().min(0) }).partial().strict();
+const processingSchema = z
+  .object({ processingMs: z.number().min(0), uploadedMs: z.number().min(0) })
+  .partial()
+  .strict();
 const quirksSchema = z
   .object({
     numericStatusFileIds: z.boolean(),
@@ -50,11 +58,23 @@ const quirksSchema = z
   })
   .partial()
   .strict();
-const pairSchema = z.object({ apiKey: z.string().min(1), accessToken: z.string().min(1), forbidden: z.boolean().optional() });
-const credentialsSchema = z.union([z.array(pairSchema), z.object({ pairs: z.array(pairSchema) }).transform((body) => body.pairs)]);
+const pairSchema = z.object({
+  apiKey: z.string().min(1),
+  accessToken: z.string().min(1),
+  forbidden: z.boolean().optional(),
+});
+const credentialsSchema = z.union([
+  z.array(pairSchema),
+  z.object({ pairs: z.array(pairSchema) }).transform((body) => body.pairs),
+]);
 const advanceSchema = z.object({ ms: z.number().min(0) });
 
-export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, control: SandboxControl): Promise<void> {
+export async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  control: SandboxControl,
+): Promise<void> {
   const bytesMatch = req.method === 'GET' ? /^\/__sandbox\/files\/([^/]+)\/bytes\/?$/.exec(url.pathname) : null;
   if (bytesMatch !== null) {
     const bytes = control.fileBytes(decodeURIComponent(bytesMatch[1] ?? ''));

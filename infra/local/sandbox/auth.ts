@@ -11,7 +11,11 @@ import type { SandboxCredentialPair } from './options.ts';
 
 export type KeyCheck = { known: false } | { known: true; apiKey: string; tokenMatches: boolean; forbidden: boolean };
 
-export function checkCredentials(url: URL, headers: IncomingHttpHeaders, pairs: readonly SandboxCredentialPair[]): KeyCheck {
+export function checkCredentials(
+  url: URL,
+  headers: IncomingHttpHeaders,
+  pairs: readonly SandboxCredentialPair[],
+): KeyCheck {
   const apiKey = url.searchParams.get('api_key');
   if (apiKey === null || apiKey === '') return { known: false };
   const pairsForKey = pairs.filter((pair) => pair.apiKey === apiKey);

@@ -57,7 +57,10 @@ const sandbox = await startSandbox({
     perDay: integer('per-day', values['per-day']),
     maxUploadSize: integer('max-upload-size', values['max-upload-size']),
   },
-  processing: { processingMs: integer('processing-ms', values['processing-ms']), uploadedMs: integer('uploaded-ms', values['uploaded-ms']) },
+  processing: {
+    processingMs: integer('processing-ms', values['processing-ms']),
+    uploadedMs: integer('uploaded-ms', values['uploaded-ms']),
+  },
   faults: {
     seed: integer('seed', values.seed),
     serverErrorRate: rate('server-error-rate', values['server-error-rate']),

@@ -41,7 +41,8 @@ export type ContentFamily = 'PNG' | 'JPEG' | 'GIF' | 'PDF' | 'ZIP' | 'OLE' | 'UN
 export function detectFamily(head: Buffer): ContentFamily {
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'PNG';
   if (startsWith(head, [0xff, 0xd8, 0xff])) return 'JPEG';
-  if (head.subarray(0, 6).toString('latin1') === 'GIF87a' || head.subarray(0, 6).toString('latin1') === 'GIF89a') return 'GIF';
+  if (head.subarray(0, 6).toString('latin1') === 'GIF87a' || head.subarray(0, 6).toString('latin1') === 'GIF89a')
+    return 'GIF';
   if (head.subarray(0, 4).toString('latin1') === '%PDF') return 'PDF';
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) return 'ZIP';
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0])) return 'OLE';

@@ -4,7 +4,14 @@
  */
 import type { RequestCounters } from './counters.ts';
 import { describeBytes, intakeFile } from './intake.ts';
-import { definedOnly, type FaultOptions, type LimitOptions, type ProcessingOptions, type QuirkOptions, type SandboxCredentialPair } from './options.ts';
+import {
+  definedOnly,
+  type FaultOptions,
+  type LimitOptions,
+  type ProcessingOptions,
+  type QuirkOptions,
+  type SandboxCredentialPair,
+} from './options.ts';
 import type { SandboxState } from './state.ts';
 import type { SandboxFileView } from './store.ts';
 
@@ -38,7 +45,8 @@ export class SandboxControl {
     const { state } = this;
     const now = state.clock.now();
     const { settings } = state;
-    const describe = (spec: ProcessingOptions['processingMs']): number | string => (typeof spec === 'function' ? 'per-file function' : spec);
+    const describe = (spec: ProcessingOptions['processingMs']): number | string =>
+      typeof spec === 'function' ? 'per-file function' : spec;
     return {
       ...state.counters.snapshot(),
       duplicates: { byNameAndSize: state.store.duplicateCount, groups: state.store.duplicateGroups() },
@@ -47,7 +55,10 @@ export class SandboxControl {
       settings: {
         limits: { ...settings.limits },
         faults: { ...settings.faults },
-        processing: { processingMs: describe(settings.processing.processingMs), uploadedMs: describe(settings.processing.uploadedMs) },
+        processing: {
+          processingMs: describe(settings.processing.processingMs),
+          uploadedMs: describe(settings.processing.uploadedMs),
+        },
         quirks: { ...settings.quirks },
         keepBytes: settings.keepBytes,
         credentialPairs: settings.credentials.length,
@@ -70,7 +81,7 @@ export class SandboxControl {
    * (or null from JSON) given explicitly lifts the restriction to some operations.
    */
   setFaults(update: Omit<Partial<FaultOptions>, 'endpoints'> & { endpoints?: FaultOptions['endpoints'] | null }): void {
-    const next = { ...this.state.settings.faults, ...definedOnly(update) as Partial<FaultOptions> };
+    const next = { ...this.state.settings.faults, ...(definedOnly(update) as Partial<FaultOptions>) };
     if ('endpoints' in update) next.endpoints = update.endpoints ?? undefined;
     this.state.settings.faults = next;
     if (update.seed !== undefined) this.state.faults.reseed(update.seed);

@@ -28,7 +28,8 @@ export const ROOT_FOLDER_IDS: ReadonlySet<string> = new Set(['0']);
 /** Parent ids that mean "top level" in POST /library/folders. */
 const TOP_LEVEL_PARENT_IDS: ReadonlySet<string> = new Set(['', '0']);
 
-export type CreateFolderOutcome = { ok: true; folder: StoredFolder } | { ok: false; status: number; errors: ApiErrorBody[] };
+export type CreateFolderOutcome =
+  { ok: true; folder: StoredFolder } | { ok: false; status: number; errors: ApiErrorBody[] };
 
 export class FolderTree {
   private readonly folders = new Map<string, StoredFolder>();
@@ -38,14 +39,22 @@ export class FolderTree {
   reset(initial: readonly InitialFolder[], now: number): void {
     this.folders.clear();
     for (const folder of initial) {
-      const parentId = folder.parentId === undefined || TOP_LEVEL_PARENT_IDS.has(folder.parentId) ? undefined : folder.parentId;
+      const parentId =
+        folder.parentId === undefined || TOP_LEVEL_PARENT_IDS.has(folder.parentId) ? undefined : folder.parentId;
       const parent = parentId === undefined ? undefined : this.folders.get(parentId);
       if (parentId !== undefined && parent === undefined) {
         throw new Error(`initial folder ${folder.id} names parent ${parentId}, which must come before it`);
       }
       const level = parent === undefined ? 1 : parent.level + 1;
       if (level > LIBRARY_LIMITS.folderMaxDepth) throw new Error(`initial folder ${folder.id} is nested too deep`);
-      this.folders.set(folder.id, { id: folder.id, name: folder.name, parentId, level, createdAt: now, modifiedAt: now });
+      this.folders.set(folder.id, {
+        id: folder.id,
+        name: folder.name,
+        parentId,
+        level,
+        createdAt: now,
+        modifiedAt: now,
+      });
       const numeric = Number(folder.id);
       if (Number.isInteger(numeric) && numeric <= this.nextId) this.nextId = numeric - 1;
     }
@@ -70,27 +79,37 @@ export class FolderTree {
 
   /** Validates and creates a folder, as POST /library/folders does. */
   create(name: unknown, parentIdInput: unknown, now: number, allowDuplicateNames: boolean): CreateFolderOutcome {
-    const fail = (key: (typeof ERROR_KEYS)[keyof typeof ERROR_KEYS], message: string, status = 400): CreateFolderOutcome => ({
+    const fail = (
+      key: (typeof ERROR_KEYS)[keyof typeof ERROR_KEYS],
+      message: string,
+      status = 400,
+    ): CreateFolderOutcome => ({
       ok: false,
       status,
       errors: [apiError(key, message)],
     });
     if (name === undefined || name === null || name === '') return fail(ERROR_KEYS.fieldRequired, 'name is required.');
-    if (typeof name !== 'string' || name.trim() === '') return fail(ERROR_KEYS.fieldInvalid, 'name must be a non-empty string.');
+    if (typeof name !== 'string' || name.trim() === '')
+      return fail(ERROR_KEYS.fieldInvalid, 'name must be a non-empty string.');
     if (name.length > LIBRARY_LIMITS.folderNameMaxLength) {
       return fail(ERROR_KEYS.maxLength, `name exceeds the maximum length of ${LIBRARY_LIMITS.folderNameMaxLength}.`);
     }
     let parentId: string | undefined;
     if (parentIdInput !== undefined && parentIdInput !== null) {
-      if (typeof parentIdInput !== 'string' && typeof parentIdInput !== 'number') return fail(ERROR_KEYS.fieldInvalid, 'parent_id must be a string.');
+      if (typeof parentIdInput !== 'string' && typeof parentIdInput !== 'number')
+        return fail(ERROR_KEYS.fieldInvalid, 'parent_id must be a string.');
       const text = String(parentIdInput);
       parentId = TOP_LEVEL_PARENT_IDS.has(text) ? undefined : text;
     }
     const parent = parentId === undefined ? undefined : this.folders.get(parentId);
-    if (parentId !== undefined && parent === undefined) return fail(ERROR_KEYS.fieldInvalid, `parent_id ${parentId} does not match any folder.`);
+    if (parentId !== undefined && parent === undefined)
+      return fail(ERROR_KEYS.fieldInvalid, `parent_id ${parentId} does not match any folder.`);
     const level = parent === undefined ? 1 : parent.level + 1;
     if (level > LIBRARY_LIMITS.folderMaxDepth) {
-      return fail(ERROR_KEYS.folderDepthExceeded, `Folders can be nested at most ${LIBRARY_LIMITS.folderMaxDepth} levels deep.`);
+      return fail(
+        ERROR_KEYS.folderDepthExceeded,
+        `Folders can be nested at most ${LIBRARY_LIMITS.folderMaxDepth} levels deep.`,
+      );
     }
     const lowered = name.toLowerCase();
     if (!allowDuplicateNames && this.childrenOf(parentId).some((sibling) => sibling.name.toLowerCase() === lowered)) {

@@ -6,7 +6,10 @@ import type { ServerResponse } from 'node:http';
 import type { SandboxState } from './state.ts';
 
 /** A 1x1 transparent PNG, standing in for the vendor's generic document thumbnail. */
-const DOCUMENT_ICON = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const DOCUMENT_ICON = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   PNG: 'image/png',

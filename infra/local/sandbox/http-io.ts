@@ -19,7 +19,10 @@ export type RouteResult = ApiResponse | typeof NO_RESPONSE;
 
 export function writeResponse(res: ServerResponse, response: ApiResponse): void {
   const payload = response.body === undefined ? '' : JSON.stringify(response.body);
-  const headers: Record<string, string | number> = { ...response.headers, 'Content-Length': Buffer.byteLength(payload) };
+  const headers: Record<string, string | number> = {
+    ...response.headers,
+    'Content-Length': Buffer.byteLength(payload),
+  };
   if (response.body !== undefined) headers['Content-Type'] = 'application/json;charset=UTF-8';
   res.writeHead(response.status, headers);
   res.end(payload);

@@ -9,7 +9,14 @@
  * See README.md beside this file for the behaviour and the choices made where the vendor is silent.
  */
 import { SandboxControl, type SandboxCounters } from './control.ts';
-import type { FaultOptions, LimitOptions, ProcessingOptions, QuirkOptions, SandboxCredentialPair, SandboxOptions } from './options.ts';
+import type {
+  FaultOptions,
+  LimitOptions,
+  ProcessingOptions,
+  QuirkOptions,
+  SandboxCredentialPair,
+  SandboxOptions,
+} from './options.ts';
 import { listen } from './server.ts';
 import { createState } from './state.ts';
 import type { SandboxFileView } from './store.ts';
@@ -29,7 +36,15 @@ export type {
   SandboxEndpoint,
   SandboxOptions,
 } from './options.ts';
-export { SANDBOX_ENDPOINTS, DEFAULT_CREDENTIALS, DEFAULT_FAULTS, DEFAULT_FOLDERS, DEFAULT_LIMITS, DEFAULT_PROCESSING, DEFAULT_QUIRKS } from './options.ts';
+export {
+  SANDBOX_ENDPOINTS,
+  DEFAULT_CREDENTIALS,
+  DEFAULT_FAULTS,
+  DEFAULT_FOLDERS,
+  DEFAULT_LIMITS,
+  DEFAULT_PROCESSING,
+  DEFAULT_QUIRKS,
+} from './options.ts';
 export { ERROR_KEYS, type ApiErrorBody } from './error-bodies.ts';
 export { EICAR } from './content-inspection.ts';
 export { mulberry32 } from './random.ts';

@@ -4,7 +4,14 @@
  * processing schedule. Shared by the upload route and the `files` option (pre-loaded files).
  */
 import { createHash } from 'node:crypto';
-import { EicarScanner, FALLBACK_DIMENSIONS, HEAD_BYTES, IMAGE_TYPES, matchesFileType, readImageDimensions } from './content-inspection.ts';
+import {
+  EicarScanner,
+  FALLBACK_DIMENSIONS,
+  HEAD_BYTES,
+  IMAGE_TYPES,
+  matchesFileType,
+  readImageDimensions,
+} from './content-inspection.ts';
 import { resolveDuration, type ProcessingVerdict } from './processing.ts';
 import type { ProcessingOptions } from './options.ts';
 import type { LibraryStore, StoredFile } from './store.ts';
@@ -28,7 +35,12 @@ export function verdictOf(input: Pick<IntakeInput, 'virus' | 'fileType' | 'head'
   return matchesFileType(input.fileType, input.head) ? 'clean' : 'type-mismatch';
 }
 
-export function intakeFile(store: LibraryStore, input: IntakeInput, processing: ProcessingOptions, now: number): StoredFile {
+export function intakeFile(
+  store: LibraryStore,
+  input: IntakeInput,
+  processing: ProcessingOptions,
+  now: number,
+): StoredFile {
   const subject = {
     id: store.peekNextId(),
     name: input.name,
@@ -37,7 +49,9 @@ export function intakeFile(store: LibraryStore, input: IntakeInput, processing: 
     sha256: input.sha256,
     sequence: store.peekNextSequence(),
   };
-  const dimensions = IMAGE_TYPES.has(input.fileType) ? (readImageDimensions(input.head) ?? FALLBACK_DIMENSIONS) : { width: 0, height: 0 };
+  const dimensions = IMAGE_TYPES.has(input.fileType)
+    ? (readImageDimensions(input.head) ?? FALLBACK_DIMENSIONS)
+    : { width: 0, height: 0 };
   return store.add({
     name: input.name,
     description: input.description,

@@ -87,7 +87,11 @@ export function parseUpload(req: IncomingMessage, options: ParseOptions): Promis
     parser.on('field', (name, value) => {
       if (name === 'data') {
         // A `data` part without filename: the text as received (binary content would not survive).
-        track(receiveData(bufferStream(Buffer.from(value, 'utf8')), 'text/plain', undefined, options).then((data) => void result.data.push(data)));
+        track(
+          receiveData(bufferStream(Buffer.from(value, 'utf8')), 'text/plain', undefined, options).then(
+            (data) => void result.data.push(data),
+          ),
+        );
       } else {
         addField(name, value);
       }
@@ -123,7 +127,12 @@ export function parseUpload(req: IncomingMessage, options: ParseOptions): Promis
   });
 }
 
-async function receiveData(stream: AsyncIterable<unknown>, contentType: string, filename: string | undefined, options: ParseOptions): Promise<ReceivedData> {
+async function receiveData(
+  stream: AsyncIterable<unknown>,
+  contentType: string,
+  filename: string | undefined,
+  options: ParseOptions,
+): Promise<ReceivedData> {
   const hash = createHash('sha256');
   const scanner = new EicarScanner();
   const headChunks: Buffer[] = [];

@@ -33,7 +33,12 @@ export interface Paged<T> {
  * One page of `items` from `offset`; `nextLinkFor(nextOffset)` builds the link to the following page
  * when there is one.
  */
-export function page<T>(items: readonly T[], offset: number, limit: number, nextLinkFor: (nextOffset: number) => string): Paged<T> {
+export function page<T>(
+  items: readonly T[],
+  offset: number,
+  limit: number,
+  nextLinkFor: (nextOffset: number) => string,
+): Paged<T> {
   const results = items.slice(offset, offset + limit);
   const nextOffset = offset + limit;
   return {

@@ -29,7 +29,11 @@ export class RateLimiter {
    * Charges one request to `apiKey` at `now`, or refuses it. The daily quota is checked first: once it
    * is spent, the answer says so even when the second is also full.
    */
-  take(apiKey: string, now: number, limits: Pick<LimitOptions, 'perSecond' | 'perDay'>): { ok: true } | { ok: false; scope: ThrottleScope } {
+  take(
+    apiKey: string,
+    now: number,
+    limits: Pick<LimitOptions, 'perSecond' | 'perDay'>,
+  ): { ok: true } | { ok: false; scope: ThrottleScope } {
     const usage = this.usageOf(apiKey, now);
     while (usage.recent.length > 0 && (usage.recent[0] ?? 0) <= now - 1000) usage.recent.shift();
     if (usage.dayCount >= limits.perDay) return { ok: false, scope: 'day' };

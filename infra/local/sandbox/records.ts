@@ -85,7 +85,9 @@ export interface FolderRecord {
 /** A folder with its children nested, and item_count = files in it that are not in the Trash. */
 export function folderRecord(state: SandboxState, folder: StoredFolder): FolderRecord {
   const now = state.clock.now();
-  const itemCount = state.store.all().filter((file) => file.folderId === folder.id && statusAt(file.schedule, now) !== 'Deleted').length;
+  const itemCount = state.store
+    .all()
+    .filter((file) => file.folderId === folder.id && statusAt(file.schedule, now) !== 'Deleted').length;
   return {
     id: folder.id,
     name: folder.name,

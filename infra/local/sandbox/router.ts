@@ -44,5 +44,7 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
     }
     pathMatched ??= route;
   }
-  return pathMatched === undefined ? { kind: 'not-found' } : { kind: 'method-not-allowed', endpoint: pathMatched.endpoint };
+  return pathMatched === undefined
+    ? { kind: 'not-found' }
+    : { kind: 'method-not-allowed', endpoint: pathMatched.endpoint };
 }

@@ -35,7 +35,8 @@ export async function listen(state: SandboxState, control: SandboxControl, port:
   const shutdown = new AbortController();
   const server = createServer((req, res) => {
     void dispatch(req, res, state, control, shutdown.signal).catch(() => {
-      if (!res.headersSent) writeResponse(res, { status: 500, body: [apiError(ERROR_KEYS.internalServerError, 'Internal server error.')] });
+      if (!res.headersSent)
+        writeResponse(res, { status: 500, body: [apiError(ERROR_KEYS.internalServerError, 'Internal server error.')] });
       else res.destroy();
     });
   });
@@ -69,18 +70,34 @@ export async function listen(state: SandboxState, control: SandboxControl, port:
   };
 }
 
-async function dispatch(req: IncomingMessage, res: ServerResponse, state: SandboxState, control: SandboxControl, shutdown: AbortSignal): Promise<void> {
+async function dispatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: SandboxState,
+  control: SandboxControl,
+  shutdown: AbortSignal,
+): Promise<void> {
   const url = new URL(req.url ?? '/', state.origin);
-  if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/')) return handleAdmin(req, res, url, control);
+  if (url.pathname === '/__sandbox' || url.pathname.startsWith('/__sandbox/'))
+    return handleAdmin(req, res, url, control);
   if (url.pathname.startsWith('/sandbox-files/') && req.method === 'GET') return serveHostedFile(res, url, state);
   if (url.pathname !== '/v2' && !url.pathname.startsWith('/v2/')) {
     await drain(req);
-    return writeResponse(res, { status: 404, body: [apiError(ERROR_KEYS.notFound, 'The supplied url was not found.')] });
+    return writeResponse(res, {
+      status: 404,
+      body: [apiError(ERROR_KEYS.notFound, 'The supplied url was not found.')],
+    });
   }
   return handleApi(req, res, url, state, shutdown);
 }
 
-async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, state: SandboxState, shutdown: AbortSignal): Promise<void> {
+async function handleApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  state: SandboxState,
+  shutdown: AbortSignal,
+): Promise<void> {
   const match = matchRoute(ROUTES, req.method ?? 'GET', url.pathname.slice('/v2'.length));
   const endpoint: SandboxEndpoint = match.kind === 'found' ? match.route.endpoint : 'unknown';
   const fault = state.faults.decide(endpoint, state.settings.faults);
@@ -119,7 +136,13 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, st
   writeResponse(res, result);
 }
 
-async function answer(req: IncomingMessage, url: URL, state: SandboxState, match: ReturnType<typeof matchRoute>, fault: FaultDecision): Promise<RouteResult> {
+async function answer(
+  req: IncomingMessage,
+  url: URL,
+  state: SandboxState,
+  match: ReturnType<typeof matchRoute>,
+  fault: FaultDecision,
+): Promise<RouteResult> {
   const early = async (response: ApiResponse): Promise<ApiResponse> => {
     await drain(req);
     return response;
@@ -140,13 +163,24 @@ async function answer(req: IncomingMessage, url: URL, state: SandboxState, match
     });
   }
   if (!identity.tokenMatches) return early(unauthorized('The access token is missing, not valid or revoked.'));
-  if (identity.forbidden) return early({ status: 403, body: [apiError(ERROR_KEYS.forbidden, 'The account does not have the privileges for this request.')] });
+  if (identity.forbidden)
+    return early({
+      status: 403,
+      body: [apiError(ERROR_KEYS.forbidden, 'The account does not have the privileges for this request.')],
+    });
   if (!acceptsJson(req.headers.accept)) {
-    return early({ status: 406, body: [apiError(ERROR_KEYS.notAcceptable, 'Unsupported Accept Header value, must be application/json.')] });
+    return early({
+      status: 406,
+      body: [apiError(ERROR_KEYS.notAcceptable, 'Unsupported Accept Header value, must be application/json.')],
+    });
   }
-  if (match.kind === 'not-found') return early({ status: 404, body: [apiError(ERROR_KEYS.notFound, 'The supplied url was not found.')] });
+  if (match.kind === 'not-found')
+    return early({ status: 404, body: [apiError(ERROR_KEYS.notFound, 'The supplied url was not found.')] });
   if (match.kind === 'method-not-allowed') {
-    return early({ status: 405, body: [apiError(ERROR_KEYS.methodNotAllowed, `Method ${req.method} is not allowed here.`)] });
+    return early({
+      status: 405,
+      body: [apiError(ERROR_KEYS.methodNotAllowed, `Method ${req.method} is not allowed here.`)],
+    });
   }
   if (fault.kind === 'server-error') {
     state.counters.fault('serverError');

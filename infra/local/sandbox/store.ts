@@ -84,7 +84,12 @@ export class LibraryStore {
   add(file: NewFile): StoredFile {
     const isDuplicate = [...this.files.values()].some((other) => other.name === file.name && other.size === file.size);
     if (isDuplicate) this.duplicateUploads += 1;
-    const stored: StoredFile = { ...file, id: String(this.nextFileId++), sequence: this.sequence++, isImage: IMAGE_TYPES.has(file.fileType) };
+    const stored: StoredFile = {
+      ...file,
+      id: String(this.nextFileId++),
+      sequence: this.sequence++,
+      isImage: IMAGE_TYPES.has(file.fileType),
+    };
     this.files.set(stored.id, stored);
     return stored;
   }

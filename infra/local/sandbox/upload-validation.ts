@@ -33,7 +33,10 @@ export interface ValidationContext {
   bytesUsed: number;
 }
 
-export function validateUpload(parsed: ParsedUpload, context: ValidationContext): { ok: true; upload: ValidUpload } | { ok: false; errors: ApiErrorBody[] } {
+export function validateUpload(
+  parsed: ParsedUpload,
+  context: ValidationContext,
+): { ok: true; upload: ValidUpload } | { ok: false; errors: ApiErrorBody[] } {
   const errors: ApiErrorBody[] = [];
   const known = new Set<string>(UPLOAD_PARTS);
   for (const name of parsed.fields.keys()) {
@@ -53,24 +56,36 @@ export function validateUpload(parsed: ParsedUpload, context: ValidationContext)
   if (name !== undefined) {
     if (name.trim() === '') errors.push(apiError(ERROR_KEYS.fieldRequired, 'file_name must not be empty.'));
     else if (name.length > LIBRARY_LIMITS.fileNameMaxLength) {
-      errors.push(apiError(ERROR_KEYS.maxLength, `file_name exceeds the maximum length of ${LIBRARY_LIMITS.fileNameMaxLength}.`));
+      errors.push(
+        apiError(ERROR_KEYS.maxLength, `file_name exceeds the maximum length of ${LIBRARY_LIMITS.fileNameMaxLength}.`),
+      );
     }
   }
 
   const description = single('description');
   if (description !== undefined && description.length > LIBRARY_LIMITS.descriptionMaxLength) {
-    errors.push(apiError(ERROR_KEYS.maxLength, `description exceeds the maximum length of ${LIBRARY_LIMITS.descriptionMaxLength}.`));
+    errors.push(
+      apiError(
+        ERROR_KEYS.maxLength,
+        `description exceeds the maximum length of ${LIBRARY_LIMITS.descriptionMaxLength}.`,
+      ),
+    );
   }
 
   const sourceInput = single('source');
-  const source = sourceInput === undefined ? undefined : FILE_SOURCES.find((value) => value.toLowerCase() === sourceInput.trim().toLowerCase());
+  const source =
+    sourceInput === undefined
+      ? undefined
+      : FILE_SOURCES.find((value) => value.toLowerCase() === sourceInput.trim().toLowerCase());
   if (sourceInput !== undefined && source === undefined) {
     errors.push(apiError(ERROR_KEYS.fieldInvalid, `source ${sourceInput} is not one of ${FILE_SOURCES.join(', ')}.`));
   }
 
   const fileType = single('file_type');
   if (fileType !== undefined && !(FILE_TYPES as readonly string[]).includes(fileType)) {
-    errors.push(apiError(ERROR_KEYS.fieldInvalid, `file_type ${fileType} is not supported; use one of ${FILE_TYPES.join(', ')}.`));
+    errors.push(
+      apiError(ERROR_KEYS.fieldInvalid, `file_type ${fileType} is not supported; use one of ${FILE_TYPES.join(', ')}.`),
+    );
   }
 
   const folderInput = single('folder_id');
@@ -89,13 +104,25 @@ export function validateUpload(parsed: ParsedUpload, context: ValidationContext)
     if (parsed.data.length > 1) errors.push(apiError(ERROR_KEYS.fieldInvalid, 'data was sent more than once.'));
     if (data.size === 0) errors.push(apiError(ERROR_KEYS.fieldInvalid, 'data is empty.'));
     else if (data.oversized) {
-      errors.push(apiError(ERROR_KEYS.fileSizeExceeded, `The file exceeds the maximum upload size of ${context.limits.maxUploadSize} bytes.`));
+      errors.push(
+        apiError(
+          ERROR_KEYS.fileSizeExceeded,
+          `The file exceeds the maximum upload size of ${context.limits.maxUploadSize} bytes.`,
+        ),
+      );
     } else if (context.bytesUsed + data.size > context.limits.maxTotalBytes) {
       errors.push(apiError(ERROR_KEYS.storageExceeded, 'The file does not fit in the remaining library storage.'));
     }
   }
 
-  if (errors.length > 0 || name === undefined || description === undefined || source === undefined || fileType === undefined || data === undefined) {
+  if (
+    errors.length > 0 ||
+    name === undefined ||
+    description === undefined ||
+    source === undefined ||
+    fileType === undefined ||
+    data === undefined
+  ) {
     return { ok: false, errors };
   }
   return { ok: true, upload: { name, folderId, description, source, fileType, data } };

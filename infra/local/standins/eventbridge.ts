@@ -166,16 +166,26 @@ export async function startEventBridgeStandIn(options: EventBridgeStandInOptions
     if (requestFaults && requestFaults.remaining > 0) {
       requestFaults.remaining--;
       const { statusCode, code, message } = requestFaults.failure;
-      calls.push({ entryCount: Array.isArray(input['Entries']) ? input['Entries'].length : 0, failedEntryCount: 0, error: code });
+      calls.push({
+        entryCount: Array.isArray(input['Entries']) ? input['Entries'].length : 0,
+        failedEntryCount: 0,
+        error: code,
+      });
       throw new AwsJsonError(code, message, statusCode);
     }
     const entries = input['Entries'];
     const refuse = (message: string): never => {
-      calls.push({ entryCount: Array.isArray(entries) ? entries.length : 0, failedEntryCount: 0, error: 'ValidationException' });
+      calls.push({
+        entryCount: Array.isArray(entries) ? entries.length : 0,
+        failedEntryCount: 0,
+        error: 'ValidationException',
+      });
       throw new AwsJsonError('ValidationException', message);
     };
     if (!Array.isArray(entries) || entries.length === 0) {
-      refuse("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      refuse(
+        "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      );
     }
     const list = entries as unknown[];
     if (list.length > MAX_ENTRIES_PER_REQUEST) {
@@ -186,7 +196,9 @@ export async function startEventBridgeStandIn(options: EventBridgeStandInOptions
     }
     const totalBytes = list.reduce<number>((sum, entry) => sum + entrySize(entry), 0);
     if (totalBytes > MAX_REQUEST_BYTES) {
-      refuse(`Total size of the entries in the request is over the limit (${totalBytes} > ${MAX_REQUEST_BYTES} bytes).`);
+      refuse(
+        `Total size of the entries in the request is over the limit (${totalBytes} > ${MAX_REQUEST_BYTES} bytes).`,
+      );
     }
 
     const results: Array<{ EventId: string } | { ErrorCode: string; ErrorMessage: string }> = [];
@@ -308,7 +320,10 @@ interface CheckedEntry {
   traceHeader?: string;
 }
 
-function checkEntry(raw: unknown, knownBuses: string[] | undefined): CheckedEntry | { errorCode: string; errorMessage: string } {
+function checkEntry(
+  raw: unknown,
+  knownBuses: string[] | undefined,
+): CheckedEntry | { errorCode: string; errorMessage: string } {
   const invalid = (name: string, reason: string) => ({
     errorCode: 'InvalidArgument',
     errorMessage: `Parameter ${name} is not valid. Reason: ${reason}`,

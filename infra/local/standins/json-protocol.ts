@@ -84,7 +84,10 @@ export async function startJsonProtocolServer(
     }
     const contentType = header(req, 'content-type') ?? '';
     if (!contentType.startsWith(JSON_11) && !contentType.startsWith('application/json')) {
-      sendError(res, new AwsJsonError('SerializationException', `Unsupported content type: ${contentType || '(none)'}`));
+      sendError(
+        res,
+        new AwsJsonError('SerializationException', `Unsupported content type: ${contentType || '(none)'}`),
+      );
       return;
     }
     let input: unknown;

@@ -99,7 +99,8 @@ export async function startSecretsManagerStandIn(
     return secret;
   };
 
-  const current = (secret: Secret): SecretVersion | undefined => secret.versions.find((v) => v.stages.has('AWSCURRENT'));
+  const current = (secret: Secret): SecretVersion | undefined =>
+    secret.versions.find((v) => v.stages.has('AWSCURRENT'));
 
   const requireId = (input: Record<string, unknown>): string => {
     const id = input['SecretId'];
@@ -149,7 +150,10 @@ export async function startSecretsManagerStandIn(
           if (!find(id)) notFound();
           const value = input['SecretString'];
           if (typeof value !== 'string') {
-            throw new AwsJsonError('InvalidParameterException', 'You must provide SecretString (SecretBinary is not supported here).');
+            throw new AwsJsonError(
+              'InvalidParameterException',
+              'You must provide SecretString (SecretBinary is not supported here).',
+            );
           }
           const token = typeof input['ClientRequestToken'] === 'string' ? input['ClientRequestToken'] : randomUUID();
           const secret = store(id, value, token);
@@ -162,7 +166,10 @@ export async function startSecretsManagerStandIn(
             throw new AwsJsonError('InvalidParameterException', 'You must provide a Name.');
           }
           if (secrets.has(name)) {
-            throw new AwsJsonError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+            throw new AwsJsonError(
+              'ResourceExistsException',
+              `The operation failed because the secret ${name} already exists.`,
+            );
           }
           const value = typeof input['SecretString'] === 'string' ? input['SecretString'] : undefined;
           if (value === undefined) {

@@ -32,7 +32,12 @@ function loadOnce(bundle: string): Promise<LoadTiming> {
     // Environment as a deployed function would have it, minus anything that would reach out.
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       cwd: tmpdir(),
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'us-east-1',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        POWERTOOLS_TRACE_ENABLED: 'false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -62,7 +67,9 @@ function topThree(b: { name: string; bundle: BundleResult }): string {
 
 /** The largest bundle's size without the AWS SDK and mime-db, from the metafile (an estimate). */
 function withoutSdkAndMimeDb(b: { name: string; bundle: BundleResult }): string {
-  const sdk = b.bundle.composition.filter((c) => /^@(aws-sdk|smithy|aws-crypto)\//.test(c.source)).reduce((sum, c) => sum + c.bytes, 0);
+  const sdk = b.bundle.composition
+    .filter((c) => /^@(aws-sdk|smithy|aws-crypto)\//.test(c.source))
+    .reduce((sum, c) => sum + c.bytes, 0);
   const mimeDb = b.bundle.composition.find((c) => c.source === 'mime-db')?.bytes ?? 0;
   return `By the metafile, ${b.name} without the SDK would be about ${kib(b.bundle.bytes - sdk)}, and without mime-db too about ${kib(b.bundle.bytes - sdk - mimeDb)}.`;
 }
@@ -72,7 +79,12 @@ function sdkShare(functions: Array<{ name: string; bundle: BundleResult }>): str
   return functions
     .filter((b) => b.bundle.bytes > TARGET_BYTES)
     .map((b) => {
-      const sdk = b.bundle.composition.filter((c) => c.source.startsWith('@aws-sdk/') || c.source.startsWith('@smithy/') || c.source.startsWith('@aws-crypto/')).reduce((sum, c) => sum + c.bytes, 0);
+      const sdk = b.bundle.composition
+        .filter(
+          (c) =>
+            c.source.startsWith('@aws-sdk/') || c.source.startsWith('@smithy/') || c.source.startsWith('@aws-crypto/'),
+        )
+        .reduce((sum, c) => sum + c.bytes, 0);
       return `In ${b.name}, ${kib(sdk)} (${((100 * sdk) / b.bundle.bytes).toFixed(0)}%) is the AWS SDK v3 (@aws-sdk, @smithy, @aws-crypto).`;
     })
     .join(' ');
@@ -121,7 +133,9 @@ export const coldStart: Figure = {
         ];
       });
       const largest = functions.reduce((a, b) => (b.bundle.bytes > a.bundle.bytes ? b : a));
-      const slowest = functions.reduce((a, b) => (median(b.timings.map((t) => t.processMs)) > median(a.timings.map((t) => t.processMs)) ? b : a));
+      const slowest = functions.reduce((a, b) =>
+        median(b.timings.map((t) => t.processMs)) > median(a.timings.map((t) => t.processMs)) ? b : a,
+      );
       const met = functions.every((b) => b.bundle.bytes <= TARGET_BYTES);
       const slowestMs = median(slowest.timings.map((t) => t.processMs));
       const sizes = functions.map((b) => `${b.name} ${kib(b.bundle.bytes)}`).join(', ');
@@ -130,30 +144,49 @@ export const coldStart: Figure = {
         target: 'each bundle ≤ 1 MB',
         headline: `${sizes}; slowest load ${slowest.name} ${slowestMs.toFixed(0)} ms vs empty handler ${emptyProcess.toFixed(0)} ms`,
         measured: `${sizes}; load ≤ ${slowestMs.toFixed(0)} ms`,
-        baseline: `empty handler ${(empty?.bundle.bytes ?? 0)} B, ${emptyProcess.toFixed(0)} ms`,
+        baseline: `empty handler ${empty?.bundle.bytes ?? 0} B, ${emptyProcess.toFixed(0)} ms`,
         ratio: `largest bundle ${fixed(largest.bundle.bytes / TARGET_BYTES)} of 1 MB; load ${fixed(slowestMs / emptyProcess)}× empty`,
         met,
         settings: [
-          'esbuild (the project\'s copy) with the stack\'s NodejsFunction options: ESM, minify, linked source map without sources content, platform node, target node24, main fields module,main, the `require` banner, AWS SDK bundled, project tsconfig. Architecture (arm64) does not change the bundle.',
+          "esbuild (the project's copy) with the stack's NodejsFunction options: ESM, minify, linked source map without sources content, platform node, target node24, main fields module,main, the `require` banner, AWS SDK bundled, project tsconfig. Architecture (arm64) does not change the bundle.",
           `Load: \`node --input-type=module -e "await import('<bundle>')"\` in a fresh process, one warm-up then ${repeats} interleaved rounds, medians; "process" is spawn to exit, "import" is the import alone measured inside.`,
           'The source map is a separate file in the asset: it is read only when a stack trace is mapped (`--enable-source-maps`), so the load time does not include it.',
         ],
         details: [
-          markdownTable(['bundle', 'size', 'source map', 'import (inside)', 'process (spawn→exit)', 'over empty', '≤ 1 MB'], rows),
+          markdownTable(
+            ['bundle', 'size', 'source map', 'import (inside)', 'process (spawn→exit)', 'over empty', '≤ 1 MB'],
+            rows,
+          ),
           'What the bundles are made of (esbuild metafile, minified bytes per package, the eight largest):',
           markdownTable(
             ['bundle', 'largest contributors'],
-            functions.map((b) => [b.name, b.bundle.composition.slice(0, 8).map((c) => `${c.source} ${kib(c.bytes)}`).join(', ')]),
+            functions.map((b) => [
+              b.name,
+              b.bundle.composition
+                .slice(0, 8)
+                .map((c) => `${c.source} ${kib(c.bytes)}`)
+                .join(', '),
+            ]),
           ),
         ],
         notes: [
           `Process-level load times include Node's own start (${emptyProcess.toFixed(0)} ms here for the empty handler, whose import takes ${emptyImport.toFixed(1)} ms); on Lambda the runtime start is paid by every function alike, so the "over empty" column is what the code adds to a cold start.`,
           met
             ? 'All bundles are below 1 MB with the AWS SDK v3 clients and Powertools bundled in.'
-            : `Missed by ${functions.filter((b) => b.bundle.bytes > TARGET_BYTES).map((b) => `${b.name} (${kib(b.bundle.bytes)})`).join(', ')}. ${sdkShare(functions)} Why: ${topThree(largest)} Already done: the client loads undici's Pool and \`request()\` from their own files instead of the package index (shared/library/undici-pool.ts: fetch, WebSocket, the cache and the mock agents stay out), and zod is imported as a namespace (\`import * as z\`), which lets esbuild drop the locales and the JSON Schema code; together 2,098 → 1,490 KiB. What is left of undici is mostly its HTTP/1 parsers, shipped as embedded WebAssembly for two engines (llhttp and milo, each with and without SIMD, ≈ 290 KiB), chosen at run time; the client is specified to use undici, so it stays. What would close the rest: leaving the AWS SDK to the runtime (\`bundleAwsSDK: false\`), which takes the bundles under 1 MB but not the cold start: the runtime's copy is unminified and spread over many files, and the SDK team measured higher cold starts that way (aws/aws-cdk#25492, aws/aws-sdk-js-v3#5516), besides running an SDK version the tests did not pin; so the SDK stays bundled and this target stays missed on purpose. Smaller: form-data pulls mime-db (${kib(largest.bundle.composition.find((c) => c.source === 'mime-db')?.bytes ?? 0)}) through mime-types although the pipeline always passes the content type (an esbuild alias to a stub would drop it). ${withoutSdkAndMimeDb(largest)}`,
-          'Timings are on this shared 2-core machine; Lambda\'s cold start adds the runtime init and the download of the code package, which grows with the bundle.',
+            : `Missed by ${functions
+                .filter((b) => b.bundle.bytes > TARGET_BYTES)
+                .map((b) => `${b.name} (${kib(b.bundle.bytes)})`)
+                .join(
+                  ', ',
+                )}. ${sdkShare(functions)} Why: ${topThree(largest)} Already done: the client loads undici's Pool and \`request()\` from their own files instead of the package index (shared/library/undici-pool.ts: fetch, WebSocket, the cache and the mock agents stay out), and zod is imported as a namespace (\`import * as z\`), which lets esbuild drop the locales and the JSON Schema code; together 2,098 → 1,490 KiB. What is left of undici is mostly its HTTP/1 parsers, shipped as embedded WebAssembly for two engines (llhttp and milo, each with and without SIMD, ≈ 290 KiB), chosen at run time; the client is specified to use undici, so it stays. What would close the rest: leaving the AWS SDK to the runtime (\`bundleAwsSDK: false\`), which takes the bundles under 1 MB but not the cold start: the runtime's copy is unminified and spread over many files, and the SDK team measured higher cold starts that way (aws/aws-cdk#25492, aws/aws-sdk-js-v3#5516), besides running an SDK version the tests did not pin; so the SDK stays bundled and this target stays missed on purpose. Smaller: form-data pulls mime-db (${kib(largest.bundle.composition.find((c) => c.source === 'mime-db')?.bytes ?? 0)}) through mime-types although the pipeline always passes the content type (an esbuild alias to a stub would drop it). ${withoutSdkAndMimeDb(largest)}`,
+          "Timings are on this shared 2-core machine; Lambda's cold start adds the runtime init and the download of the code package, which grows with the bundle.",
         ],
-        data: bundles.map((b) => ({ name: b.name, bytes: b.bundle.bytes, mapBytes: b.bundle.mapBytes, timings: b.timings })),
+        data: bundles.map((b) => ({
+          name: b.name,
+          bytes: b.bundle.bytes,
+          mapBytes: b.bundle.mapBytes,
+          timings: b.timings,
+        })),
       };
     } finally {
       rmSync(workDir, { recursive: true, force: true });

@@ -76,7 +76,9 @@ export const copySpeed: Figure = {
         ingestMs.push(ingest);
         curlMs.push(curl);
         readOnlyMs.push(readOnly);
-        log(`  run ${i}/${repeats}: ingest ${ingest.toFixed(0)} ms, curl ${curl.toFixed(0)} ms, S3 read alone ${readOnly.toFixed(0)} ms`);
+        log(
+          `  run ${i}/${repeats}: ingest ${ingest.toFixed(0)} ms, curl ${curl.toFixed(0)} ms, S3 read alone ${readOnly.toFixed(0)} ms`,
+        );
       }
       const mbps = (ms: number) => size / MB / (ms / 1000);
       const ingest = mbps(median(ingestMs));
@@ -99,15 +101,30 @@ export const copySpeed: Figure = {
           markdownTable(
             ['path', 'median time', 'runs (ms)', 'throughput'],
             [
-              ['ingest (S3 → client → sandbox)', `${median(ingestMs).toFixed(0)} ms`, ingestMs.map((ms) => ms.toFixed(0)).join(', '), `${fixed(ingest, 0)} MB/s`],
-              ['curl -F (disk → sandbox)', `${median(curlMs).toFixed(0)} ms`, curlMs.map((ms) => ms.toFixed(0)).join(', '), `${fixed(curl, 0)} MB/s`],
-              ['diagnostic: S3 read alone (GetObject drained, no upload)', `${median(readOnlyMs).toFixed(0)} ms`, readOnlyMs.map((ms) => ms.toFixed(0)).join(', '), `${fixed(mbps(median(readOnlyMs)), 0)} MB/s`],
+              [
+                'ingest (S3 → client → sandbox)',
+                `${median(ingestMs).toFixed(0)} ms`,
+                ingestMs.map((ms) => ms.toFixed(0)).join(', '),
+                `${fixed(ingest, 0)} MB/s`,
+              ],
+              [
+                'curl -F (disk → sandbox)',
+                `${median(curlMs).toFixed(0)} ms`,
+                curlMs.map((ms) => ms.toFixed(0)).join(', '),
+                `${fixed(curl, 0)} MB/s`,
+              ],
+              [
+                'diagnostic: S3 read alone (GetObject drained, no upload)',
+                `${median(readOnlyMs).toFixed(0)} ms`,
+                readOnlyMs.map((ms) => ms.toFixed(0)).join(', '),
+                `${fixed(mbps(median(readOnlyMs)), 0)} MB/s`,
+              ],
             ],
           ),
         ],
         notes: [
           `Where the time goes: reading the 200 MB from fauxqs alone takes ${median(readOnlyMs).toFixed(0)} ms (${fixed(mbps(median(readOnlyMs)), 0)} MB/s), ${fixed((100 * median(readOnlyMs)) / median(ingestMs), 0)}% of the ingest copy's ${median(ingestMs).toFixed(0)} ms; curl sends the whole body in ${median(curlMs).toFixed(0)} ms. The two halves overlap (the body is piped with backpressure), so the copy is bounded by the slower side plus the CPU both need on 2 cores.`,
-          'The ingest side reads the bytes over a second HTTP connection (fauxqs serving from memory in another process) while curl reads a cached local file, so on this 2-core machine ingest also pays for fauxqs\' CPU; on AWS the S3 read is network-bound instead.',
+          "The ingest side reads the bytes over a second HTTP connection (fauxqs serving from memory in another process) while curl reads a cached local file, so on this 2-core machine ingest also pays for fauxqs' CPU; on AWS the S3 read is network-bound instead.",
           ratio >= TARGET
             ? 'The streaming path (no buffering, backpressure end to end) keeps up with curl.'
             : 'Missed: the gap is the extra hop (S3 read in another process competing for 2 cores) plus JavaScript stream overhead; what would close it: larger read chunks from S3 (fewer, bigger writes), or measuring on a machine where fauxqs does not share the cores with the sandbox and the client.',

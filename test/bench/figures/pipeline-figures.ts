@@ -50,7 +50,14 @@ function apiRequests(run: PipelineRunResult) {
   // Enrichment: the file record of Active files, one by one (getFile) or a batch's worth from one list.
   const enrichment = requestsOf(c, 'getFile') + requestsOf(c, 'listFiles');
   const total = c.totalRequests;
-  return { upload, status, enrichment, other: total - upload - status - enrichment, total, throttled: c.throttled.second + c.throttled.day };
+  return {
+    upload,
+    status,
+    enrichment,
+    other: total - upload - status - enrichment,
+    total,
+    throttled: c.throttled.second + c.throttled.day,
+  };
 }
 
 /** The vendor's pattern: upload, then a status request for that one file every 5 s until it is final. */
@@ -62,7 +69,10 @@ async function vendorBaseline(files: number, log: (line: string) => void) {
     limits: { perSecond: 1_000_000_000, perDay: 1_000_000_000 },
     processing: { processingMs: processingTimes(), uploadedMs: 0 },
   });
-  const client = createLibraryClient({ baseUrl: sandbox.baseUrl, credentials: async () => ({ ...sandbox.credentials }) });
+  const client = createLibraryClient({
+    baseUrl: sandbox.baseUrl,
+    credentials: async () => ({ ...sandbox.credentials }),
+  });
   try {
     const pending = new Map<string, number>();
     const indexes = Array.from({ length: files }, (_, i) => i);
@@ -74,7 +84,15 @@ async function vendorBaseline(files: number, log: (line: string) => void) {
         description: 'baseline',
         fileType: 'PNG',
         contentType: 'image/png',
-        data: Readable.from([Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 64, 0, 0, 0, 48]), Buffer.alloc(256, i & 0xff)])]),
+        data: Readable.from([
+          Buffer.concat([
+            Buffer.from([
+              0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 64, 0, 0, 0,
+              48,
+            ]),
+            Buffer.alloc(256, i & 0xff),
+          ]),
+        ]),
         size: 280,
       });
       pending.set(fileId, virtualNow);
@@ -123,13 +141,20 @@ export const requestsPerFile: Figure = {
     const core = (r.total - r.enrichment) / n;
     const withEnrichment = r.total / n;
     const base = baseline.total / n;
-    const checksPerStatusRequest = run.records.reduce((sum, rec) => sum + ((rec as { checks?: number }).checks ?? 0), 0);
+    const checksPerStatusRequest = run.records.reduce(
+      (sum, rec) => sum + ((rec as { checks?: number }).checks ?? 0),
+      0,
+    );
     const statusRows = [
       ['upload (POST /library/files)', perFile(r.upload, n), perFile(baseline.upload, n)],
       ['status (GET …/uploadstatus/{ids})', perFile(r.status, n), perFile(baseline.status, n)],
       ['other (library info, folders)', perFile(r.other, n), '0'],
       ['**upload + status + other**', `**${fixed(core, 3)}**`, `**${fixed(base, 3)}**`],
-      ['enrichment (file records of Active files: GET /library/files/{id} or one list per batch; optional)', perFile(r.enrichment, n), '0 (the vendor examples do not fetch the record)'],
+      [
+        'enrichment (file records of Active files: GET /library/files/{id} or one list per batch; optional)',
+        perFile(r.enrichment, n),
+        '0 (the vendor examples do not fetch the record)',
+      ],
       ['**all requests**', `**${fixed(withEnrichment, 3)}**`, `**${fixed(base, 3)}**`],
     ];
     const statuses = new Map<string, number>();
@@ -170,7 +195,15 @@ export const backlog: Figure = {
   needsPipeline: true,
   async run(context) {
     const files = context.quick ? 200 : 1000;
-    const run = await runPipeline({ label: 'backlog', files, perSecond: SCALED_PER_SECOND, processingMs: 300, uploadedMs: 300, timeoutMs: 15 * 60_000, log: context.log });
+    const run = await runPipeline({
+      label: 'backlog',
+      files,
+      perSecond: SCALED_PER_SECOND,
+      processingMs: 300,
+      uploadedMs: 300,
+      timeoutMs: 15 * 60_000,
+      log: context.log,
+    });
     const r = apiRequests(run);
     const lastAccepted = Math.max(...run.uploads.map((u) => u.acceptedAt));
     const drainS = (lastAccepted - run.dropStartedAt) / 1000;
@@ -208,12 +241,21 @@ export const backlog: Figure = {
         markdownTable(
           ['', 'value'],
           [
-            ['API requests (upload / status / enrichment / other)', `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`],
-            ['throttled answers (403 over qps / over day)', `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`],
+            [
+              'API requests (upload / status / enrichment / other)',
+              `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`,
+            ],
+            [
+              'throttled answers (403 over qps / over day)',
+              `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`,
+            ],
             ['request rate while draining', `${fixed(r.total / drainS, 1)} /s of ${SCALED_PER_SECOND}`],
             ['ingest invocations, max concurrent', `${run.invocations.ingest}, ${run.maxInFlight.ingest}`],
             ['files accepted per second, by quarter of the drain', quarters.map((q) => fixed(q, 1)).join(' → ')],
-            ['ingest busy time per file', `${fixed(run.busyMs.ingest / files, 0)} ms (max concurrency ${run.stage.sources.ingestQueue.maxConcurrency}: ${fixed((run.stage.sources.ingestQueue.maxConcurrency * 1000) / (run.busyMs.ingest / files), 1)} files/s at most)`],
+            [
+              'ingest busy time per file',
+              `${fixed(run.busyMs.ingest / files, 0)} ms (max concurrency ${run.stage.sources.ingestQueue.maxConcurrency}: ${fixed((run.stage.sources.ingestQueue.maxConcurrency * 1000) / (run.busyMs.ingest / files), 1)} files/s at most)`,
+            ],
           ],
         ),
       ],
@@ -222,7 +264,7 @@ export const backlog: Figure = {
         ratio >= 0.9
           ? 'The backlog drains at the rate the key allows.'
           : `Missed (${fixed(ratio)}), by design first: the ${marginPercent} margin caps the ratio at ${fixed(limiterCeiling)}, below the 0.9 target, in exchange for no throttled request (each costs a request of the day's quota and holds every function back 1 s). The request rate while draining, ${fixed(r.total / drainS, 1)}/s of ${SCALED_PER_SECOND}, is ${fixed(r.total / drainS / SCALED_PER_SECOND)} of the key against that ${fixed(limiterCeiling)}; the rest is this machine: each file keeps an ingest invocation busy ${fixed(run.busyMs.ingest / files, 0)} ms (including its wait for a slot), with the dev stage's max concurrency of ${run.stage.sources.ingestQueue.maxConcurrency}, on 2 cores shared with DynamoDB Local, fauxqs and the sandbox. What would close it: a margin of 10 % or less (ceiling ≥ 0.91) once the jitter between slot and arrival is smaller, for example by reserving the slot only when the upload body's first bytes are ready, or an adaptive margin that starts small and widens after a per-second 403; the scaled 40/s run also needs a larger ingest concurrency than 2 to show it. At the real key (4/s ÷ ${fixed(rpf, 2)} = ${fixed(KEY_PER_SECOND / rpf, 1)} files/s) the machine is not the limit, only the margin is.`,
-        'End to end includes the last files\' first status check (10 s after their upload) and the event: a fixed tail that matters less the longer the backlog.',
+        "End to end includes the last files' first status check (10 s after their upload) and the event: a fixed tail that matters less the longer the backlog.",
       ],
       data: { requests: r, drainS, endToEndS, files, quarters, invocations: run.invocations, busyMs: run.busyMs },
     };
@@ -265,7 +307,10 @@ export const timeToEvent: Figure = {
       floors.push(floorWait(times, upload.finalAfterMs / 1000));
     }
     // The floor's expectation over the distribution itself (uniform 2-60 s), by numeric integration.
-    const grid = Array.from({ length: 5801 }, (_, i) => MIN_PROCESSING_MS / 1000 + (i * (MAX_PROCESSING_MS - MIN_PROCESSING_MS)) / 1000 / 5800);
+    const grid = Array.from(
+      { length: 5801 },
+      (_, i) => MIN_PROCESSING_MS / 1000 + (i * (MAX_PROCESSING_MS - MIN_PROCESSING_MS)) / 1000 / 5800,
+    );
     const gridFloors = grid.map((t) => floorWait(times, t));
     const m50 = median(measured);
     const m95 = quantile(measured, 0.95);
@@ -274,7 +319,7 @@ export const timeToEvent: Figure = {
     const overhead = measured.map((m, i) => m - (floors[i] ?? 0));
     return {
       status: 'measured',
-      target: 'near the poll schedule\'s floor (no numeric target)',
+      target: "near the poll schedule's floor (no numeric target)",
       headline: `median ${fixed(m50, 1)} s, p95 ${fixed(m95, 1)} s from final to event, vs the schedule's floor of ${fixed(f50, 1)} s / ${fixed(f95, 1)} s for the same files`,
       measured: `median ${fixed(m50, 1)} s, p95 ${fixed(m95, 1)} s`,
       baseline: `floor median ${fixed(f50, 1)} s, p95 ${fixed(f95, 1)} s`,
@@ -292,14 +337,19 @@ export const timeToEvent: Figure = {
           [
             ['final → event (measured)', fixed(m50, 1), fixed(m95, 1), fixed(Math.max(...measured), 1)],
             ['schedule floor (same files)', fixed(f50, 1), fixed(f95, 1), fixed(Math.max(...floors), 1)],
-            ['overhead beyond the floor', fixed(median(overhead), 1), fixed(quantile(overhead, 0.95), 1), fixed(Math.max(...overhead), 1)],
+            [
+              'overhead beyond the floor',
+              fixed(median(overhead), 1),
+              fixed(quantile(overhead, 0.95), 1),
+              fixed(Math.max(...overhead), 1),
+            ],
           ],
         ),
       ],
       notes: [
         'The floor dominates: a file that becomes final just after a check waits for the next one, and the checks grow apart (10, 30, 70, 150 s) to save requests; that trade is what figure 1 buys.',
         `The overhead beyond the floor is the status queue's batching (up to ${run.stage.sources.statusQueue.maxBatchingWindowSeconds} s when batches do not fill), waits for the shared rate limiter while uploads still drain (the first ~${Math.round(run.files / SCALED_PER_SECOND)} s), the poll handler, the DynamoDB stream's ${run.stage.sources.uploadsStream.maxBatchingWindowSeconds} s batching window and the publish call.`,
-        'What would lower it, at a price in requests: a shorter first delay or a slower growth factor, or a cap (maxDelaySeconds) matched to the library\'s real processing times.',
+        "What would lower it, at a price in requests: a shorter first delay or a slower growth factor, or a cap (maxDelaySeconds) matched to the library's real processing times.",
       ],
       data: { measured, floors, checkTimes: times },
     };
@@ -318,7 +368,8 @@ export const PRICES = {
   eventBridgeEvent: 1.0 / 1e6,
   secretsManagerCall: 0.05 / 10_000,
 } as const;
-export const PRICES_AS_OF = 'AWS public list prices for us-east-1 as known to the author in 2025 (on-demand DynamoDB after the November 2024 reduction); not fetched at run time (no network here): check https://aws.amazon.com/pricing/ before quoting';
+export const PRICES_AS_OF =
+  'AWS public list prices for us-east-1 as known to the author in 2025 (on-demand DynamoDB after the November 2024 reduction); not fetched at run time (no network here): check https://aws.amazon.com/pricing/ before quoting';
 
 export const cost: Figure = {
   id: 'cost',
@@ -329,29 +380,56 @@ export const cost: Figure = {
     const n = run.files;
     const per1000 = (x: number) => (x * 1000) / n;
     const calls = run.sdk.calls;
-    const count = (service: string, ...commands: string[]) => commands.reduce((sum, c) => sum + (calls[service]?.[c] ?? 0), 0);
+    const count = (service: string, ...commands: string[]) =>
+      commands.reduce((sum, c) => sum + (calls[service]?.[c] ?? 0), 0);
     const rows: Array<[string, string, number, number]> = [];
-    const add = (item: string, basis: string, quantity: number, unitPrice: number) => rows.push([item, basis, per1000(quantity), per1000(quantity) * unitPrice]);
+    const add = (item: string, basis: string, quantity: number, unitPrice: number) =>
+      rows.push([item, basis, per1000(quantity), per1000(quantity) * unitPrice]);
     for (const name of ['ingest', 'poll', 'publish'] as const) {
       const memoryGb = run.stage.functions[name].memoryMb / 1024;
-      add(`Lambda ${name}: compute`, `${fixed((run.busyMs[name] / 1000) * memoryGb / run.invocations[name] || 0, 3)} GB-s per invocation (${run.stage.functions[name].memoryMb} MB × measured duration)`, (run.busyMs[name] / 1000) * memoryGb, PRICES.lambdaArmGbSecond);
+      add(
+        `Lambda ${name}: compute`,
+        `${fixed(((run.busyMs[name] / 1000) * memoryGb) / run.invocations[name] || 0, 3)} GB-s per invocation (${run.stage.functions[name].memoryMb} MB × measured duration)`,
+        (run.busyMs[name] / 1000) * memoryGb,
+        PRICES.lambdaArmGbSecond,
+      );
       add(`Lambda ${name}: requests`, 'invocations', run.invocations[name], PRICES.lambdaRequest);
     }
     const sqsSends = count('SQS', 'SendMessage', 'SendMessageBatch');
     const sqsDeletes = count('SQS', 'DeleteMessage', 'DeleteMessageBatch');
     const sqsVisibility = count('SQS', 'ChangeMessageVisibility', 'ChangeMessageVisibilityBatch');
     const s3Notifications = n; // S3 → ingest queue: one SendMessage per object, by S3 (billed to the queue owner)
-    add('SQS: sends (status checks, re-queues) + S3 notifications', `${sqsSends} sends + ${s3Notifications} notifications`, sqsSends + s3Notifications, PRICES.sqsRequest);
-    add('SQS: receives that returned messages', 'event source receives', run.sdk.sqsReceives.withMessages, PRICES.sqsRequest);
+    add(
+      'SQS: sends (status checks, re-queues) + S3 notifications',
+      `${sqsSends} sends + ${s3Notifications} notifications`,
+      sqsSends + s3Notifications,
+      PRICES.sqsRequest,
+    );
+    add(
+      'SQS: receives that returned messages',
+      'event source receives',
+      run.sdk.sqsReceives.withMessages,
+      PRICES.sqsRequest,
+    );
     add('SQS: deletes and visibility changes', 'batch calls', sqsDeletes + sqsVisibility, PRICES.sqsRequest);
-    add('DynamoDB: writes', 'write units (uploads + limits tables, incl. conditional failures)', run.sdk.dynamodb.writeUnits, PRICES.dynamoWriteUnit);
+    add(
+      'DynamoDB: writes',
+      'write units (uploads + limits tables, incl. conditional failures)',
+      run.sdk.dynamodb.writeUnits,
+      PRICES.dynamoWriteUnit,
+    );
     add('DynamoDB: reads', 'read units', run.sdk.dynamodb.readUnits, PRICES.dynamoReadUnit);
     const s3Gets = count('S3', 'GetObject', 'HeadObject', 'GetObjectTagging');
     const s3Puts = count('S3', 'PutObjectTagging');
     add('S3: GET-class requests (Head, Get, ranged Get, GetObjectTagging)', 'requests', s3Gets, PRICES.s3GetClass);
     add('S3: PUT-class requests (PutObjectTagging)', 'requests', s3Puts, PRICES.s3PutClass);
     add('EventBridge: custom events', 'events published', run.events.length, PRICES.eventBridgeEvent);
-    add('Secrets Manager: API calls', 'GetSecretValue (cached per cold start)', count('Secrets Manager', 'GetSecretValue'), PRICES.secretsManagerCall);
+    add(
+      'Secrets Manager: API calls',
+      'GetSecretValue (cached per cold start)',
+      count('Secrets Manager', 'GetSecretValue'),
+      PRICES.secretsManagerCall,
+    );
     const total = rows.reduce((sum, row) => sum + row[3], 0);
     const lambda = rows.filter((r) => r[0].startsWith('Lambda')).reduce((s, r) => s + r[3], 0);
     const idleReceivesPerMonth = 5 * 3 * 60 * 24 * 30; // 5 pollers × one 20 s long poll each, per minute, per queue
@@ -365,21 +443,38 @@ export const cost: Figure = {
       met: undefined,
       settings: [
         `Counted in the run of figure 1 (${n} files, 2-60 s processing, dev stage: memory ingest ${run.stage.functions.ingest.memoryMb} MB, poll ${run.stage.functions.poll.memoryMb} MB, publish ${run.stage.functions.publish.memoryMb} MB, arm64), scaled to 1,000 files.`,
-        'Lambda duration: each function\'s in-flight invocations sampled every 10 ms and integrated (the local event sources invoke the handlers in this process) × configured memory; invocations counted per Lambda context. On AWS each invocation is also rounded up to 1 ms and starts with an init phase on a cold start: not included.',
-        'SQS, DynamoDB, S3, EventBridge and Secrets Manager calls: every AWS SDK call in the process counted by service and command (test/bench/lib/sdk-counters.ts), DynamoDB with `ReturnConsumedCapacity: TOTAL` (DynamoDB Local\'s accounting; a failed conditional write counted as 1 write unit). DynamoDB Streams reads by the publish function\'s event source are free on AWS and not priced; the S3 PUT of the file itself is the uploader\'s.',
+        "Lambda duration: each function's in-flight invocations sampled every 10 ms and integrated (the local event sources invoke the handlers in this process) × configured memory; invocations counted per Lambda context. On AWS each invocation is also rounded up to 1 ms and starts with an init phase on a cold start: not included.",
+        "SQS, DynamoDB, S3, EventBridge and Secrets Manager calls: every AWS SDK call in the process counted by service and command (test/bench/lib/sdk-counters.ts), DynamoDB with `ReturnConsumedCapacity: TOTAL` (DynamoDB Local's accounting; a failed conditional write counted as 1 write unit). DynamoDB Streams reads by the publish function's event source are free on AWS and not priced; the S3 PUT of the file itself is the uploader's.",
         `Prices: ${PRICES_AS_OF}. Lambda arm64 $${PRICES.lambdaArmGbSecond}/GB-s and $0.20 per million requests; SQS standard $0.40 per million requests; DynamoDB on demand $0.625 per million write units and $0.125 per million read units; S3 Standard $0.0004 per 1,000 GET and $0.005 per 1,000 PUT requests; EventBridge $1.00 per million custom events; Secrets Manager $0.05 per 10,000 calls. Free tiers ignored.`,
       ],
       details: [
         markdownTable(
           ['item', 'basis', 'quantity per 1,000 files', 'cost per 1,000 files'],
-          [...rows.map(([item, basis, quantity, dollars]) => [item, basis, fixed(quantity, quantity < 10 ? 2 : 0), `$${dollars.toFixed(5)}`]), ['**total**', '', '', `**$${total.toFixed(4)}**`]],
+          [
+            ...rows.map(([item, basis, quantity, dollars]) => [
+              item,
+              basis,
+              fixed(quantity, quantity < 10 ? 2 : 0),
+              `$${dollars.toFixed(5)}`,
+            ]),
+            ['**total**', '', '', `**$${total.toFixed(4)}**`],
+          ],
         ),
-        `SDK calls counted (whole run): ${Object.entries(calls).map(([service, commands]) => `${service}: ${Object.entries(commands).map(([c, k]) => `${c} ${k}`).join(', ')}`).join('; ')}. DynamoDB: ${run.sdk.dynamodb.writeUnits} write units (${run.sdk.dynamodb.conditionalFailures} conditional failures), ${run.sdk.dynamodb.readUnits} read units. SQS receives: ${run.sdk.sqsReceives.withMessages} with messages, ${run.sdk.sqsReceives.empty} empty.`,
+        `SDK calls counted (whole run): ${Object.entries(calls)
+          .map(
+            ([service, commands]) =>
+              `${service}: ${Object.entries(commands)
+                .map(([c, k]) => `${c} ${k}`)
+                .join(', ')}`,
+          )
+          .join(
+            '; ',
+          )}. DynamoDB: ${run.sdk.dynamodb.writeUnits} write units (${run.sdk.dynamodb.conditionalFailures} conditional failures), ${run.sdk.dynamodb.readUnits} read units. SQS receives: ${run.sdk.sqsReceives.withMessages} with messages, ${run.sdk.sqsReceives.empty} empty.`,
       ],
       notes: [
         `Excluded: CloudWatch Logs ingestion and metrics (EMF), X-Ray traces, the fixed monthly costs (the secret $0.40, alarms, the event archive), storage, and data transfer out to the API (about $0.09 per GB of uploaded files: at the 5 MB upload limit that is up to $0.45 per 1,000 files, more than everything above).`,
         `Idle polling is not per file: Lambda's SQS event source long-polls each queue all the time. Assuming 5 pollers with 20 s long polls, that is about ${(idleReceivesPerMonth / 1e6).toFixed(2)} million empty receives a month per queue, ≈ $${(idleReceivesPerMonth * PRICES.sqsRequest).toFixed(2)} per queue per month. The local event sources poll with 1 s long polls, so their ${run.sdk.sqsReceives.empty} empty receives here are not representative and are left out.`,
-        'The ingest function\'s duration includes waiting for the shared rate limiter (it holds a slot while the key\'s budget is used by others): on AWS that wait is billed too, so a backlog costs more Lambda time per file than a trickle.',
+        "The ingest function's duration includes waiting for the shared rate limiter (it holds a slot while the key's budget is used by others): on AWS that wait is billed too, so a backlog costs more Lambda time per file than a trickle.",
       ],
       data: { rows, total, sdk: run.sdk, busyMs: run.busyMs, invocations: run.invocations, files: n },
     };

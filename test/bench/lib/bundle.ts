@@ -46,7 +46,8 @@ export async function bundleLikeTheStack(entry: string, outfile: string): Promis
   });
   const bySource = new Map<string, number>();
   for (const output of Object.values(result.metafile.outputs)) {
-    for (const [path, input] of Object.entries(output.inputs)) bySource.set(sourceOf(path), (bySource.get(sourceOf(path)) ?? 0) + input.bytesInOutput);
+    for (const [path, input] of Object.entries(output.inputs))
+      bySource.set(sourceOf(path), (bySource.get(sourceOf(path)) ?? 0) + input.bytesInOutput);
   }
   const composition = [...bySource].map(([source, bytes]) => ({ source, bytes })).sort((a, b) => b.bytes - a.bytes);
   return { outfile, bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size, composition };

@@ -37,7 +37,9 @@ export function runJsonChild<T>(run: ChildRun): Promise<T> {
       try {
         resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T);
       } catch (error) {
-        reject(new Error(`benchmark child printed no result: ${stdout.slice(-500)} ${stderr.slice(-500)}`, { cause: error }));
+        reject(
+          new Error(`benchmark child printed no result: ${stdout.slice(-500)} ${stderr.slice(-500)}`, { cause: error }),
+        );
       }
     });
   });

@@ -39,7 +39,8 @@ const CHILD_SOURCE = fileURLToPath(new URL('../ingest-child.ts', import.meta.url
 /** A PDF-looking object: `%PDF-` then a repeating pattern (the sandbox does not keep the bytes). */
 function pdfLike(size: number): Buffer {
   const bytes = Buffer.alloc(size);
-  for (let offset = 0; offset < size; offset += 4096) bytes.fill((offset >>> 12) & 0xff, offset, Math.min(size, offset + 4096));
+  for (let offset = 0; offset < size; offset += 4096)
+    bytes.fill((offset >>> 12) & 0xff, offset, Math.min(size, offset + 4096));
   bytes.write('%PDF-1.4\n', 0, 'latin1');
   return bytes;
 }
@@ -51,7 +52,12 @@ export async function startIngestFixture(sizes: readonly number[]): Promise<Inge
     startFauxqsProcess({ bodyLimitMb: Math.ceil(largest / 1024 / 1024) + 16 }),
     startSandbox({
       keepBytes: false,
-      limits: { maxUploadSize: largest, maxTotalBytes: Number.MAX_SAFE_INTEGER, perSecond: 1_000_000, perDay: 100_000_000 },
+      limits: {
+        maxUploadSize: largest,
+        maxTotalBytes: Number.MAX_SAFE_INTEGER,
+        perSecond: 1_000_000,
+        perDay: 100_000_000,
+      },
     }),
     bundleLikeTheStack(CHILD_SOURCE, join(workDir, 'ingest-child.mjs')),
   ]);
@@ -70,7 +76,9 @@ export async function startIngestFixture(sizes: readonly number[]): Promise<Inge
       const key = `uploads/bench-${size}.pdf`;
       const path = join(workDir, `bench-${size}.pdf`);
       writeFileSync(path, body);
-      const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/pdf' }));
+      const put = await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/pdf' }),
+      );
       objects.set(size, { size, key, eTag: (put.ETag ?? '').replaceAll('"', ''), path });
     }
   } catch (error) {

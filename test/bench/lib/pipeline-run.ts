@@ -22,7 +22,12 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { startSandbox, type Sandbox, type SandboxCounters, type ProcessingSubject } from '../../../infra/local/sandbox/index.ts';
+import {
+  startSandbox,
+  type Sandbox,
+  type SandboxCounters,
+  type ProcessingSubject,
+} from '../../../infra/local/sandbox/index.ts';
 import { startLocalPipeline, type LocalPipeline } from '../../../infra/local/runner/local-pipeline.ts';
 import { loadRuntimeConfig } from '../../../shared/config/runtime-config.ts';
 import { logger } from '../../../shared/observability/index.ts';
@@ -117,11 +122,20 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       stage: 'dev',
       stateDir,
       dropDir: false,
-      library: { baseUrl: sandbox.baseUrl, apiKey: sandbox.credentials.apiKey, accessToken: sandbox.credentials.accessToken },
+      library: {
+        baseUrl: sandbox.baseUrl,
+        apiKey: sandbox.credentials.apiKey,
+        accessToken: sandbox.credentials.accessToken,
+      },
       functionLogs: 'file',
       onEvent: (event) => {
         const detail = event.detail as { libraryFileId?: string; object?: { key?: string } };
-        events.push({ receivedAt: Date.now(), detailType: event['detail-type'], libraryFileId: detail.libraryFileId, key: detail.object?.key });
+        events.push({
+          receivedAt: Date.now(),
+          detailType: event['detail-type'],
+          libraryFileId: detail.libraryFileId,
+          key: detail.object?.key,
+        });
       },
     });
     const running = pipeline;
@@ -142,9 +156,17 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       originalAddContext(context);
     };
 
-    const configs = { endpoint: running.endpoints.s3, region: running.endpoints.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    const configs = {
+      endpoint: running.endpoints.s3,
+      region: running.endpoints.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    };
     const s3 = new S3Client({ ...configs, forcePathStyle: true });
-    const dynamodb = new DynamoDBClient({ endpoint: running.endpoints.dynamodb, region: running.endpoints.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const dynamodb = new DynamoDBClient({
+      endpoint: running.endpoints.dynamodb,
+      region: running.endpoints.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const documents = DynamoDBDocumentClient.from(dynamodb);
     for (const client of [s3, dynamodb, documents]) counter.exclude(client);
 
@@ -178,15 +200,26 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
           const key = `${prefix}bench-${options.label}-${String(i).padStart(5, '0')}.png`;
           keys.push(key);
-          await s3.send(new PutObjectCommand({ Bucket: running.resources.bucket, Key: key, Body: pngBytes(i), ContentType: 'image/png' }));
+          await s3.send(
+            new PutObjectCommand({
+              Bucket: running.resources.bucket,
+              Key: key,
+              Body: pngBytes(i),
+              ContentType: 'image/png',
+            }),
+          );
         }
       }),
     );
     const dropFinishedAt = Date.now();
-    log(`  [${options.label}] ${options.files} objects put in ${dropFinishedAt - dropStartedAt} ms; waiting for ${options.files} events`);
+    log(
+      `  [${options.label}] ${options.files} objects put in ${dropFinishedAt - dropStartedAt} ms; waiting for ${options.files} events`,
+    );
     const progress = setInterval(() => {
       const p = running.progress();
-      log(`  [${options.label}] ${events.length}/${options.files} events, ${uploads.size} uploads accepted, ${sandbox.counters().totalRequests} API requests, in flight ${JSON.stringify(p.inFlight)}`);
+      log(
+        `  [${options.label}] ${events.length}/${options.files} events, ${uploads.size} uploads accepted, ${sandbox.counters().totalRequests} API requests, in flight ${JSON.stringify(p.inFlight)}`,
+      );
     }, 15_000);
     try {
       await running.waitForEvents({ count: options.files, timeoutMs: options.timeoutMs });
@@ -201,7 +234,9 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const records: UploadRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await documents.send(new ScanCommand({ TableName: running.resources.uploadsTable, ConsistentRead: true, ExclusiveStartKey: start }));
+      const page = await documents.send(
+        new ScanCommand({ TableName: running.resources.uploadsTable, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
       records.push(...((page.Items ?? []) as UploadRecord[]));
       start = page.LastEvaluatedKey;
     } while (start);

@@ -58,7 +58,7 @@ function machineLine(m: MachineInfo): string {
 
 export function renderReport(data: DataBlock, preamble: string): string {
   const out: string[] = [];
-  out.push('# Benchmarks: how close the pipeline gets to the API key\'s limits', '');
+  out.push("# Benchmarks: how close the pipeline gets to the API key's limits", '');
   out.push(preamble.trim(), '');
 
   const runs = new Map<string, { run: RunInfo; figures: FigureId[] }>();
@@ -83,7 +83,8 @@ export function renderReport(data: DataBlock, preamble: string): string {
   const rows = FIGURE_IDS.map((id, index) => {
     const f = data.figures[id];
     if (f === undefined) return [String(index + 1), id, 'not run yet', '—', '—', '—', '—'];
-    const met = f.met === undefined ? (f.status === 'measured' ? 'no target' : 'not measured') : f.met ? 'met' : '**missed**';
+    const met =
+      f.met === undefined ? (f.status === 'measured' ? 'no target' : 'not measured') : f.met ? 'met' : '**missed**';
     return [String(index + 1), f.title, f.measured, f.baseline, f.ratio, f.target, met];
   });
   out.push(markdownTable(['#', 'figure', 'measured', 'baseline (same run)', 'ratio', 'target', 'reached?'], rows), '');
@@ -95,9 +96,19 @@ export function renderReport(data: DataBlock, preamble: string): string {
       out.push('Not run yet.', '');
       return;
     }
-    const verdict = f.met === undefined ? (f.status === 'measured' ? 'no target to judge' : 'not measured') : f.met ? 'met' : 'missed';
+    const verdict =
+      f.met === undefined
+        ? f.status === 'measured'
+          ? 'no target to judge'
+          : 'not measured'
+        : f.met
+          ? 'met'
+          : 'missed';
     out.push(`**${f.headline}** — target ${f.target}: ${verdict}.`, '');
-    out.push(`_Measured ${f.measuredAt.slice(0, 16).replace('T', ' ')} UTC${f.mode === 'quick' ? ', quick mode' : ''}, in ${(f.durationMs / 1000).toFixed(0)} s._`, '');
+    out.push(
+      `_Measured ${f.measuredAt.slice(0, 16).replace('T', ' ')} UTC${f.mode === 'quick' ? ', quick mode' : ''}, in ${(f.durationMs / 1000).toFixed(0)} s._`,
+      '',
+    );
     if (f.settings.length > 0) {
       out.push('Settings:', '', ...f.settings.map((s) => `- ${s}`), '');
     }

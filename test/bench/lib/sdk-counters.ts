@@ -21,13 +21,42 @@ export interface SdkCounts {
 }
 
 interface Sendable {
-  send(this: { config?: { serviceId?: string } }, command: { constructor: { name: string }; input?: Record<string, unknown> }, ...rest: unknown[]): Promise<unknown>;
+  send(
+    this: { config?: { serviceId?: string } },
+    command: { constructor: { name: string }; input?: Record<string, unknown> },
+    ...rest: unknown[]
+  ): Promise<unknown>;
 }
 
-const READ_COMMANDS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems', 'Get', 'BatchGet', 'TransactGet']);
+const READ_COMMANDS = new Set([
+  'GetItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'TransactGetItems',
+  'Get',
+  'BatchGet',
+  'TransactGet',
+]);
 const ITEM_COMMANDS = new Set([
-  'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems',
-  'Get', 'Put', 'Update', 'Delete', 'BatchGet', 'BatchWrite', 'TransactWrite', 'TransactGet',
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+  'TransactGetItems',
+  'Get',
+  'Put',
+  'Update',
+  'Delete',
+  'BatchGet',
+  'BatchWrite',
+  'TransactWrite',
+  'TransactGet',
 ]);
 
 export interface SdkCounter {
@@ -39,7 +68,11 @@ export interface SdkCounter {
 }
 
 function emptyCounts(): SdkCounts {
-  return { calls: {}, dynamodb: { readUnits: 0, writeUnits: 0, conditionalFailures: 0 }, sqsReceives: { withMessages: 0, empty: 0, messages: 0 } };
+  return {
+    calls: {},
+    dynamodb: { readUnits: 0, writeUnits: 0, conditionalFailures: 0 },
+    sqsReceives: { withMessages: 0, empty: 0, messages: 0 },
+  };
 }
 
 function capacityOf(output: unknown): number {

@@ -59,7 +59,10 @@ export interface Figure {
   run(context: BenchContext): Promise<Omit<FigureResult, 'id' | 'title' | 'mode' | 'measuredAt' | 'durationMs'>>;
 }
 
-export function notMeasured(target: string, reason: string): Omit<FigureResult, 'id' | 'title' | 'mode' | 'measuredAt' | 'durationMs'> {
+export function notMeasured(
+  target: string,
+  reason: string,
+): Omit<FigureResult, 'id' | 'title' | 'mode' | 'measuredAt' | 'durationMs'> {
   return {
     status: 'not-measured',
     target,

@@ -127,7 +127,11 @@ describe('local AWS endpoints', () => {
 
   it('S3 uses path style by itself when the endpoint host is an IP address (no forcePathStyle needed)', async () => {
     const target = await s3RequestTarget(
-      new S3Client({ endpoint: endpoints.s3, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      new S3Client({
+        endpoint: endpoints.s3,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
     );
     expect(target).toEqual({ hostname: '127.0.0.1', path: '/some-bucket/' });
   });
@@ -136,7 +140,9 @@ describe('local AWS endpoints', () => {
     const port = new URL(endpoints.s3).port;
     const base = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     const virtual = await s3RequestTarget(new S3Client({ ...base, endpoint: `http://localhost:${port}` }));
-    const forced = await s3RequestTarget(new S3Client({ ...base, endpoint: `http://localhost:${port}`, forcePathStyle: true }));
+    const forced = await s3RequestTarget(
+      new S3Client({ ...base, endpoint: `http://localhost:${port}`, forcePathStyle: true }),
+    );
     expect(virtual).toEqual({ hostname: 'some-bucket.localhost', path: '/' });
     expect(forced).toEqual({ hostname: 'localhost', path: '/some-bucket/' });
   });

@@ -14,7 +14,11 @@ import {
   GetShardIteratorCommand,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import { locateDynamoDbLocal, startDynamoDbLocal, type DynamoDbLocal } from '../../../infra/local/emulators/dynamodb-local.ts';
+import {
+  locateDynamoDbLocal,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+} from '../../../infra/local/emulators/dynamodb-local.ts';
 import { localClientConfig } from '../../../infra/local/emulators/aws-endpoints.ts';
 import { isPortListening, isProcessAlive } from '../../../infra/local/emulators/processes.ts';
 import { waitFor } from '../../support/wait.ts';
@@ -86,7 +90,9 @@ describe('DynamoDB Local', () => {
     );
     const streamArn = created.TableDescription?.LatestStreamArn;
     expect(streamArn).toBeDefined();
-    await client.send(new PutItemCommand({ TableName: 'uploads-stream-check', Item: { pk: { S: 'a' }, status: { S: 'Received' } } }));
+    await client.send(
+      new PutItemCommand({ TableName: 'uploads-stream-check', Item: { pk: { S: 'a' }, status: { S: 'Received' } } }),
+    );
     await client.send(
       new UpdateItemCommand({
         TableName: 'uploads-stream-check',

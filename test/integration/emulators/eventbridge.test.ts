@@ -47,7 +47,9 @@ describe('EventBridge stand-in', () => {
 
   it('accepts PutEvents from the SDK, assigns event ids and records each event with its bus', async () => {
     // Act
-    const result = await client.send(new PutEventsCommand({ Entries: [entry(1), entry(2, { Resources: ['arn:aws:s3:::b/k'] })] }));
+    const result = await client.send(
+      new PutEventsCommand({ Entries: [entry(1), entry(2, { Resources: ['arn:aws:s3:::b/k'] })] }),
+    );
 
     // Assess
     expect(standIn.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -94,7 +96,10 @@ describe('EventBridge stand-in', () => {
     await client.send(new PutEventsCommand({ Entries: [entry(11)] }));
 
     // Assess
-    const lines = readFileSync(eventsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EventEnvelope);
+    const lines = readFileSync(eventsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as EventEnvelope);
     const last = lines.at(-2);
     expect(last).toMatchObject({
       version: '0',
@@ -171,7 +176,9 @@ describe('EventBridge stand-in', () => {
     const strict = await startEventBridgeStandIn({ knownBuses: [BUS] });
     const strictClient = new EventBridgeClient(localClientConfig(strict.endpoint));
     try {
-      const result = await strictClient.send(new PutEventsCommand({ Entries: [entry(1), entry(2, { EventBusName: 'typo-bus' })] }));
+      const result = await strictClient.send(
+        new PutEventsCommand({ Entries: [entry(1), entry(2, { EventBusName: 'typo-bus' })] }),
+      );
       expect(result.Entries?.[1]).toMatchObject({ ErrorCode: 'ResourceNotFoundException' });
       expect(strict.events().map((e) => e.busName)).toEqual([BUS]);
     } finally {
@@ -192,7 +199,11 @@ describe('EventBridge stand-in', () => {
 
     // Assess
     expect(first.FailedEntryCount).toBe(2);
-    expect(first.Entries?.map((e) => e.ErrorCode ?? e.EventId?.length)).toEqual(['InternalFailure', 'InternalFailure', 36]);
+    expect(first.Entries?.map((e) => e.ErrorCode ?? e.EventId?.length)).toEqual([
+      'InternalFailure',
+      'InternalFailure',
+      36,
+    ]);
     expect(retry.FailedEntryCount).toBe(0);
     expect(standIn.events().map((e) => e.detail)).toEqual([{ n: 3 }, { n: 1 }, { n: 2 }]);
     expect(standIn.calls()).toEqual([
@@ -228,7 +239,10 @@ describe('EventBridge stand-in', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
-    expect(await response.json()).toEqual({ __type: 'UnknownOperationException', message: 'Unknown operation: AWSEvents.ListRules' });
+    expect(await response.json()).toEqual({
+      __type: 'UnknownOperationException',
+      message: 'Unknown operation: AWSEvents.ListRules',
+    });
   });
 
   it('leaves no listening port after stop', async () => {

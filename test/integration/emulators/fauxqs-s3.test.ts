@@ -89,7 +89,9 @@ describe('fauxqs S3 (default launcher: tagging emulated)', () => {
 
   it('garbles non-ASCII metadata values (sent as raw UTF-8 header bytes, read back as Latin-1)', async () => {
     // Real S3 answers non-ASCII metadata RFC 2047-encoded; either way, do not rely on it.
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'meta-utf8.txt', Body: 'x', Metadata: { description: 'Café' } }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'meta-utf8.txt', Body: 'x', Metadata: { description: 'Café' } }),
+    );
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta-utf8.txt' }));
     expect(head.Metadata?.['description']).not.toBe('Café');
     expect(head.Metadata?.['description']).toBe(Buffer.from('Café', 'utf8').toString('latin1'));
@@ -133,7 +135,9 @@ describe('fauxqs S3 (default launcher: tagging emulated)', () => {
     const expected = md5(body);
 
     // Act
-    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'big.bin', Body: body, ContentLength: size }));
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'big.bin', Body: body, ContentLength: size }),
+    );
     const get = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'big.bin' }));
     const hash = createHash('md5');
     let received = 0;
@@ -155,14 +159,21 @@ describe('fauxqs S3 (default launcher: tagging emulated)', () => {
   it('emulates object tagging: PutObjectTagging keeps the object, GetObjectTagging returns the tags', async () => {
     // Prepare
     const key = 'tag me.txt';
-    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'payload', Metadata: { a: 'b' } }));
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'payload', Metadata: { a: 'b' } }),
+    );
 
     // Act
     const tagged = await s3.send(
       new PutObjectTaggingCommand({
         Bucket: BUCKET,
         Key: key,
-        Tagging: { TagSet: [{ Key: 'library-file-id', Value: 'file-123' }, { Key: 'library-status', Value: 'Active' }] },
+        Tagging: {
+          TagSet: [
+            { Key: 'library-file-id', Value: 'file-123' },
+            { Key: 'library-status', Value: 'Active' },
+          ],
+        },
       }),
     );
     const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));
@@ -184,7 +195,13 @@ describe('fauxqs S3 (default launcher: tagging emulated)', () => {
   it('emulates tagging errors and lifecycle: NoSuchKey, InvalidTag, reset on overwrite, x-amz-tagging, delete', async () => {
     // Missing object → 404 NoSuchKey
     await expect(
-      s3.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key: 'missing', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } })),
+      s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: BUCKET,
+          Key: 'missing',
+          Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
 
     // More than 10 tags → 400 InvalidTag
@@ -195,11 +212,19 @@ describe('fauxqs S3 (default launcher: tagging emulated)', () => {
     ).rejects.toMatchObject({ name: 'InvalidTag', $metadata: { httpStatusCode: 400 } });
 
     // Tags given at upload, replaced by an overwrite, removed by DeleteObjectTagging.
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lifecycle', Body: 'x', Tagging: 'source=upload&team=a b' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'lifecycle', Body: 'x', Tagging: 'source=upload&team=a b' }),
+    );
     const atUpload = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: 'lifecycle' }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'lifecycle', Body: 'y' }));
     const afterOverwrite = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: 'lifecycle' }));
-    await s3.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key: 'lifecycle', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: BUCKET,
+        Key: 'lifecycle',
+        Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] },
+      }),
+    );
     await s3.send(new DeleteObjectTaggingCommand({ Bucket: BUCKET, Key: 'lifecycle' }));
     const afterDelete = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: 'lifecycle' }));
 
@@ -231,12 +256,22 @@ describe('fauxqs S3 as shipped (tagging: "fauxqs", body limit 11 MiB)', () => {
     // Prepare
     const key = 'victim.jpg';
     const original = await s3.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'jpeg bytes', ContentType: 'image/jpeg', Metadata: { m: '1' } }),
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: 'jpeg bytes',
+        ContentType: 'image/jpeg',
+        Metadata: { m: '1' },
+      }),
     );
 
     // Act
     const tagged = await s3.send(
-      new PutObjectTaggingCommand({ Bucket: BUCKET, Key: key, Tagging: { TagSet: [{ Key: 'library-file-id', Value: 'f1' }] } }),
+      new PutObjectTaggingCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Tagging: { TagSet: [{ Key: 'library-file-id', Value: 'f1' }] },
+      }),
     );
     const after = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     const text = await after.Body!.transformToString();
@@ -254,7 +289,9 @@ describe('fauxqs S3 as shipped (tagging: "fauxqs", body limit 11 MiB)', () => {
   });
 
   it('PutObjectTagging on a missing key creates an object made of the XML', async () => {
-    await s3.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key: 'ghost', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
+    await s3.send(
+      new PutObjectTaggingCommand({ Bucket: BUCKET, Key: 'ghost', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }),
+    );
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'ghost' }));
     expect(head.ContentType).toBe('application/xml');
   });
@@ -282,8 +319,11 @@ describe('fauxqs S3 bucket notifications to SQS (added by our launcher; fauxqs a
   let queueUrl: string;
 
   const receiveBodies = async (): Promise<Array<Record<string, unknown>>> => {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    for (const m of Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    for (const m of Messages)
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
     return Messages.map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>);
   };
 
@@ -330,7 +370,9 @@ describe('fauxqs S3 bucket notifications to SQS (added by our launcher; fauxqs a
         Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
       },
     ]);
-    expect(messages).toEqual([expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET })]);
+    expect(messages).toEqual([
+      expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET }),
+    ]);
   });
 
   it('sends an ObjectCreated:Put record with the key URL-encoded (+ for space), size and unquoted eTag, no versionId', async () => {
@@ -365,7 +407,9 @@ describe('fauxqs S3 bucket notifications to SQS (added by our launcher; fauxqs a
     // Prepare / Act
     const key = 'incoming/multi.bin';
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
-    const part = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: Buffer.from('only part') }));
+    const part = await s3.send(
+      new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: Buffer.from('only part') }),
+    );
     await s3.send(
       new CompleteMultipartUploadCommand({
         Bucket: BUCKET,

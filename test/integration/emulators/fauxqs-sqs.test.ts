@@ -31,7 +31,10 @@ describe('fauxqs SQS', () => {
     return { url: QueueUrl!, arn: attrs.Attributes!['QueueArn']! };
   };
 
-  const receive = async (url: string, options: { wait?: number; visibility?: number; max?: number } = {}): Promise<Message[]> => {
+  const receive = async (
+    url: string,
+    options: { wait?: number; visibility?: number; max?: number } = {},
+  ): Promise<Message[]> => {
     const result = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
@@ -49,7 +52,11 @@ describe('fauxqs SQS', () => {
     const { Attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
       }),
     );
     return {
@@ -100,10 +107,13 @@ describe('fauxqs SQS', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later', DelaySeconds: 2 }));
     const immediately = await receive(url);
     const whileDelayed = await counts(url);
-    const eventually = await waitFor(async () => {
-      const got = await receive(url, { wait: 1 });
-      return got.length > 0 ? got : undefined;
-    }, { what: 'the delayed message' });
+    const eventually = await waitFor(
+      async () => {
+        const got = await receive(url, { wait: 1 });
+        return got.length > 0 ? got : undefined;
+      },
+      { what: 'the delayed message' },
+    );
 
     // Assess
     expect(immediately).toEqual([]);
@@ -141,10 +151,13 @@ describe('fauxqs SQS', () => {
     const first = await receive(url, { visibility: 1 });
     const whileHidden = await receive(url);
     const inFlight = await counts(url);
-    const again = await waitFor(async () => {
-      const got = await receive(url, { wait: 1 });
-      return got.length > 0 ? got : undefined;
-    }, { what: 'the message to become visible again' });
+    const again = await waitFor(
+      async () => {
+        const got = await receive(url, { wait: 1 });
+        return got.length > 0 ? got : undefined;
+      },
+      { what: 'the message to become visible again' },
+    );
 
     // Assess
     expect(first).toHaveLength(1);
@@ -162,9 +175,17 @@ describe('fauxqs SQS', () => {
     const [first] = await receive(url, { visibility: 600 });
 
     // Act
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first!.ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first!.ReceiptHandle, VisibilityTimeout: 0 }),
+    );
     const [second] = await receive(url, { visibility: 1 });
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: second!.ReceiptHandle, VisibilityTimeout: 600 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: second!.ReceiptHandle,
+        VisibilityTimeout: 600,
+      }),
+    );
     const hidden = await receive(url);
 
     // Assess
@@ -225,7 +246,9 @@ describe('fauxqs SQS', () => {
       const got = await receive(url, { visibility: 30 });
       receives.push(got);
       for (const m of got) {
-        await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }),
+        );
       }
     }
     const inDlq = await receive(dlq.url);

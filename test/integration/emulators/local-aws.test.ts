@@ -21,7 +21,9 @@ describe('startLocalAws (local mode)', () => {
       const events = new EventBridgeClient(local.clientConfigs.eventbridge);
       await dynamodb.send(new ListTablesCommand({}));
       await events.send(
-        new PutEventsCommand({ Entries: [{ Source: 'local', DetailType: 'Check', Detail: '{"ok":true}', EventBusName: 'dev' }] }),
+        new PutEventsCommand({
+          Entries: [{ Source: 'local', DetailType: 'Check', Detail: '{"ok":true}', EventBusName: 'dev' }],
+        }),
       );
       dynamodb.destroy();
       events.destroy();
@@ -32,7 +34,10 @@ describe('startLocalAws (local mode)', () => {
       expect(Object.values(local.endpoints).filter((v) => v.startsWith('http://127.0.0.1:'))).toHaveLength(5);
       expect(local.env['AWS_ENDPOINT_URL_SECRETS_MANAGER']).toBe(local.endpoints.secretsmanager);
       expect(existsSync(eventsFile)).toBe(true);
-      expect(JSON.parse(readFileSync(eventsFile, 'utf8').trim())).toMatchObject({ source: 'local', detail: { ok: true } });
+      expect(JSON.parse(readFileSync(eventsFile, 'utf8').trim())).toMatchObject({
+        source: 'local',
+        detail: { ok: true },
+      });
     } finally {
       await local.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,11 @@ describe('managed child processes', () => {
   it('waits for readiness, and after stop the pid is gone and the port is free', async () => {
     // Prepare
     const port = await findFreePort();
-    const proc = spawnManaged({ name: 'listener', command: process.execPath, args: [fixture('listener.mjs'), String(port)] });
+    const proc = spawnManaged({
+      name: 'listener',
+      command: process.execPath,
+      args: [fixture('listener.mjs'), String(port)],
+    });
 
     // Act
     await waitUntilReady(proc, httpProbe(`http://127.0.0.1:${port}/`, 200), { timeoutMs: 10_000 });
@@ -102,24 +106,34 @@ describe('managed child processes', () => {
   it('reports the deadline and the last stderr lines when readiness never comes, and stops the child', async () => {
     // Prepare
     const port = await findFreePort();
-    const proc = spawnManaged({ name: 'never-ready', command: process.execPath, args: [fixture('listener.mjs'), String(port)] });
+    const proc = spawnManaged({
+      name: 'never-ready',
+      command: process.execPath,
+      args: [fixture('listener.mjs'), String(port)],
+    });
 
     // Act
     const attempt = waitUntilReady(proc, async () => false, { timeoutMs: 300, what: 'a probe that always says no' });
 
     // Assess
-    await expect(attempt).rejects.toThrow(/Timed out after 300 ms waiting for a probe that always says no[\s\S]*listener starting on/);
+    await expect(attempt).rejects.toThrow(
+      /Timed out after 300 ms waiting for a probe that always says no[\s\S]*listener starting on/,
+    );
     expect(isProcessAlive(proc.pid)).toBe(false);
   });
 
   it('fails clearly when the command does not exist', () => {
-    expect(() => spawnManaged({ name: 'missing', command: '/nonexistent/binary', args: [] })).toThrow(/Could not start missing/);
+    expect(() => spawnManaged({ name: 'missing', command: '/nonexistent/binary', args: [] })).toThrow(
+      /Could not start missing/,
+    );
   });
 
   it('kills the children of an owner that is SIGKILLed (no exit hook runs): the reaper does it', async () => {
     // Prepare: an owner process with one managed child.
     const port = await findFreePort();
-    const owner = spawn(process.execPath, [fixture('owner.ts'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const owner = spawn(process.execPath, [fixture('owner.ts'), String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const childPid = await new Promise<number>((resolve, reject) => {
       owner.stdout.setEncoding('utf8');
       owner.stdout.on('data', (chunk: string) => {

@@ -8,7 +8,10 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../../infra/local/standins/secrets-manager.ts';
+import {
+  startSecretsManagerStandIn,
+  type SecretsManagerStandIn,
+} from '../../../infra/local/standins/secrets-manager.ts';
 import { ENDPOINT_ENV_VARS, localClientConfig } from '../../../infra/local/emulators/aws-endpoints.ts';
 import { isPortListening } from '../../../infra/local/emulators/processes.ts';
 
@@ -19,7 +22,9 @@ describe('Secrets Manager stand-in', () => {
   let client: SecretsManagerClient;
 
   beforeAll(async () => {
-    standIn = await startSecretsManagerStandIn({ secrets: { [SECRET_ID]: { apiKey: 'key-1', accessToken: 'token-1' } } });
+    standIn = await startSecretsManagerStandIn({
+      secrets: { [SECRET_ID]: { apiKey: 'key-1', accessToken: 'token-1' } },
+    });
     client = new SecretsManagerClient(localClientConfig(standIn.endpoint));
   });
 
@@ -37,7 +42,9 @@ describe('Secrets Manager stand-in', () => {
     // Assess
     expect(standIn.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(JSON.parse(byName.SecretString!)).toEqual({ apiKey: 'key-1', accessToken: 'token-1' });
-    expect(byName.ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:us-east-1:000000000000:secret:${SECRET_ID}-[a-f0-9]{6}$`));
+    expect(byName.ARN).toMatch(
+      new RegExp(`^arn:aws:secretsmanager:us-east-1:000000000000:secret:${SECRET_ID}-[a-f0-9]{6}$`),
+    );
     expect(byName.Name).toBe(SECRET_ID);
     expect(byName.VersionStages).toEqual(['AWSCURRENT']);
     expect(byName.CreatedDate).toBeInstanceOf(Date);
@@ -60,19 +67,27 @@ describe('Secrets Manager stand-in', () => {
     // Act
     const put = await client.send(new PutSecretValueCommand({ SecretId: 'rotating', SecretString: 'v2' }));
     const current = await client.send(new GetSecretValueCommand({ SecretId: 'rotating' }));
-    const previous = await client.send(new GetSecretValueCommand({ SecretId: 'rotating', VersionStage: 'AWSPREVIOUS' }));
+    const previous = await client.send(
+      new GetSecretValueCommand({ SecretId: 'rotating', VersionStage: 'AWSPREVIOUS' }),
+    );
     const described = await client.send(new DescribeSecretCommand({ SecretId: 'rotating' }));
 
     // Assess
     expect(current.SecretString).toBe('v2');
     expect(current.VersionId).toBe(put.VersionId);
     expect(previous.SecretString).toBe('v1');
-    expect(Object.values(described.VersionIdsToStages ?? {}).flat().sort()).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
+    expect(
+      Object.values(described.VersionIdsToStages ?? {})
+        .flat()
+        .sort(),
+    ).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
     expect(standIn.currentValue('rotating')).toBe('v2');
   });
 
   it('PutSecretValue on an unknown secret and CreateSecret on an existing one fail like AWS', async () => {
-    await expect(client.send(new PutSecretValueCommand({ SecretId: 'missing', SecretString: 'x' }))).rejects.toMatchObject({
+    await expect(
+      client.send(new PutSecretValueCommand({ SecretId: 'missing', SecretString: 'x' })),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
     await expect(client.send(new CreateSecretCommand({ Name: SECRET_ID, SecretString: 'x' }))).rejects.toMatchObject({

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { contentTypeOf, keyForDroppedFile, startDropWatcher, type DropWatcher, type DroppedFile } from '../../../infra/local/runner/drop-watcher.ts';
+import {
+  contentTypeOf,
+  keyForDroppedFile,
+  startDropWatcher,
+  type DropWatcher,
+  type DroppedFile,
+} from '../../../infra/local/runner/drop-watcher.ts';
 import { startTestEnvironment, waitFor, type TestEnvironment } from '../../support/index.ts';
 
 let env: TestEnvironment;
@@ -44,9 +50,12 @@ async function setUp(options: { uploadExisting?: boolean; before?: (dir: string)
   watchers.push(watcher);
   await watcher.ready;
   const keys = async (): Promise<string[]> =>
-    ((await env.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key ?? '').sort();
+    ((await env.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? [])
+      .map((o) => o.Key ?? '')
+      .sort();
   const body = async (key: string): Promise<string> =>
-    (await (await env.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()) ?? '';
+    (await (await env.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()) ??
+    '';
   return { dir, bucket, uploaded, keys, body };
 }
 

@@ -16,7 +16,10 @@ let env: TestEnvironment;
 let resources: LocalResources;
 
 beforeAll(async () => {
-  const [started, definitions] = await Promise.all([startTestEnvironment({ dynamodb: true, fauxqs: true }), loadStackDefinitions(dev)]);
+  const [started, definitions] = await Promise.all([
+    startTestEnvironment({ dynamodb: true, fauxqs: true }),
+    loadStackDefinitions(dev),
+  ]);
   env = started;
   const { s3, sqs, dynamodb } = env.clients;
   resources = await createLocalResources({ s3, sqs, dynamodb }, dev, definitions.notificationFilters);
@@ -43,7 +46,10 @@ describe('local resources from the dev stage config', () => {
       [resources.statusQueue, dev.functions.poll, dev.sources.statusQueue],
     ] as const) {
       const attributes = await queueAttributes(env.clients.sqs, queue.url);
-      expect(JSON.parse(attributes['RedrivePolicy'] ?? '{}')).toEqual({ deadLetterTargetArn: queue.deadLetter.arn, maxReceiveCount: source.maxReceiveCount });
+      expect(JSON.parse(attributes['RedrivePolicy'] ?? '{}')).toEqual({
+        deadLetterTargetArn: queue.deadLetter.arn,
+        maxReceiveCount: source.maxReceiveCount,
+      });
       expect(Number(attributes['VisibilityTimeout'])).toBe(visibilityTimeoutSeconds(fn.timeoutSeconds, source));
       expect(Number(attributes['MessageRetentionPeriod'])).toBe(source.retentionDays * 86_400);
       const dlq = await queueAttributes(env.clients.sqs, queue.deadLetter.url);
@@ -53,18 +59,24 @@ describe('local resources from the dev stage config', () => {
   });
 
   it('creates the uploads table with its stream and GSI, and the limits table without a stream', async () => {
-    const uploads = (await env.clients.dynamodb.send(new DescribeTableCommand({ TableName: resources.uploadsTable }))).Table;
+    const uploads = (await env.clients.dynamodb.send(new DescribeTableCommand({ TableName: resources.uploadsTable })))
+      .Table;
     expect(uploads?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
-    expect(uploads?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([resourceNames(dev).uploadsByLibraryFileIdIndex]);
+    expect(uploads?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([
+      resourceNames(dev).uploadsByLibraryFileIdIndex,
+    ]);
     expect(resources.uploadsStreamArn).toBe(uploads?.LatestStreamArn);
     const ttl = await env.clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: resources.uploadsTable }));
     expect(ttl.TimeToLiveDescription?.AttributeName).toBe('expiresAt');
-    const limits = (await env.clients.dynamodb.send(new DescribeTableCommand({ TableName: resources.limitsTable }))).Table;
+    const limits = (await env.clients.dynamodb.send(new DescribeTableCommand({ TableName: resources.limitsTable })))
+      .Table;
     expect(limits?.StreamSpecification?.StreamEnabled ?? false).toBe(false);
   });
 
   it('configures bucket notifications as the stack does (prefix filter, ObjectCreated)', async () => {
-    const config = await env.clients.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: resources.bucket }));
+    const config = await env.clients.s3.send(
+      new GetBucketNotificationConfigurationCommand({ Bucket: resources.bucket }),
+    );
     expect(config.QueueConfigurations).toHaveLength(1);
     expect(config.QueueConfigurations?.[0]).toMatchObject({
       QueueArn: resources.ingestQueue.arn,
@@ -77,35 +89,62 @@ describe('local resources from the dev stage config', () => {
     // Prepare: drain the s3:TestEvent sent when the configuration was set
     const received: Array<{ body: string; handle: string }> = [];
     const drain = async (): Promise<void> => {
-      const result = await env.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: resources.ingestQueue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const result = await env.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: resources.ingestQueue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       for (const m of result.Messages ?? []) {
         received.push({ body: m.Body ?? '', handle: m.ReceiptHandle ?? '' });
-        await env.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: resources.ingestQueue.url, ReceiptHandle: m.ReceiptHandle }));
+        await env.clients.sqs.send(
+          new DeleteMessageCommand({ QueueUrl: resources.ingestQueue.url, ReceiptHandle: m.ReceiptHandle }),
+        );
       }
     };
-    await waitFor(async () => {
-      await drain();
-      return received.some((r) => r.body.includes('s3:TestEvent'));
-    }, { what: 'the s3:TestEvent', timeoutMs: 10_000 });
+    await waitFor(
+      async () => {
+        await drain();
+        return received.some((r) => r.body.includes('s3:TestEvent'));
+      },
+      { what: 'the s3:TestEvent', timeoutMs: 10_000 },
+    );
     received.length = 0;
     // Act
     const key = 'uploads/Sommer Fotos/été+1 (copy).png';
-    const put = await env.clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: Buffer.from('0123456789') }));
-    await env.clients.s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: 'elsewhere/x.png', Body: Buffer.from('x') }));
-    await waitFor(async () => {
-      await drain();
-      return received.length >= 1;
-    }, { what: 'the notification', timeoutMs: 10_000 });
+    const put = await env.clients.s3.send(
+      new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: Buffer.from('0123456789') }),
+    );
+    await env.clients.s3.send(
+      new PutObjectCommand({ Bucket: resources.bucket, Key: 'elsewhere/x.png', Body: Buffer.from('x') }),
+    );
+    await waitFor(
+      async () => {
+        await drain();
+        return received.length >= 1;
+      },
+      { what: 'the notification', timeoutMs: 10_000 },
+    );
     await new Promise((r) => setTimeout(r, 500));
     await drain();
     // Assess
     expect(received).toHaveLength(1);
-    const body = JSON.parse(received[0]?.body ?? '{}') as { Records: Array<Record<string, unknown> & { s3: { bucket: Record<string, unknown>; object: Record<string, unknown> } }> };
+    const body = JSON.parse(received[0]?.body ?? '{}') as {
+      Records: Array<
+        Record<string, unknown> & { s3: { bucket: Record<string, unknown>; object: Record<string, unknown> } }
+      >;
+    };
     expect(body.Records).toHaveLength(1);
     const record = body.Records[0];
-    expect(record).toMatchObject({ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', awsRegion: 'us-east-1' });
+    expect(record).toMatchObject({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      eventName: 'ObjectCreated:Put',
+      awsRegion: 'us-east-1',
+    });
     expect(record?.s3.bucket).toMatchObject({ name: resources.bucket, arn: `arn:aws:s3:::${resources.bucket}` });
-    expect(record?.s3.object).toMatchObject({ key: 'uploads/Sommer+Fotos/%C3%A9t%C3%A9%2B1+%28copy%29.png', size: 10, eTag: put.ETag?.replace(/"/g, '') });
+    expect(record?.s3.object).toMatchObject({
+      key: 'uploads/Sommer+Fotos/%C3%A9t%C3%A9%2B1+%28copy%29.png',
+      size: 10,
+      eTag: put.ETag?.replace(/"/g, ''),
+    });
     expect(record?.s3.object['sequencer']).toMatch(/^[0-9A-F]+$/);
     expect(record?.s3.object).not.toHaveProperty('versionId');
   });

@@ -3,11 +3,21 @@
  * failures, DLQ redrive after maxReceiveCount, the concurrency ceiling and the record shape.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { batchItemFailures } from '../../../infra/local/runner/event-sources/batch-item-failures.ts';
-import { startSqsPoller, type SqsHandler, type SqsPoller } from '../../../infra/local/runner/event-sources/sqs-poller.ts';
+import {
+  startSqsPoller,
+  type SqsHandler,
+  type SqsPoller,
+} from '../../../infra/local/runner/event-sources/sqs-poller.ts';
 import { queueArn } from '../../../infra/local/runner/resources.ts';
 import { startTestEnvironment, waitFor, type TestEnvironment } from '../../support/index.ts';
 
@@ -26,26 +36,41 @@ const fn = { functionName: 'test-fn', timeoutSeconds: 5, memoryMb: 128 };
 
 async function queue(attributes: Record<string, string> = {}): Promise<{ url: string; arn: string; name: string }> {
   const name = `q-${randomUUID().slice(0, 8)}`;
-  const result = await env.clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '1', ...attributes } }));
+  const result = await env.clients.sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '1', ...attributes } }),
+  );
   return { url: result.QueueUrl as string, arn: queueArn(name), name };
 }
 
 async function send(url: string, bodies: string[]): Promise<void> {
   for (let i = 0; i < bodies.length; i += 10) {
     await env.clients.sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: url, Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })) }),
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+      }),
     );
   }
 }
 
 async function visibleAndInFlight(url: string): Promise<number> {
   const result = await env.clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(result.Attributes?.['ApproximateNumberOfMessages'] ?? 0) + Number(result.Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0);
+  return (
+    Number(result.Attributes?.['ApproximateNumberOfMessages'] ?? 0) +
+    Number(result.Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0)
+  );
 }
 
-function start(q: { url: string; arn: string }, handler: SqsHandler, settings: { batchSize?: number; window?: number; concurrency?: number } = {}): SqsPoller {
+function start(
+  q: { url: string; arn: string },
+  handler: SqsHandler,
+  settings: { batchSize?: number; window?: number; concurrency?: number } = {},
+): SqsPoller {
   const poller = startSqsPoller({
     sqs: env.clients.sqs,
     queueUrl: q.url,
@@ -66,11 +91,18 @@ describe('SQS poller', () => {
     // Prepare
     const q = await queue();
     const batches: SQSRecord[][] = [];
-    await send(q.url, Array.from({ length: 7 }, (_, i) => `m${i}`));
+    await send(
+      q.url,
+      Array.from({ length: 7 }, (_, i) => `m${i}`),
+    );
     // Act
-    start(q, async (event) => {
-      batches.push(event.Records);
-    }, { batchSize: 3, window: 0.3 });
+    start(
+      q,
+      async (event) => {
+        batches.push(event.Records);
+      },
+      { batchSize: 3, window: 0.3 },
+    );
     await waitFor(() => batches.flat().length === 7, { what: 'all 7 messages', timeoutMs: 15_000 });
     // Assess
     expect(batches.every((b) => b.length <= 3)).toBe(true);
@@ -84,7 +116,11 @@ describe('SQS poller', () => {
     const q = await queue();
     let record: SQSRecord | undefined;
     await env.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{"a":1}', MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } } }),
+      new SendMessageCommand({
+        QueueUrl: q.url,
+        MessageBody: '{"a":1}',
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } },
+      }),
     );
     // Act
     start(q, async (event: SQSEvent) => {
@@ -98,7 +134,9 @@ describe('SQS poller', () => {
       eventSourceARN: q.arn,
       awsRegion: 'us-east-1',
       attributes: { ApproximateReceiveCount: '1' },
-      messageAttributes: { kind: { stringValue: 'test', dataType: 'String', stringListValues: [], binaryListValues: [] } },
+      messageAttributes: {
+        kind: { stringValue: 'test', dataType: 'String', stringListValues: [], binaryListValues: [] },
+      },
     });
     expect(record?.messageId).toMatch(/.+/);
     expect(record?.receiptHandle).toMatch(/.+/);
@@ -112,18 +150,25 @@ describe('SQS poller', () => {
     await send(q.url, ['ok-1', 'fail-once', 'ok-2']);
     let failedOnce = false;
     // Act
-    start(q, async (event) => {
-      const failures: { itemIdentifier: string }[] = [];
-      for (const r of event.Records) {
-        deliveries.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount });
-        if (r.body === 'fail-once' && !failedOnce) {
-          failedOnce = true;
-          failures.push({ itemIdentifier: r.messageId });
+    start(
+      q,
+      async (event) => {
+        const failures: { itemIdentifier: string }[] = [];
+        for (const r of event.Records) {
+          deliveries.push({ body: r.body, receiveCount: r.attributes.ApproximateReceiveCount });
+          if (r.body === 'fail-once' && !failedOnce) {
+            failedOnce = true;
+            failures.push({ itemIdentifier: r.messageId });
+          }
         }
-      }
-      return { batchItemFailures: failures };
-    }, { batchSize: 10, window: 0.2 });
-    await waitFor(() => deliveries.filter((d) => d.body === 'fail-once').length === 2, { what: 'the failed message again', timeoutMs: 10_000 });
+        return { batchItemFailures: failures };
+      },
+      { batchSize: 10, window: 0.2 },
+    );
+    await waitFor(() => deliveries.filter((d) => d.body === 'fail-once').length === 2, {
+      what: 'the failed message again',
+      timeoutMs: 10_000,
+    });
     await waitFor(async () => (await visibleAndInFlight(q.url)) === 0, { what: 'an empty queue' });
     // Assess
     expect(deliveries.filter((d) => d.body === 'ok-1')).toHaveLength(1);
@@ -138,17 +183,24 @@ describe('SQS poller', () => {
     let calls = 0;
     await send(q.url, ['a', 'b']);
     // Act
-    start(q, async (event) => {
-      calls++;
-      seen.push(...event.Records.map((r) => r.body));
-      if (calls === 1) throw new Error('boom');
-      if (calls === 2) return { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] };
-      return { batchItemFailures: [] };
-    }, { batchSize: 10, window: 0.3 });
-    await waitFor(() => calls >= 3 && seen.filter((b) => b === 'a').length >= 3 && seen.filter((b) => b === 'b').length >= 3, {
-      what: 'three deliveries of both messages',
-      timeoutMs: 15_000,
-    });
+    start(
+      q,
+      async (event) => {
+        calls++;
+        seen.push(...event.Records.map((r) => r.body));
+        if (calls === 1) throw new Error('boom');
+        if (calls === 2) return { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] };
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 10, window: 0.3 },
+    );
+    await waitFor(
+      () => calls >= 3 && seen.filter((b) => b === 'a').length >= 3 && seen.filter((b) => b === 'b').length >= 3,
+      {
+        what: 'three deliveries of both messages',
+        timeoutMs: 15_000,
+      },
+    );
     await waitFor(async () => (await visibleAndInFlight(q.url)) === 0, { what: 'an empty queue' });
     // Assess
     expect(seen.filter((b) => b === 'a')).toHaveLength(3);
@@ -157,7 +209,10 @@ describe('SQS poller', () => {
   it('moves a message that keeps failing to the DLQ after maxReceiveCount receives', async () => {
     // Prepare
     const dlq = await queue();
-    const q = await queue({ VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }) });
+    const q = await queue({
+      VisibilityTimeout: '1',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
+    });
     const receiveCounts: string[] = [];
     await send(q.url, ['poison']);
     // Act
@@ -166,7 +221,9 @@ describe('SQS poller', () => {
       return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
     });
     const inDlq = await waitFor(
-      async () => (await env.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 1 }))).Messages?.[0],
+      async () =>
+        (await env.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 1 })))
+          .Messages?.[0],
       { what: 'the message in the DLQ', timeoutMs: 15_000 },
     );
     // Assess
@@ -180,15 +237,22 @@ describe('SQS poller', () => {
     let running = 0;
     let peak = 0;
     let handled = 0;
-    await send(q.url, Array.from({ length: 8 }, (_, i) => `c${i}`));
+    await send(
+      q.url,
+      Array.from({ length: 8 }, (_, i) => `c${i}`),
+    );
     // Act
-    const poller = start(q, async (event) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 250));
-      running--;
-      handled += event.Records.length;
-    }, { batchSize: 1, concurrency: 2 });
+    const poller = start(
+      q,
+      async (event) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 250));
+        running--;
+        handled += event.Records.length;
+      },
+      { batchSize: 1, concurrency: 2 },
+    );
     await waitFor(() => handled === 8, { what: '8 messages handled', timeoutMs: 15_000 });
     // Assess
     expect(peak).toBe(2);

@@ -13,8 +13,17 @@ import { FINAL_STATUSES } from '../../../shared/upload/record.ts';
 import { createUploadsTable } from '../../../shared/store/index.ts';
 import { dev } from '../../../infra/config/index.ts';
 import { loadStackDefinitions } from '../../../infra/local/runner/stack-definitions.ts';
-import { matchesPattern, passesFilters, type FilterPattern } from '../../../infra/local/runner/event-sources/filter-criteria.ts';
-import { startStreamPoller, type StreamFailurePointer, type StreamHandler, type StreamPoller } from '../../../infra/local/runner/event-sources/stream-poller.ts';
+import {
+  matchesPattern,
+  passesFilters,
+  type FilterPattern,
+} from '../../../infra/local/runner/event-sources/filter-criteria.ts';
+import {
+  startStreamPoller,
+  type StreamFailurePointer,
+  type StreamHandler,
+  type StreamPoller,
+} from '../../../infra/local/runner/event-sources/stream-poller.ts';
 import { startTestEnvironment, waitFor, type TestEnvironment } from '../../support/index.ts';
 
 let env: TestEnvironment;
@@ -22,7 +31,10 @@ let filters: FilterPattern[];
 const pollers: StreamPoller[] = [];
 
 beforeAll(async () => {
-  [env, { publishStreamFilters: filters }] = await Promise.all([startTestEnvironment({ dynamodb: true }), loadStackDefinitions(dev)]);
+  [env, { publishStreamFilters: filters }] = await Promise.all([
+    startTestEnvironment({ dynamodb: true }),
+    loadStackDefinitions(dev),
+  ]);
 });
 afterEach(async () => {
   await Promise.all(pollers.splice(0).map((p) => p.stop({ graceMs: 2000 })));
@@ -39,7 +51,12 @@ async function table(): Promise<{ name: string; streamArn: string }> {
 function start(
   streamArn: string,
   handler: StreamHandler,
-  extra: { onFailure?: (p: StreamFailurePointer) => Promise<void>; batchSize?: number; retryAttempts?: number; onRecords?: (r: DynamoDBRecord[]) => void } = {},
+  extra: {
+    onFailure?: (p: StreamFailurePointer) => Promise<void>;
+    batchSize?: number;
+    retryAttempts?: number;
+    onRecords?: (r: DynamoDBRecord[]) => void;
+  } = {},
 ): StreamPoller {
   const poller = startStreamPoller({
     streams: env.clients.dynamodbStreams,
@@ -64,12 +81,20 @@ function start(
 }
 
 async function write(tableName: string, objectId: string, status: string): Promise<void> {
-  await env.clients.documentClient.send(new PutCommand({ TableName: tableName, Item: { objectId, status, key: objectId } }));
+  await env.clients.documentClient.send(
+    new PutCommand({ TableName: tableName, Item: { objectId, status, key: objectId } }),
+  );
 }
 
 async function setStatus(tableName: string, objectId: string, status: string): Promise<void> {
   await env.clients.documentClient.send(
-    new UpdateCommand({ TableName: tableName, Key: { objectId }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': status } }),
+    new UpdateCommand({
+      TableName: tableName,
+      Key: { objectId },
+      UpdateExpression: 'SET #s = :s',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': status },
+    }),
   );
 }
 
@@ -90,9 +115,13 @@ describe('stream poller', () => {
     await write(t.name, 'c', 'Received');
     await setStatus(t.name, 'c', 'Submitted');
     // Act
-    start(t.streamArn, async (event) => {
-      delivered.push(...event.Records);
-    }, { onRecords: (r) => tapped.push(...r) });
+    start(
+      t.streamArn,
+      async (event) => {
+        delivered.push(...event.Records);
+      },
+      { onRecords: (r) => tapped.push(...r) },
+    );
     await waitFor(() => delivered.length >= 2 && tapped.length >= 7, { what: 'the final records', timeoutMs: 15_000 });
     await new Promise((r) => setTimeout(r, 600));
     // Assess
@@ -102,7 +131,12 @@ describe('stream poller', () => {
       ['b', 'Rejected'],
     ]);
     const record = delivered[0] as DynamoDBRecord;
-    expect(record).toMatchObject({ eventSource: 'aws:dynamodb', eventName: 'MODIFY', eventSourceARN: t.streamArn, awsRegion: 'us-east-1' });
+    expect(record).toMatchObject({
+      eventSource: 'aws:dynamodb',
+      eventName: 'MODIFY',
+      eventSourceARN: t.streamArn,
+      awsRegion: 'us-east-1',
+    });
     expect(record.dynamodb?.OldImage?.['status']?.S).toBe('Processing');
     expect(record.dynamodb?.StreamViewType).toBe('NEW_AND_OLD_IMAGES');
     expect(typeof record.dynamodb?.ApproximateCreationDateTime).toBe('number');
@@ -196,8 +230,11 @@ describe('publish filter criteria (from the CDK stack)', () => {
 
   it('passes every final status and nothing else', () => {
     for (const status of FINAL_STATUSES) expect(passesFilters(filters, record(status))).toBe(true);
-    for (const status of ['Received', 'Submitted', 'Processing', 'Uploaded', undefined]) expect(passesFilters(filters, record(status))).toBe(false);
-    expect(passesFilters(filters, { eventName: 'REMOVE', dynamodb: { OldImage: { status: { S: 'Active' } } } })).toBe(false);
+    for (const status of ['Received', 'Submitted', 'Processing', 'Uploaded', undefined])
+      expect(passesFilters(filters, record(status))).toBe(false);
+    expect(passesFilters(filters, { eventName: 'REMOVE', dynamodb: { OldImage: { status: { S: 'Active' } } } })).toBe(
+      false,
+    );
   });
 
   it('supports the other EventBridge-style rules', () => {

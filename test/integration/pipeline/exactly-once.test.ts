@@ -1,6 +1,14 @@
 import './quiet-env.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lambdaContext, pdfBytes, pngBytes, requestsOf, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
+import {
+  lambdaContext,
+  pdfBytes,
+  pngBytes,
+  requestsOf,
+  startPipelineHarness,
+  statusRequests,
+  type PipelineHarness,
+} from './harness.ts';
 import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
 
 /** The industry's harmless test string every virus scanner (the sandbox's included) reports. */
@@ -32,7 +40,9 @@ describe('duplicate deliveries', () => {
     // Prepare
     const ref = await h.putObject('incoming/dup/same-moment.png', pngBytes());
     // Act
-    const responses = await Promise.all([1, 2, 3].map(() => ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'))));
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'))),
+    );
     const [record] = await h.settle([ref]);
     // Assess
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
@@ -106,7 +116,12 @@ describe('a lost answer to the upload', () => {
     // Assess
     expect(h.sandbox.counters().uploads.accepted).toBe(1);
     expect(h.sandbox.files()).toHaveLength(1);
-    expect(record).toMatchObject({ status: 'VirusFound', adopted: true, attempts: 1, libraryFileId: h.sandbox.files()[0]?.id });
+    expect(record).toMatchObject({
+      status: 'VirusFound',
+      adopted: true,
+      attempts: 1,
+      libraryFileId: h.sandbox.files()[0]?.id,
+    });
   });
 
   it('resumes an attempt it could not check at once (attempts counted, no file id) by searching first', async () => {

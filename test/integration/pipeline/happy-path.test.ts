@@ -1,6 +1,13 @@
 import './quiet-env.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pdfBytes, pngBytes, requestsOf, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
+import {
+  pdfBytes,
+  pngBytes,
+  requestsOf,
+  startPipelineHarness,
+  statusRequests,
+  type PipelineHarness,
+} from './harness.ts';
 
 let h: PipelineHarness;
 
@@ -14,7 +21,9 @@ describe('happy path', () => {
   it('uploads an image into the mirrored folder and a document to the default folder, and records them Active', async () => {
     // Prepare
     const image = await h.putObject('incoming/Events/2026/summer_poster-final.png', pngBytes(640, 480));
-    const document = await h.putObject('incoming/report.pdf', pdfBytes(), { metadata: { description: 'Quarterly report' } });
+    const document = await h.putObject('incoming/report.pdf', pdfBytes(), {
+      metadata: { description: 'Quarterly report' },
+    });
     // Act
     await h.notify([image, document]);
     const [imageRecord, documentRecord] = await h.settle([image, document]);
@@ -34,17 +43,29 @@ describe('happy path', () => {
     });
     expect(imageRecord?.url).toMatch(/^http/);
     expect(imageRecord?.thumbnailUrl).toMatch(/^http/);
-    expect(Object.keys(imageRecord?.transitions ?? {})).toEqual(expect.arrayContaining(['Received', 'Submitted', 'Active']));
-    expect(documentRecord).toMatchObject({ status: 'Active', description: 'Quarterly report', fileType: 'PDF', folderId: '0' });
+    expect(Object.keys(imageRecord?.transitions ?? {})).toEqual(
+      expect.arrayContaining(['Received', 'Submitted', 'Active']),
+    );
+    expect(documentRecord).toMatchObject({
+      status: 'Active',
+      description: 'Quarterly report',
+      fileType: 'PDF',
+      folderId: '0',
+    });
     const stored = files.find((f) => f.id === imageRecord?.libraryFileId);
     expect(stored?.folderId).toBe(imageRecord?.folderId);
     expect(stored?.size).toBe(image.size);
-    expect(await h.tags(image.key)).toEqual({ 'library-status': 'Active', 'library-file-id': imageRecord?.libraryFileId });
+    expect(await h.tags(image.key)).toEqual({
+      'library-status': 'Active',
+      'library-file-id': imageRecord?.libraryFileId,
+    });
   });
 
   it('settles a batch of 10 files with a few upload-status requests in total', async () => {
     // Prepare
-    const refs = await Promise.all(Array.from({ length: 10 }, (_, i) => h.putObject(`incoming/batch/file-${i}.png`, pngBytes(10 + i, 10))));
+    const refs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => h.putObject(`incoming/batch/file-${i}.png`, pngBytes(10 + i, 10))),
+    );
     // Act
     await h.notify(refs);
     const records = await h.settle(refs);
@@ -72,7 +93,9 @@ describe('happy path', () => {
     expect(ra?.folderId).toBe(rb?.folderId);
     expect(ra?.folderPath).toBe('Brand');
     expect(rc?.folderId).toBe('-1');
-    expect(h.sandbox.counters().requests.createFolder?.['201'] ?? h.sandbox.counters().requests.createFolder?.['200']).toBe(1);
+    expect(
+      h.sandbox.counters().requests.createFolder?.['201'] ?? h.sandbox.counters().requests.createFolder?.['200'],
+    ).toBe(1);
   });
 });
 

@@ -8,7 +8,12 @@
  * so re-sent copies, delayed status checks and redeliveries all happen as they would on AWS.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand, PutObjectCommand, DeleteObjectCommand, GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutObjectCommand,
+  DeleteObjectCommand,
+  GetObjectTaggingCommand,
+} from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -23,9 +28,20 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
 import { handler as pollHandler } from '../../../functions/poll/handler.ts';
 import type { RuntimeConfig } from '../../../shared/config/runtime-config.ts';
-import { DEFAULT_FAULTS, DEFAULT_LIMITS, DEFAULT_PROCESSING, startSandbox, type Sandbox } from '../../../infra/local/sandbox/index.ts';
+import {
+  DEFAULT_FAULTS,
+  DEFAULT_LIMITS,
+  DEFAULT_PROCESSING,
+  startSandbox,
+  type Sandbox,
+} from '../../../infra/local/sandbox/index.ts';
 import type { SandboxOptions } from '../../../infra/local/sandbox/options.ts';
-import { buildPipelineRuntime, setPipelineRuntime, type PipelineRuntime, type PipelineRuntimeOptions } from '../../../shared/runtime/index.ts';
+import {
+  buildPipelineRuntime,
+  setPipelineRuntime,
+  type PipelineRuntime,
+  type PipelineRuntimeOptions,
+} from '../../../shared/runtime/index.ts';
 import { createSecretsCredentialsProvider } from '../../../shared/secrets/library-credentials.ts';
 import { createLimitsTable, createUploadsTable, objectIdOf } from '../../../shared/store/index.ts';
 import type { ObjectRef, UploadRecord } from '../../../shared/upload/record.ts';
@@ -98,13 +114,22 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
   const sandbox = await startSandbox({ ...options.sandbox });
   const suffix = randomUUID().slice(0, 8);
   const bucket = `uploads-${suffix}`;
-  const names = { ingest: `ingest-${suffix}`, status: `status-${suffix}`, uploads: `uploads-${suffix}`, limits: `limits-${suffix}` };
+  const names = {
+    ingest: `ingest-${suffix}`,
+    status: `status-${suffix}`,
+    uploads: `uploads-${suffix}`,
+    limits: `limits-${suffix}`,
+  };
   const { s3, sqs, dynamodb, documentClient, secretsManager } = env.clients;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   // A short visibility timeout, so a failed batch item comes back within a test's patience.
   const queueAttributes = { VisibilityTimeout: '2' };
-  const ingestQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: names.ingest, Attributes: queueAttributes }))).QueueUrl!;
-  const statusQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: names.status, Attributes: queueAttributes }))).QueueUrl!;
+  const ingestQueueUrl = (
+    await sqs.send(new CreateQueueCommand({ QueueName: names.ingest, Attributes: queueAttributes }))
+  ).QueueUrl!;
+  const statusQueueUrl = (
+    await sqs.send(new CreateQueueCommand({ QueueName: names.status, Attributes: queueAttributes }))
+  ).QueueUrl!;
   const arnOf = (url: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${url.split('/').at(-1)}`;
   await Promise.all([createUploadsTable(dynamodb, names.uploads), createLimitsTable(dynamodb, names.limits)]);
   env.secretsManager.setSecret(SECRET_ID, { ...sandbox.credentials });
@@ -140,7 +165,10 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     config = { ...baseConfig, ...configChanges };
     runtime = buildPipelineRuntime(config, {
       clients: { s3, sqs, dynamodb },
-      credentials: createSecretsCredentialsProvider({ secretId: SECRET_ID, secretsProvider: new SecretsProvider({ awsSdkV3Client: secretsManager }) }),
+      credentials: createSecretsCredentialsProvider({
+        secretId: SECRET_ID,
+        secretsProvider: new SecretsProvider({ awsSdkV3Client: secretsManager }),
+      }),
       ...baseRuntime,
       ...runtimeChanges,
     });
@@ -167,8 +195,19 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
   });
 
   /** One receive + invoke + delete round on a queue; false when the queue had nothing visible. */
-  const pump = async (queueUrl: string, handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>, name: string): Promise<boolean> => {
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }));
+  const pump = async (
+    queueUrl: string,
+    handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>,
+    name: string,
+  ): Promise<boolean> => {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
     const messages = received.Messages ?? [];
     if (messages.length === 0) return false;
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueUrl)) };
@@ -182,12 +221,19 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
       stats.pollFailures += failed.size;
     }
     await Promise.all(
-      messages.filter((m) => !failed.has(m.MessageId!)).map((m) => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }))),
+      messages
+        .filter((m) => !failed.has(m.MessageId!))
+        .map((m) => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }))),
     );
     return true;
   };
 
-  const refFor = (key: string, eTag: string | undefined, size: number): ObjectRef => ({ bucket, key, ...(eTag ? { eTag: normalizeETag(eTag) } : {}), size });
+  const refFor = (key: string, eTag: string | undefined, size: number): ObjectRef => ({
+    bucket,
+    key,
+    ...(eTag ? { eTag: normalizeETag(eTag) } : {}),
+    size,
+  });
 
   const harness: PipelineHarness = {
     env,
@@ -204,7 +250,14 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     stats,
     async putObject(key, body, putOptions = {}) {
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-      const result = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ...(putOptions.metadata ? { Metadata: putOptions.metadata } : {}) }));
+      const result = await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ...(putOptions.metadata ? { Metadata: putOptions.metadata } : {}),
+        }),
+      );
       return refFor(key, result.ETag, bytes.length);
     },
     async deleteObject(key) {
@@ -221,7 +274,14 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     ingestEvent(refs) {
       return {
         Records: refs.map((ref) =>
-          toRecord({ MessageId: randomUUID(), ReceiptHandle: randomUUID(), Body: JSON.stringify(buildS3Notification([{ ...ref, encodedKey: encodeS3Key(ref.key) }])) }, ingestQueueUrl),
+          toRecord(
+            {
+              MessageId: randomUUID(),
+              ReceiptHandle: randomUUID(),
+              Body: JSON.stringify(buildS3Notification([{ ...ref, encodedKey: encodeS3Key(ref.key) }])),
+            },
+            ingestQueueUrl,
+          ),
         ),
       };
     },
@@ -259,7 +319,10 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
       return records as UploadRecord[];
     },
     async reset(changes = {}) {
-      await Promise.all([sqs.send(new PurgeQueueCommand({ QueueUrl: ingestQueueUrl })), sqs.send(new PurgeQueueCommand({ QueueUrl: statusQueueUrl }))]);
+      await Promise.all([
+        sqs.send(new PurgeQueueCommand({ QueueUrl: ingestQueueUrl })),
+        sqs.send(new PurgeQueueCommand({ QueueUrl: statusQueueUrl })),
+      ]);
       // The sandbox's reset forgets files and counters but keeps settings: restore those too.
       sandbox.setCredentials([{ ...sandbox.credentials }]);
       sandbox.setLimits({ ...DEFAULT_LIMITS, ...options.sandbox?.limits });
@@ -287,7 +350,11 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
 export { pdfBytes, pngBytes } from '../../support/sample-files.ts';
 
 export function jpegBytes(padding = 200): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]), Buffer.alloc(padding, 3), Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
+    Buffer.alloc(padding, 3),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 }
 
 /** Upload-status requests the sandbox has answered (any outcome). */

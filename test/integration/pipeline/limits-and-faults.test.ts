@@ -1,7 +1,14 @@
 import './quiet-env.ts';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lambdaContext, pngBytes, requestsOf, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
+import {
+  lambdaContext,
+  pngBytes,
+  requestsOf,
+  startPipelineHarness,
+  statusRequests,
+  type PipelineHarness,
+} from './harness.ts';
 import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
 
 let h: PipelineHarness;
@@ -13,7 +20,9 @@ afterAll(() => h?.close());
 beforeEach(() => h.reset());
 
 const putMany = (prefix: string, count: number) =>
-  Promise.all(Array.from({ length: count }, (_, i) => h.putObject(`incoming/${prefix}/file-${i}.png`, pngBytes(10 + i, 10))));
+  Promise.all(
+    Array.from({ length: count }, (_, i) => h.putObject(`incoming/${prefix}/file-${i}.png`, pngBytes(10 + i, 10))),
+  );
 
 describe('limits', () => {
   it('works through a backlog at the API key limit without a single throttled request', async () => {
@@ -110,7 +119,9 @@ describe('faults', () => {
 
   it('fails the message after repeated transient failures, so SQS redelivery and the DLQ take over', async () => {
     // Prepare
-    await h.reset({ runtime: { retryPolicy: { baseSeconds: 1, maxSeconds: 1, maxRetries: 0, unauthorizedDelaySeconds: 1 } } });
+    await h.reset({
+      runtime: { retryPolicy: { baseSeconds: 1, maxSeconds: 1, maxRetries: 0, unauthorizedDelaySeconds: 1 } },
+    });
     h.sandbox.setFaults({ serverErrorRate: 1, endpoints: ['getLibraryInfo'] });
     const ref = await h.putObject('incoming/broken/x.png', pngBytes());
     // Act
@@ -130,7 +141,10 @@ describe('daily quota', () => {
     // Act
     const response = await ingestHandler(h.ingestEvent([ref]), lambdaContext('ingest'));
     const attributes = await h.env.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: h.ingestQueueUrl, AttributeNames: ['ApproximateNumberOfMessagesDelayed', 'ApproximateNumberOfMessages'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: h.ingestQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessagesDelayed', 'ApproximateNumberOfMessages'],
+      }),
     );
     // Assess
     expect(response.batchItemFailures).toEqual([]);
@@ -138,6 +152,9 @@ describe('daily quota', () => {
     expect(record?.status).toBe('Received');
     // The upload never left (no quota): not counted, so the next try posts without searching first.
     expect(record?.attempts).toBe(0);
-    expect(Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0)).toBe(1);
+    expect(
+      Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0) +
+        Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0),
+    ).toBe(1);
   });
 });

@@ -30,12 +30,19 @@ describe('structured logs', () => {
       spy.mockRestore();
     }
     // Assess
-    const entries = lines.flatMap((l) => l.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const entries = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const about = (message: string) => entries.filter((e) => e['message'] === message);
     expect(about('Received')[0]).toMatchObject({ objectKey: ref.key, bucket: h.bucket, eTag: ref.eTag });
     const record = await h.record(ref);
     expect(about('Submitted')[0]).toMatchObject({ objectKey: ref.key, libraryFileId: record?.libraryFileId });
-    expect(about('Final')[0]).toMatchObject({ objectKey: ref.key, libraryFileId: record?.libraryFileId, status: 'Active' });
+    expect(about('Final')[0]).toMatchObject({
+      objectKey: ref.key,
+      libraryFileId: record?.libraryFileId,
+      status: 'Active',
+    });
     const text = lines.join('');
     expect(text).not.toContain(h.sandbox.credentials.accessToken);
     expect(text).not.toContain(h.sandbox.credentials.apiKey);

@@ -19,7 +19,17 @@ async function submittedDirectly(key: string, data: Buffer, fileId?: string) {
   const { record } = await h.runtime.store.claim(ref);
   const id =
     fileId ??
-    (await h.runtime.library.uploadFile({ fileName: key.split('/').at(-1)!, folderId: '0', description: 'direct', fileType: 'PNG', contentType: 'image/png', data: Readable.from([data]), size: data.length })).fileId;
+    (
+      await h.runtime.library.uploadFile({
+        fileName: key.split('/').at(-1)!,
+        folderId: '0',
+        description: 'direct',
+        fileType: 'PNG',
+        contentType: 'image/png',
+        data: Readable.from([data]),
+        size: data.length,
+      })
+    ).fileId;
   const submitted = await h.runtime.store.recordSubmitted(record.objectId, id);
   if (!submitted.applied) throw new Error('not submitted');
   await h.runtime.poll.sendStatusCheck(firstStatusCheck(submitted.record), 1);
@@ -70,7 +80,9 @@ describe('final outcomes reported by the library', () => {
     expect(record).toMatchObject({ status: 'TimedOut', errorKey: 'timed-out' });
     expect(record?.transitions.Processing).toEqual(expect.any(String));
     expect(statusRequests(h.sandbox)).toBeLessThanOrEqual(5);
-    console.info(`[figures] time-out after 4 s (checks at 1 s, then +2 s, +2 s…): ${statusRequests(h.sandbox)} status requests`);
+    console.info(
+      `[figures] time-out after 4 s (checks at 1 s, then +2 s, +2 s…): ${statusRequests(h.sandbox)} status requests`,
+    );
   });
 
   it('records the progress it sees (Processing, Uploaded) before Active', async () => {

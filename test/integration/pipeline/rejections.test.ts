@@ -72,7 +72,9 @@ describe('validation rejections (recorded, never uploaded, never retried)', () =
 
   it('shortens a long name (keeping the extension) and a long description instead of rejecting', async () => {
     // Prepare
-    const ref = await h.putObject(`incoming/${'n'.repeat(120)}.png`, pngBytes(), { metadata: { description: 'd'.repeat(150) } });
+    const ref = await h.putObject(`incoming/${'n'.repeat(120)}.png`, pngBytes(), {
+      metadata: { description: 'd'.repeat(150) },
+    });
     // Act
     await h.notify([ref]);
     const [record] = await h.settle([ref]);
@@ -92,9 +94,20 @@ describe('messages that are not work', () => {
       'not json',
       JSON.stringify({ hello: 'world' }),
       JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: h.bucket }),
-      JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: h.bucket }, object: { key: 'incoming/Folder/', size: 0 } } }] }),
+      JSON.stringify({
+        Records: [
+          {
+            eventName: 'ObjectCreated:Put',
+            s3: { bucket: { name: h.bucket }, object: { key: 'incoming/Folder/', size: 0 } },
+          },
+        ],
+      }),
     ];
-    const event: SQSEvent = { Records: h.ingestEvent(bodies.map(() => ({ bucket: h.bucket, key: 'x' }))).Records.map((r, i) => ({ ...r, body: bodies[i] ?? '' })) };
+    const event: SQSEvent = {
+      Records: h
+        .ingestEvent(bodies.map(() => ({ bucket: h.bucket, key: 'x' })))
+        .Records.map((r, i) => ({ ...r, body: bodies[i] ?? '' })),
+    };
     const before = (await h.records()).length;
     // Act
     const response = await ingestHandler(event, lambdaContext('ingest'));

@@ -8,7 +8,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { localClientConfig, startTestEnvironment } from '../../support/index.ts';
 import type { TestEnvironment } from '../../support/index.ts';
-import { EVENT_SOURCE, PublishEventsError, createStreamPublisher, publishEvents, buildUploadEvent } from '../../../shared/events/index.ts';
+import {
+  EVENT_SOURCE,
+  PublishEventsError,
+  createStreamPublisher,
+  publishEvents,
+  buildUploadEvent,
+} from '../../../shared/events/index.ts';
 import { ALL_FINAL_STATUSES, detailValidator, enteringFinal, finalRecord } from '../../unit/events/factories.ts';
 
 const BUS = 'uploads-it';
@@ -63,7 +69,9 @@ describe('publish handler against the EventBridge stand-in', () => {
     Object.assign(process.env, env.awsEnv, { STAGE: 'it', EVENT_BUS_NAME: BUS, POWERTOOLS_LOG_LEVEL: 'SILENT' });
     const { handler } = await import('../../../functions/publish/handler.ts');
     const event: DynamoDBStreamEvent = {
-      Records: ALL_FINAL_STATUSES.map((status, i) => enteringFinal(status, { objectId: `obj-${i}`, key: `k/${status}.png` })),
+      Records: ALL_FINAL_STATUSES.map((status, i) =>
+        enteringFinal(status, { objectId: `obj-${i}`, key: `k/${status}.png` }),
+      ),
     };
 
     // Act
@@ -88,7 +96,9 @@ describe('publish handler against the EventBridge stand-in', () => {
   it('retries only the entries EventBridge failed (FailedEntryCount) and publishes every event once', async () => {
     // Prepare: the first two entries of the next request fail.
     env.eventBridge.failNextEntries(2);
-    const records = [0, 1, 2, 3, 4].map((i) => enteringFinal('Active', { objectId: `partial-${i}`, key: `p/${i}.png` }));
+    const records = [0, 1, 2, 3, 4].map((i) =>
+      enteringFinal('Active', { objectId: `partial-${i}`, key: `p/${i}.png` }),
+    );
 
     // Act
     const response = await publisher(singleTryClient)(records);
@@ -143,9 +153,11 @@ describe('publish handler against the EventBridge stand-in', () => {
     const event = buildUploadEvent(finalRecord('VirusFound'), { stage: 'it' });
 
     // Act
-    const error = await publishEvents(singleTryClient, [event], { eventBusName: BUS, maxAttempts: 2, baseDelayMs: 1 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await publishEvents(singleTryClient, [event], {
+      eventBusName: BUS,
+      maxAttempts: 2,
+      baseDelayMs: 1,
+    }).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(PublishEventsError);

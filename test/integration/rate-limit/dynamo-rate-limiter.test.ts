@@ -36,7 +36,10 @@ beforeAll(async () => {
     }),
   );
   await env.clients.dynamodb.send(
-    new UpdateTimeToLiveCommand({ TableName: TABLE, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
+    new UpdateTimeToLiveCommand({
+      TableName: TABLE,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    }),
   );
 });
 
@@ -83,7 +86,9 @@ function limiterFor(keyId: string, overrides: Partial<DynamoRateLimiterOptions> 
 }
 
 async function limiterItem(keyId: string): Promise<Record<string, unknown>> {
-  const result = await documentClient.send(new GetCommand({ TableName: TABLE, Key: { pk: `api-rate#${keyId}` }, ConsistentRead: true }));
+  const result = await documentClient.send(
+    new GetCommand({ TableName: TABLE, Key: { pk: `api-rate#${keyId}` }, ConsistentRead: true }),
+  );
   return result.Item ?? {};
 }
 

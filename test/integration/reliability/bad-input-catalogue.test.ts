@@ -64,12 +64,42 @@ const LONG_BASE = `quarterly-report-${'x'.repeat(110)}`;
 const LONG_DESCRIPTION = `A description written by someone who had a great deal to say about this picture ${'and more '.repeat(10)}`;
 
 const CASES: Case[] = [
-  { name: 'unsupported extension', key: 'cat/notes.txt', expect: { outcome: 'Rejected', errorKey: 'unsupported-type' }, act: (io) => io.put('cat/notes.txt', Buffer.from('hello\n')) },
-  { name: 'no extension', key: 'cat/README', expect: { outcome: 'Rejected', errorKey: 'unsupported-type' }, act: (io) => io.put('cat/README', png()) },
-  { name: 'upper-case extension', key: 'cat/PHOTO.PNG', expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('PHOTO.PNG') }, act: (io) => io.put('cat/PHOTO.PNG', png()) },
-  { name: 'content not matching the extension', key: 'cat/not-really.png', expect: { outcome: 'Rejected', errorKey: 'content-mismatch' }, act: (io) => io.put('cat/not-really.png', pdf()) },
-  { name: 'zero bytes', key: 'cat/empty.png', expect: { outcome: 'Rejected', errorKey: 'empty-file' }, act: (io) => io.put('cat/empty.png', Buffer.alloc(0)) },
-  { name: "over the account's size limit", key: 'cat/huge.png', expect: { outcome: 'Rejected', errorKey: 'too-large' }, act: (io) => io.put('cat/huge.png', png(MAX_UPLOAD_SIZE + 1)) },
+  {
+    name: 'unsupported extension',
+    key: 'cat/notes.txt',
+    expect: { outcome: 'Rejected', errorKey: 'unsupported-type' },
+    act: (io) => io.put('cat/notes.txt', Buffer.from('hello\n')),
+  },
+  {
+    name: 'no extension',
+    key: 'cat/README',
+    expect: { outcome: 'Rejected', errorKey: 'unsupported-type' },
+    act: (io) => io.put('cat/README', png()),
+  },
+  {
+    name: 'upper-case extension',
+    key: 'cat/PHOTO.PNG',
+    expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('PHOTO.PNG') },
+    act: (io) => io.put('cat/PHOTO.PNG', png()),
+  },
+  {
+    name: 'content not matching the extension',
+    key: 'cat/not-really.png',
+    expect: { outcome: 'Rejected', errorKey: 'content-mismatch' },
+    act: (io) => io.put('cat/not-really.png', pdf()),
+  },
+  {
+    name: 'zero bytes',
+    key: 'cat/empty.png',
+    expect: { outcome: 'Rejected', errorKey: 'empty-file' },
+    act: (io) => io.put('cat/empty.png', Buffer.alloc(0)),
+  },
+  {
+    name: "over the account's size limit",
+    key: 'cat/huge.png',
+    expect: { outcome: 'Rejected', errorKey: 'too-large' },
+    act: (io) => io.put('cat/huge.png', png(MAX_UPLOAD_SIZE + 1)),
+  },
   {
     name: "name over the API's 80 characters (accepted, shortened)",
     key: `cat/${LONG_BASE}.png`,
@@ -94,15 +124,43 @@ const CASES: Case[] = [
     },
     act: (io) => io.put('cat/described.png', png(), { description: LONG_DESCRIPTION }),
   },
-  { name: 'key with spaces', key: 'cat/team photo 2026.png', expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('team photo 2026.png') }, act: (io) => io.put('cat/team photo 2026.png', png()) },
-  { name: 'key with +', key: 'cat/a+b.png', expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('a+b.png') }, act: (io) => io.put('cat/a+b.png', png()) },
-  { name: 'key with %', key: 'cat/100%.png', expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('100%.png') }, act: (io) => io.put('cat/100%.png', png()) },
+  {
+    name: 'key with spaces',
+    key: 'cat/team photo 2026.png',
+    expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('team photo 2026.png') },
+    act: (io) => io.put('cat/team photo 2026.png', png()),
+  },
+  {
+    name: 'key with +',
+    key: 'cat/a+b.png',
+    expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('a+b.png') },
+    act: (io) => io.put('cat/a+b.png', png()),
+  },
+  {
+    name: 'key with %',
+    key: 'cat/100%.png',
+    expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('100%.png') },
+    act: (io) => io.put('cat/100%.png', png()),
+  },
   {
     name: 'invalid percent sequence in the notified key (no such object)',
     key: 'cat/bad%zz.png',
     expect: { outcome: 'Rejected', errorKey: 'object-missing' },
     // S3 always encodes '%' as %25: only a hand-made message can carry this. Decoded leniently.
-    act: (io) => io.send(JSON.stringify(buildS3Notification([{ bucket: BUCKET(), key: 'uploads/cat/bad%zz.png', encodedKey: 'uploads/cat/bad%zz.png', size: 10, eTag: 'abc' }]))),
+    act: (io) =>
+      io.send(
+        JSON.stringify(
+          buildS3Notification([
+            {
+              bucket: BUCKET(),
+              key: 'uploads/cat/bad%zz.png',
+              encodedKey: 'uploads/cat/bad%zz.png',
+              size: 10,
+              eTag: 'abc',
+            },
+          ]),
+        ),
+      ),
   },
   {
     name: 'unicode in folder and name',
@@ -110,8 +168,18 @@ const CASES: Case[] = [
     expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('naïve résumé.pdf'), folderPath: 'cat/Café Ünïcødé' },
     act: (io) => io.put('cat/Café Ünïcødé/naïve résumé.pdf', pdf()),
   },
-  { name: 'emoji', key: 'cat/🎉 party 🥳.png', expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('🎉 party 🥳.png') }, act: (io) => io.put('cat/🎉 party 🥳.png', png()) },
-  { name: "key ending in '/' (console folder)", key: 'cat/just-a-folder/', expect: { outcome: 'skipped' }, act: (io) => io.put('cat/just-a-folder/', Buffer.alloc(0)) },
+  {
+    name: 'emoji',
+    key: 'cat/🎉 party 🥳.png',
+    expect: { outcome: 'Active', fileName: (n) => expect(n).toBe('🎉 party 🥳.png') },
+    act: (io) => io.put('cat/🎉 party 🥳.png', png()),
+  },
+  {
+    name: "key ending in '/' (console folder)",
+    key: 'cat/just-a-folder/',
+    expect: { outcome: 'skipped' },
+    act: (io) => io.put('cat/just-a-folder/', Buffer.alloc(0)),
+  },
   {
     name: 'object deleted before ingest',
     key: 'cat/gone.png',
@@ -135,11 +203,25 @@ const CASES: Case[] = [
     expect: { outcome: 'Active', folderPath: 'cat/a/b - c - d' },
     act: (io) => io.put('cat/a/b/c/d/deep.png', png()),
   },
-  { name: 'malformed queue message', expect: { outcome: 'skipped' }, act: (io) => io.send('{"Records": [ this is not json') },
+  {
+    name: 'malformed queue message',
+    expect: { outcome: 'skipped' },
+    act: (io) => io.send('{"Records": [ this is not json'),
+  },
   {
     name: 's3:TestEvent',
     expect: { outcome: 'skipped' },
-    act: (io) => io.send(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: BUCKET(), RequestId: 'TEST', HostId: 'TEST' })),
+    act: (io) =>
+      io.send(
+        JSON.stringify({
+          Service: 'Amazon S3',
+          Event: 's3:TestEvent',
+          Time: new Date().toISOString(),
+          Bucket: BUCKET(),
+          RequestId: 'TEST',
+          HostId: 'TEST',
+        }),
+      ),
   },
 ];
 
@@ -153,11 +235,21 @@ let records: UploadRecord[] = [];
 let events: EventEnvelope[] = [];
 let validate: (detail: unknown) => boolean;
 /** Distinctive credentials, so that a leak is found by a plain text search. */
-const credentials = { apiKey: `catalogueKey${randomBytes(8).toString('hex')}`, accessToken: `catalogueToken${randomBytes(10).toString('hex')}` };
+const credentials = {
+  apiKey: `catalogueKey${randomBytes(8).toString('hex')}`,
+  accessToken: `catalogueToken${randomBytes(10).toString('hex')}`,
+};
 
 async function depth(url: string): Promise<number> {
   const result = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
   );
   return Object.values(result.Attributes ?? {}).reduce((sum, v) => sum + Number(v), 0);
 }
@@ -174,36 +266,67 @@ beforeAll(async () => {
   s3 = new S3Client(localS3ClientConfig(pipeline.endpoints.s3));
   sqs = new SQSClient(localClientConfig(pipeline.endpoints.sqs));
   // The run's own credentials: the sandbox accepts only them, the secret holds them.
-  const admin = await fetch(`${pipeline.sandbox!.origin}/__sandbox/credentials`, { method: 'POST', body: JSON.stringify([credentials]) });
+  const admin = await fetch(`${pipeline.sandbox!.origin}/__sandbox/credentials`, {
+    method: 'POST',
+    body: JSON.stringify([credentials]),
+  });
   expect(admin.status).toBe(200);
   const secrets = new SecretsManagerClient(localClientConfig(pipeline.endpoints.secretsmanager));
-  await secrets.send(new PutSecretValueCommand({ SecretId: librarySecretName(pipeline.stage), SecretString: JSON.stringify(credentials) }));
+  await secrets.send(
+    new PutSecretValueCommand({
+      SecretId: librarySecretName(pipeline.stage),
+      SecretString: JSON.stringify(credentials),
+    }),
+  );
   secrets.destroy();
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   (ajvFormats as unknown as { default: (a: Ajv2020) => Ajv2020 }).default(ajv);
-  const compiled = ajv.compile(JSON.parse(readFileSync(new URL('../../../shared/events/schema/library-upload-event.v1.schema.json', import.meta.url), 'utf8')) as object);
+  const compiled = ajv.compile(
+    JSON.parse(
+      readFileSync(
+        new URL('../../../shared/events/schema/library-upload-event.v1.schema.json', import.meta.url),
+        'utf8',
+      ),
+    ) as object,
+  );
   validate = (detail) => compiled(detail);
 
   // Act (once for the whole catalogue): every case at once, as a busy bucket would see them.
   const io: CaseIo = {
     async put(key, body, metadata) {
-      await s3.send(new PutObjectCommand({ Bucket: BUCKET(), Key: full(key), Body: body, ...(metadata ? { Metadata: metadata } : {}) }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET(),
+          Key: full(key),
+          Body: body,
+          ...(metadata ? { Metadata: metadata } : {}),
+        }),
+      );
     },
     async send(body) {
       await sqs.send(new SendMessageCommand({ QueueUrl: pipeline.resources.ingestQueue.url, MessageBody: body }));
     },
     async notify(key, object) {
-      const body = buildS3Notification([{ bucket: BUCKET(), key: full(key), encodedKey: encodeS3Key(full(key)), ...object }]);
+      const body = buildS3Notification([
+        { bucket: BUCKET(), key: full(key), encodedKey: encodeS3Key(full(key)), ...object },
+      ]);
       await io.send(JSON.stringify(body));
     },
   };
   for (const c of CASES) await c.act(io);
-  const withEvents = CASES.filter((c) => c.key !== undefined && c.expect.outcome !== 'skipped').map((c) => full(c.key as string));
+  const withEvents = CASES.filter((c) => c.key !== undefined && c.expect.outcome !== 'skipped').map((c) =>
+    full(c.key as string),
+  );
   await pipeline.waitForEvents({ keys: withEvents, timeoutMs: 90_000 });
   // The overwritten key has two versions: the new one's upload ends with an event too.
   await pipeline.waitForEvents({ count: withEvents.length + 1, timeoutMs: 60_000 });
   // Everything consumed (the skipped messages included) before looking for what must not exist.
-  for (let i = 0; i < 100 && (await depth(pipeline.resources.ingestQueue.url)) + (await depth(pipeline.resources.statusQueue.url)) > 0; i++) {
+  for (
+    let i = 0;
+    i < 100 &&
+    (await depth(pipeline.resources.ingestQueue.url)) + (await depth(pipeline.resources.statusQueue.url)) > 0;
+    i++
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -211,7 +334,10 @@ beforeAll(async () => {
   events = pipeline.events();
   console.info(
     `[catalogue]\n${records
-      .map((r) => `${r.key} → ${r.status}${r.errorKey ? ` ${r.errorKey}` : ''}${r.fileName ? ` name=${JSON.stringify(r.fileName)}` : ''}${r.folderPath ? ` folder=${JSON.stringify(r.folderPath)}` : ''} attempts=${r.attempts}`)
+      .map(
+        (r) =>
+          `${r.key} → ${r.status}${r.errorKey ? ` ${r.errorKey}` : ''}${r.fileName ? ` name=${JSON.stringify(r.fileName)}` : ''}${r.folderPath ? ` folder=${JSON.stringify(r.folderPath)}` : ''} attempts=${r.attempts}`,
+      )
       .join('\n')}`,
   );
 }, 180_000);
@@ -225,7 +351,8 @@ afterAll(async () => {
 
 const recordOf = (key: string, status?: string): UploadRecord | undefined =>
   records.find((r) => r.key === full(key) && (status === undefined || r.status === status));
-const eventsOf = (key: string): EventEnvelope[] => events.filter((e) => (e.detail as { object: { key: string } }).object.key === full(key));
+const eventsOf = (key: string): EventEnvelope[] =>
+  events.filter((e) => (e.detail as { object: { key: string } }).object.key === full(key));
 
 describe('bad-input catalogue (whole pipeline)', () => {
   for (const c of CASES) {
@@ -264,7 +391,13 @@ describe('bad-input catalogue (whole pipeline)', () => {
     const counters = await pipeline.sandbox!.counters();
     const uploads = Object.values(counters.requests.uploadFile ?? {}).reduce((a, b) => a + b, 0);
     const log = readFileSync(pipeline.paths.functionLog, 'utf8');
-    const dlqDepths = await Promise.all([pipeline.resources.ingestQueue.deadLetter.url, pipeline.resources.statusQueue.deadLetter.url, pipeline.resources.publishFailureQueue.url].map(depth));
+    const dlqDepths = await Promise.all(
+      [
+        pipeline.resources.ingestQueue.deadLetter.url,
+        pipeline.resources.statusQueue.deadLetter.url,
+        pipeline.resources.publishFailureQueue.url,
+      ].map(depth),
+    );
     // The overwritten key's new version is the one accepted file beyond the catalogue's own.
     expect(accepted).toHaveLength(CASES.filter((c) => c.expect.outcome === 'Active').length + 1);
     expect(uploads).toBe(accepted.length);

@@ -31,7 +31,9 @@ afterEach(() => {
 });
 
 const putMany = async (prefix: string, count: number): Promise<ObjectRef[]> =>
-  Promise.all(Array.from({ length: count }, (_, i) => h.putObject(`incoming/${prefix}/file-${i}.png`, pngBytes(20 + i, 20))));
+  Promise.all(
+    Array.from({ length: count }, (_, i) => h.putObject(`incoming/${prefix}/file-${i}.png`, pngBytes(20 + i, 20))),
+  );
 
 describe('credentials revoked mid-run', () => {
   it('holds the remaining files while the token is refused and finishes them, once each, after the secret is fixed', async () => {
@@ -39,13 +41,17 @@ describe('credentials revoked mid-run', () => {
     await h.reset();
     const refs = await putMany('revoked', 10);
     await h.notify(refs);
-    await h.drive({ until: async () => (await h.records()).filter((r) => r.status === 'Active').length >= 2, timeoutMs: 60_000 });
+    await h.drive({
+      until: async () => (await h.records()).filter((r) => r.status === 'Active').length >= 2,
+      timeoutMs: 60_000,
+    });
     // Act 1: the token is revoked (the sandbox only accepts a new pair); the secret still holds the old one.
     const rotated = { apiKey: 'reliabilityRotatedKey42', accessToken: 'reliabilityRotatedToken42' };
     h.sandbox.setCredentials([rotated]);
     const unauthorizedBefore = h.sandbox.counters().requests;
     await h.drive({
-      until: () => Object.values(h.sandbox.counters().requests).reduce((n, byOutcome) => n + (byOutcome?.['401'] ?? 0), 0) >= 4,
+      until: () =>
+        Object.values(h.sandbox.counters().requests).reduce((n, byOutcome) => n + (byOutcome?.['401'] ?? 0), 0) >= 4,
       timeoutMs: 60_000,
     });
     const waiting = await h.records();

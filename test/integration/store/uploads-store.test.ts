@@ -1,6 +1,12 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLimitsTable, createUploadsTable, LeaseLostError, objectIdOf, UploadsStore } from '../../../shared/store/index.ts';
+import {
+  createLimitsTable,
+  createUploadsTable,
+  LeaseLostError,
+  objectIdOf,
+  UploadsStore,
+} from '../../../shared/store/index.ts';
 import { startTestEnvironment, type TestEnvironment } from '../../support/index.ts';
 
 let env: TestEnvironment;
@@ -13,7 +19,12 @@ beforeAll(async () => {
   env = await startTestEnvironment({ dynamodb: true });
   await createUploadsTable(env.clients.dynamodb, 'uploads');
   await createLimitsTable(env.clients.dynamodb, 'limits');
-  store = new UploadsStore({ client: env.clients.documentClient, tableName: 'uploads', recordTtlDays: 7, now: () => clock });
+  store = new UploadsStore({
+    client: env.clients.documentClient,
+    tableName: 'uploads',
+    recordTtlDays: 7,
+    now: () => clock,
+  });
 });
 afterAll(() => env?.stop());
 
@@ -25,7 +36,9 @@ describe('tables', () => {
     // Assess
     expect(Table?.KeySchema).toEqual([{ AttributeName: 'objectId', KeyType: 'HASH' }]);
     expect(Table?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe('byLibraryFileId');
-    expect(Table?.GlobalSecondaryIndexes?.[0]?.KeySchema).toEqual([{ AttributeName: 'libraryFileId', KeyType: 'HASH' }]);
+    expect(Table?.GlobalSecondaryIndexes?.[0]?.KeySchema).toEqual([
+      { AttributeName: 'libraryFileId', KeyType: 'HASH' },
+    ]);
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(ttl.TimeToLiveDescription?.AttributeName).toBe('expiresAt');
   });
@@ -49,7 +62,12 @@ describe('UploadsStore', () => {
     // Assess
     expect(outcomes.filter((o) => o.claimed)).toHaveLength(1);
     expect(outcomes.map((o) => o.record.objectId)).toEqual(Array(3).fill(objectIdOf(ref)));
-    expect(outcomes[0]?.record).toMatchObject({ status: 'Received', statusRank: 0, attempts: 0, transitions: { Received: clock.toISOString() } });
+    expect(outcomes[0]?.record).toMatchObject({
+      status: 'Received',
+      statusRank: 0,
+      attempts: 0,
+      transitions: { Received: clock.toISOString() },
+    });
   });
 
   it('gives the lease to one holder until it expires, then to another', async () => {
@@ -57,13 +75,25 @@ describe('UploadsStore', () => {
     const ref = nextRef();
     const { record } = await store.claim(ref);
     // Act
-    const [first, second] = await Promise.all([store.acquireLease(record.objectId, 'a', 60_000), store.acquireLease(record.objectId, 'b', 60_000)]);
+    const [first, second] = await Promise.all([
+      store.acquireLease(record.objectId, 'a', 60_000),
+      store.acquireLease(record.objectId, 'b', 60_000),
+    ]);
     clock = new Date(clock.getTime() + 61_000);
     const takeover = await store.acquireLease(record.objectId, 'c', 60_000);
     // Assess
     expect([first.acquired, second.acquired].filter(Boolean)).toHaveLength(1);
     expect(takeover.acquired).toBe(true);
-    await expect(store.beginAttempt(record.objectId, 'a', { fileName: 'x.png', description: 'x', fileType: 'PNG', contentType: 'image/png', folderId: '0', size: 10 })).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(
+      store.beginAttempt(record.objectId, 'a', {
+        fileName: 'x.png',
+        description: 'x',
+        fileType: 'PNG',
+        contentType: 'image/png',
+        folderId: '0',
+        size: 10,
+      }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
   });
 
   it('counts attempts, records the submission, frees the lease and finds the record by library file id', async () => {
@@ -71,13 +101,26 @@ describe('UploadsStore', () => {
     const { record } = await store.claim(nextRef());
     await store.acquireLease(record.objectId, 'L', 60_000);
     // Act
-    const attempt = await store.beginAttempt(record.objectId, 'L', { fileName: 'x.png', description: 'x', fileType: 'PNG', contentType: 'image/png', folderId: '-1', folderPath: 'Images', size: 10 });
+    const attempt = await store.beginAttempt(record.objectId, 'L', {
+      fileName: 'x.png',
+      description: 'x',
+      fileType: 'PNG',
+      contentType: 'image/png',
+      folderId: '-1',
+      folderPath: 'Images',
+      size: 10,
+    });
     const submitted = await store.recordSubmitted(record.objectId, `file-${counter}`);
     const again = await store.recordSubmitted(record.objectId, 'other');
     const found = await store.findByLibraryFileId(`file-${counter}`);
     // Assess
     expect(attempt.attempts).toBe(1);
-    expect(submitted.applied && submitted.record).toMatchObject({ status: 'Submitted', statusRank: 1, libraryFileId: `file-${counter}`, folderPath: 'Images' });
+    expect(submitted.applied && submitted.record).toMatchObject({
+      status: 'Submitted',
+      statusRank: 1,
+      libraryFileId: `file-${counter}`,
+      folderPath: 'Images',
+    });
     expect(submitted.applied && submitted.record.leaseId).toBeUndefined();
     expect(again.applied).toBe(false);
     expect(found.map((r) => r.objectId)).toEqual([record.objectId]);
@@ -86,7 +129,14 @@ describe('UploadsStore', () => {
   it('takes back an attempt once, only for the lease that counted it', async () => {
     // Prepare: an earlier attempt that may have reached the API (counted), then this lease's attempt.
     const { record } = await store.claim(nextRef());
-    const details = { fileName: 'x.png', description: 'x', fileType: 'PNG', contentType: 'image/png', folderId: '0', size: 10 };
+    const details = {
+      fileName: 'x.png',
+      description: 'x',
+      fileType: 'PNG',
+      contentType: 'image/png',
+      folderId: '0',
+      size: 10,
+    };
     await store.acquireLease(record.objectId, 'first', 60_000);
     await store.beginAttempt(record.objectId, 'first', details);
     clock = new Date(clock.getTime() + 61_000);
@@ -147,7 +197,12 @@ describe('UploadsStore guards', () => {
     await store.recordSubmitted(record.objectId, 'right-file');
     // Act
     const progress = await store.recordProgress(record.objectId, 'Processing', { libraryFileId: 'wrong-file' });
-    const final = await store.recordFinal(record.objectId, 'Failed', { errorKey: 'x' }, { libraryFileId: 'wrong-file' });
+    const final = await store.recordFinal(
+      record.objectId,
+      'Failed',
+      { errorKey: 'x' },
+      { libraryFileId: 'wrong-file' },
+    );
     const rightful = await store.recordFinal(record.objectId, 'Active', {}, { libraryFileId: 'right-file' });
     // Assess
     expect(progress).toBe('final');

@@ -10,21 +10,30 @@ describe('classifyCopies (the fault run\'s "uploaded twice" check)', () => {
   });
 
   it('counts two usable copies of a name as a second copy', () => {
-    const { secondCopies, cancelledReposts } = classifyCopies([file('1', 'a.png', 'Active'), file('2', 'a.png', 'Active')], ['2']);
+    const { secondCopies, cancelledReposts } = classifyCopies(
+      [file('1', 'a.png', 'Active'), file('2', 'a.png', 'Active')],
+      ['2'],
+    );
     expect(secondCopies).toEqual([expect.objectContaining({ name: 'a.png', recordedFileIds: ['2'] })]);
     expect(extraCopies(secondCopies)).toBe(1);
     expect(cancelledReposts).toEqual([]);
   });
 
   it('reports an infected file the library cancelled and that was posted again apart, when one record names it', () => {
-    const { secondCopies, cancelledReposts } = classifyCopies([file('99', 'x.pdf', 'VirusFound'), file('407', 'x.pdf', 'VirusFound')], ['407']);
+    const { secondCopies, cancelledReposts } = classifyCopies(
+      [file('99', 'x.pdf', 'VirusFound'), file('407', 'x.pdf', 'VirusFound')],
+      ['407'],
+    );
     expect(secondCopies).toEqual([]);
     expect(cancelledReposts).toEqual([expect.objectContaining({ name: 'x.pdf', recordedFileIds: ['407'] })]);
     expect(extraCopies(cancelledReposts)).toBe(1);
   });
 
   it('still counts a second copy when one of the copies is usable', () => {
-    const { secondCopies } = classifyCopies([file('1', 'x.pdf', 'VirusFound'), file('2', 'x.pdf', 'Processing')], ['2']);
+    const { secondCopies } = classifyCopies(
+      [file('1', 'x.pdf', 'VirusFound'), file('2', 'x.pdf', 'Processing')],
+      ['2'],
+    );
     expect(secondCopies).toHaveLength(1);
   });
 
@@ -35,7 +44,10 @@ describe('classifyCopies (the fault run\'s "uploaded twice" check)', () => {
   });
 
   it('still counts a second copy when the cancelled copies differ in size (two different files)', () => {
-    const { secondCopies } = classifyCopies([file('1', 'x.pdf', 'VirusFound', 125), file('2', 'x.pdf', 'VirusFound', 130)], ['2']);
+    const { secondCopies } = classifyCopies(
+      [file('1', 'x.pdf', 'VirusFound', 125), file('2', 'x.pdf', 'VirusFound', 130)],
+      ['2'],
+    );
     expect(secondCopies).toHaveLength(1);
   });
 });

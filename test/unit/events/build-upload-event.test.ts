@@ -86,7 +86,12 @@ describe('buildUploadEvent', () => {
 
   it('leaves `file` out of an Active event when the record was not enriched', () => {
     // Prepare
-    const record = finalRecord('Active', { url: undefined, thumbnailUrl: undefined, width: undefined, height: undefined });
+    const record = finalRecord('Active', {
+      url: undefined,
+      thumbnailUrl: undefined,
+      width: undefined,
+      height: undefined,
+    });
 
     // Act
     const { detail } = buildUploadEvent(record, { stage: 'dev' });
@@ -101,7 +106,9 @@ describe('buildUploadEvent', () => {
     const { detail } = buildUploadEvent(finalRecord('Failed'), { stage: 'dev' });
 
     // Assess
-    expect(detail).toMatchObject({ reason: { errorKey: 'library.processing_failed', message: 'Thumbnail generation failed.' } });
+    expect(detail).toMatchObject({
+      reason: { errorKey: 'library.processing_failed', message: 'Thumbnail generation failed.' },
+    });
     expect(detail).not.toHaveProperty('file');
   });
 
@@ -150,7 +157,8 @@ describe('buildUploadEvent', () => {
   it('never carries credentials that slipped into an error message', () => {
     // Prepare
     const record = finalRecord('Failed', {
-      errorMessage: 'GET https://api.example.test/v2/library/files/1873?api_key=k-123456 failed; Authorization: Bearer tok-abcdef',
+      errorMessage:
+        'GET https://api.example.test/v2/library/files/1873?api_key=k-123456 failed; Authorization: Bearer tok-abcdef',
     });
 
     // Act
@@ -195,7 +203,9 @@ describe('eventIdFor', () => {
 
   it('computes UUID v5 as RFC 9562 specifies (the DNS namespace test vector)', () => {
     // Act / Assess
-    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
   });
 });
 

@@ -18,26 +18,31 @@ describe('docs/events.md', () => {
     expect(examples.map((e) => e['detail-type']).sort()).toEqual(Object.values(DETAIL_TYPES).sort());
   });
 
-  it.each(examples.map((e) => [e['detail-type'] as string, e] as const))('shows a %s example the schema accepts', (_type, example) => {
-    // Prepare
-    const detail = example['detail'] as UploadEventDetail;
+  it.each(examples.map((e) => [e['detail-type'] as string, e] as const))(
+    'shows a %s example the schema accepts',
+    (_type, example) => {
+      // Prepare
+      const detail = example['detail'] as UploadEventDetail;
 
-    // Act
-    const result = validate(detail);
+      // Act
+      const result = validate(detail);
 
-    // Assess
-    expect(result.errors).toEqual([]);
-    expect(example['source']).toBe(EVENT_SOURCE);
-    expect(example['detail-type']).toBe(detailTypeFor(detail.status));
-    expect(example['time']).toBe(detail.timings.finalAt);
-  });
+      // Assess
+      expect(result.errors).toEqual([]);
+      expect(example['source']).toBe(EVENT_SOURCE);
+      expect(example['detail-type']).toBe(detailTypeFor(detail.status));
+      expect(example['time']).toBe(detail.timings.finalAt);
+    },
+  );
 
   it('shows exactly what the builder produces for the same records', () => {
     // Prepare
     const byType = new Map(examples.map((e) => [e['detail-type'], e['detail']]));
 
     // Act
-    const built = (['Active', 'VirusFound', 'Rejected'] as const).map((status) => buildUploadEvent(finalRecord(status), { stage: 'prod' }));
+    const built = (['Active', 'VirusFound', 'Rejected'] as const).map((status) =>
+      buildUploadEvent(finalRecord(status), { stage: 'prod' }),
+    );
 
     // Assess
     for (const event of built) expect(byType.get(event.detailType)).toEqual(event.detail);
@@ -48,7 +53,9 @@ describe('README.md', () => {
   it('shows the same Library File Uploaded example as docs/events.md, so it stays builder-exact and schema-valid', () => {
     // Prepare
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const readmeExamples = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => JSON.parse(match[1] ?? 'null') as Record<string, unknown>);
+    const readmeExamples = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map(
+      (match) => JSON.parse(match[1] ?? 'null') as Record<string, unknown>,
+    );
 
     // Act
     const uploaded = examples.find((e) => e['detail-type'] === DETAIL_TYPES.uploaded);

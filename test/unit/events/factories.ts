@@ -11,7 +11,10 @@ import * as ajvFormats from 'ajv-formats';
 import { FINAL_STATUSES, STATUS_RANK } from '../../../shared/upload/record.ts';
 import type { FinalStatus, RecordStatus, UploadRecord } from '../../../shared/upload/record.ts';
 
-export const SCHEMA_PATH = new URL('../../../shared/events/schema/library-upload-event.v1.schema.json', import.meta.url);
+export const SCHEMA_PATH = new URL(
+  '../../../shared/events/schema/library-upload-event.v1.schema.json',
+  import.meta.url,
+);
 
 /** An ajv (draft 2020-12, strict, with formats) validator for the v1 detail. */
 export function detailValidator(): (detail: unknown) => { valid: boolean; errors: ErrorObject[] } {
@@ -60,7 +63,14 @@ export function submittedRecord(overrides: Partial<UploadRecord> = {}): UploadRe
 export function finalRecord(status: FinalStatus, overrides: Partial<UploadRecord> = {}): UploadRecord {
   const base = submittedRecord();
   const transitions = { ...base.transitions, [status]: FINAL_AT };
-  const final: UploadRecord = { ...base, status, statusRank: STATUS_RANK[status], transitions, updatedAt: FINAL_AT, polls: 3 };
+  const final: UploadRecord = {
+    ...base,
+    status,
+    statusRank: STATUS_RANK[status],
+    transitions,
+    updatedAt: FINAL_AT,
+    polls: 3,
+  };
   switch (status) {
     case 'Active':
       Object.assign(final, {
@@ -121,7 +131,9 @@ export function streamRecord(options: {
   const eventName = options.eventName ?? (options.oldImage ? 'MODIFY' : 'INSERT');
   const sequenceNumber = options.sequenceNumber ?? String(++sequence).padStart(21, '0');
   const image = (value: object | undefined) =>
-    value === undefined ? undefined : (marshall(value, { removeUndefinedValues: true }) as Record<string, AttributeValue>);
+    value === undefined
+      ? undefined
+      : (marshall(value, { removeUndefinedValues: true }) as Record<string, AttributeValue>);
   return {
     eventID: `event-${sequenceNumber}`,
     eventName,
@@ -145,5 +157,8 @@ export function streamRecord(options: {
 export function enteringFinal(status: FinalStatus, overrides: Partial<UploadRecord> = {}): DynamoDBRecord {
   const newImage = finalRecord(status, overrides);
   if (status === 'Rejected') return streamRecord({ newImage });
-  return streamRecord({ newImage, oldImage: { ...submittedRecord(), status: 'Uploaded', statusRank: STATUS_RANK.Uploaded } });
+  return streamRecord({
+    newImage,
+    oldImage: { ...submittedRecord(), status: 'Uploaded', statusRank: STATUS_RANK.Uploaded },
+  });
 }

@@ -28,7 +28,10 @@ const unclaimed = async () => false;
 describe('findUploadedCopy', () => {
   it('finds the newest file with the same name, size and folder, asking for recent files first', async () => {
     // Prepare
-    const library = pages([file('3', 'poster.png', 99, '2026-03-01T10:01:00Z'), file('2', 'poster.png', 100, '2026-03-01T10:00:30Z', '-5')]);
+    const library = pages([
+      file('3', 'poster.png', 99, '2026-03-01T10:01:00Z'),
+      file('2', 'poster.png', 100, '2026-03-01T10:00:30Z', '-5'),
+    ]);
     // Act
     const found = await findUploadedCopy(library, unclaimed, wanted);
     // Assess
@@ -38,7 +41,10 @@ describe('findUploadedCopy', () => {
 
   it('skips a match that another record already owns', async () => {
     // Prepare
-    const library = pages([file('2', 'poster.png', 100, '2026-03-01T10:00:30Z'), file('1', 'poster.png', 100, '2026-03-01T10:00:10Z')]);
+    const library = pages([
+      file('2', 'poster.png', 100, '2026-03-01T10:00:30Z'),
+      file('1', 'poster.png', 100, '2026-03-01T10:00:10Z'),
+    ]);
     // Act
     const found = await findUploadedCopy(library, async (id) => id === '2', wanted);
     // Assess
@@ -47,7 +53,10 @@ describe('findUploadedCopy', () => {
 
   it('stops paging once files are older than the claim (minus skew)', async () => {
     // Prepare
-    const library = pages([file('9', 'other.png', 1, '2026-03-01T09:00:00Z')], [file('1', 'poster.png', 100, '2026-03-01T08:00:00Z')]);
+    const library = pages(
+      [file('9', 'other.png', 1, '2026-03-01T09:00:00Z')],
+      [file('1', 'poster.png', 100, '2026-03-01T08:00:00Z')],
+    );
     // Act
     const found = await findUploadedCopy(library, unclaimed, wanted);
     // Assess

@@ -33,7 +33,11 @@ function fakeLibrary(initial: LibraryFolder[] = []) {
       calls.createFolder += 1;
       const siblings = parentId ? find(tree, parentId)!.children : tree;
       if (siblings.some((f) => f.name.toLowerCase() === name.toLowerCase())) {
-        throw new LibraryValidationError('duplicate', { operation: 'createFolder', status: 400, apiErrors: [{ errorKey: 'folder.name.duplicate', errorMessage: 'exists' }] });
+        throw new LibraryValidationError('duplicate', {
+          operation: 'createFolder',
+          status: 400,
+          apiErrors: [{ errorKey: 'folder.name.duplicate', errorMessage: 'exists' }],
+        });
       }
       const folder: LibraryFolder = { id: String(nextId--), name, children: [], ...(parentId ? { parentId } : {}) };
       siblings.push(folder);
@@ -45,7 +49,9 @@ function fakeLibrary(initial: LibraryFolder[] = []) {
 describe('FolderResolver', () => {
   it('finds existing folders case-insensitively with one listing', async () => {
     // Prepare
-    const library = fakeLibrary([{ id: '-1', name: 'Events', children: [{ id: '-2', name: '2026', children: [], parentId: '-1' }] }]);
+    const library = fakeLibrary([
+      { id: '-1', name: 'Events', children: [{ id: '-2', name: '2026', children: [], parentId: '-1' }] },
+    ]);
     const resolver = new FolderResolver(library);
     // Act
     const ids = [await resolver.resolve(['events', '2026']), await resolver.resolve(['Events'])];
@@ -59,7 +65,11 @@ describe('FolderResolver', () => {
     const library = fakeLibrary();
     const resolver = new FolderResolver(library);
     // Act
-    const ids = await Promise.all([resolver.resolve(['A', 'B']), resolver.resolve(['A', 'B']), resolver.resolve(['A'])]);
+    const ids = await Promise.all([
+      resolver.resolve(['A', 'B']),
+      resolver.resolve(['A', 'B']),
+      resolver.resolve(['A']),
+    ]);
     // Assess
     expect(new Set(ids.slice(0, 2)).size).toBe(1);
     expect(library.calls.createFolder).toBe(2);

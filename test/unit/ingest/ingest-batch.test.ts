@@ -11,23 +11,28 @@ import { buildS3Notification } from '../../../shared/upload/s3-notification.ts';
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 const NOW = new Date('2026-03-01T23:55:00.000Z');
 
-const notification = (key: string) => JSON.stringify(buildS3Notification([{ bucket: 'b', key, encodedKey: key, eTag: 'e', size: 10 }]));
-const retryCopy = (key: string, retries: number) => JSON.stringify({ type: 'ingest-retry', version: 1, object: { bucket: 'b', key, eTag: 'e' }, retries, waits: 0 });
+const notification = (key: string) =>
+  JSON.stringify(buildS3Notification([{ bucket: 'b', key, encodedKey: key, eTag: 'e', size: 10 }]));
+const retryCopy = (key: string, retries: number) =>
+  JSON.stringify({ type: 'ingest-retry', version: 1, object: { bucket: 'b', key, eTag: 'e' }, retries, waits: 0 });
 
 const eventOf = (...bodies: string[]): SQSEvent => ({
-  Records: bodies.map(
-    (body, i): SQSRecord => ({
-      messageId: `m${i}`,
-      receiptHandle: `r${i}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:ingest',
-      awsRegion: 'us-east-1',
-    }),
-  ),
+  Records: bodies.map((body, i): SQSRecord => ({
+    messageId: `m${i}`,
+    receiptHandle: `r${i}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:ingest',
+    awsRegion: 'us-east-1',
+  })),
 });
 
 /** Dependencies whose first step (the claim) fails with `error`: enough to see what the batch layer does with it. */
@@ -59,13 +64,23 @@ describe('processIngestBatch', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(f.deps.reportThrottle).toHaveBeenCalledWith('second');
     expect(f.requeued).toEqual([
-      { body: expect.objectContaining({ type: 'ingest-retry', object: expect.objectContaining({ key: 'incoming/a.png' }), retries: 0, waits: 1 }), delaySeconds: expect.any(Number) },
+      {
+        body: expect.objectContaining({
+          type: 'ingest-retry',
+          object: expect.objectContaining({ key: 'incoming/a.png' }),
+          retries: 0,
+          waits: 1,
+        }),
+        delaySeconds: expect.any(Number),
+      },
     ]);
   });
 
   it('waits until the daily reset when the quota is spent', async () => {
     // Prepare
-    const f = failingWith(new DailyQuotaExhaustedError({ resetsAt: new Date('2026-03-02T00:00:00Z'), used: 10_000, limit: 10_000 }));
+    const f = failingWith(
+      new DailyQuotaExhaustedError({ resetsAt: new Date('2026-03-02T00:00:00Z'), used: 10_000, limit: 10_000 }),
+    );
     // Act
     const response = await processIngestBatch(eventOf(notification('incoming/a.png')), f.deps);
     // Assess
@@ -88,9 +103,14 @@ describe('processIngestBatch', () => {
     // Prepare
     const f = failingWith(new LibraryServerError('down', { operation: 'uploadFile', status: 500 }));
     // Act
-    const response = await processIngestBatch(eventOf(retryCopy('incoming/a.png', 0), retryCopy('incoming/b.png', 2)), f.deps);
+    const response = await processIngestBatch(
+      eventOf(retryCopy('incoming/a.png', 0), retryCopy('incoming/b.png', 2)),
+      f.deps,
+    );
     // Assess
-    expect(f.requeued.map((r) => [(r.body['object'] as { key: string }).key, r.body['retries'], r.delaySeconds])).toEqual([['incoming/a.png', 1, 5]]);
+    expect(
+      f.requeued.map((r) => [(r.body['object'] as { key: string }).key, r.body['retries'], r.delaySeconds]),
+    ).toEqual([['incoming/a.png', 1, 5]]);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
   });
 
@@ -98,16 +118,29 @@ describe('processIngestBatch', () => {
     // Prepare
     const f = failingWith(new Error('must not be called'));
     // Act
-    const response = await processIngestBatch(eventOf('{', '{"Event":"s3:TestEvent"}', notification('elsewhere/a.png'), notification('incoming/dir/')), f.deps);
+    const response = await processIngestBatch(
+      eventOf('{', '{"Event":"s3:TestEvent"}', notification('elsewhere/a.png'), notification('incoming/dir/')),
+      f.deps,
+    );
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(f.deps.store.claim).not.toHaveBeenCalled();
   });
 
-  it('comes back after someone else\'s live lease has expired, instead of dropping the work', async () => {
+  it("comes back after someone else's live lease has expired, instead of dropping the work", async () => {
     // Prepare: the claim finds a record whose lease another delivery holds for 30 s more.
     const f = failingWith(new Error('unused'));
-    const held = { objectId: 's3://b/incoming/a.png#etag=e', bucket: 'b', key: 'incoming/a.png', status: 'Received', statusRank: 0, attempts: 0, transitions: {}, leaseId: 'other', leaseExpiresAt: NOW.getTime() + 30_000 };
+    const held = {
+      objectId: 's3://b/incoming/a.png#etag=e',
+      bucket: 'b',
+      key: 'incoming/a.png',
+      status: 'Received',
+      statusRank: 0,
+      attempts: 0,
+      transitions: {},
+      leaseId: 'other',
+      leaseExpiresAt: NOW.getTime() + 30_000,
+    };
     f.deps.store = {
       claim: vi.fn(async () => ({ claimed: false, record: held })),
       acquireLease: vi.fn(async () => ({ acquired: false, record: held })),
@@ -116,6 +149,8 @@ describe('processIngestBatch', () => {
     const response = await processIngestBatch(eventOf(notification('incoming/a.png')), f.deps);
     // Assess
     expect(response.batchItemFailures).toEqual([]);
-    expect(f.requeued).toEqual([{ body: expect.objectContaining({ reason: 'lease-held', waits: 1, retries: 0 }), delaySeconds: 32 }]);
+    expect(f.requeued).toEqual([
+      { body: expect.objectContaining({ reason: 'lease-held', waits: 1, retries: 0 }), delaySeconds: 32 },
+    ]);
   });
 });

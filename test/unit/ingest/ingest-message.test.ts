@@ -17,14 +17,26 @@ describe('parseIngestMessage', () => {
     // Assess
     expect(parsed).toMatchObject({
       kind: 'tasks',
-      tasks: [{ object: { bucket: 'b', key: 'incoming/a b.png', eTag: 'e1', size: 3 }, retries: 0, waits: 0, keyDecodedExactly: true }],
+      tasks: [
+        {
+          object: { bucket: 'b', key: 'incoming/a b.png', eTag: 'e1', size: 3 },
+          retries: 0,
+          waits: 0,
+          keyDecodedExactly: true,
+        },
+      ],
       skipped: [{ reason: 'folder-marker', key: 'incoming/dir/' }],
     });
   });
 
   it('reads back its own retry copy, counters included, even written as ASCII JSON', () => {
     // Prepare
-    const task = { object: { bucket: 'b', key: 'incoming/日本 😀.png', eTag: 'e' }, retries: 1, waits: 0, keyDecodedExactly: true };
+    const task = {
+      object: { bucket: 'b', key: 'incoming/日本 😀.png', eTag: 'e' },
+      retries: 1,
+      waits: 0,
+      keyDecodedExactly: true,
+    };
     const body = asciiJson(ingestRetryMessage(task, { retries: 2, waits: 3 }, 'transient'));
     // Act
     const parsed = parseIngestMessage(body);
@@ -33,9 +45,12 @@ describe('parseIngestMessage', () => {
     expect(parsed).toEqual({ kind: 'tasks', tasks: [{ ...task, retries: 2, waits: 3 }], skipped: [] });
   });
 
-  it.each(['', 'nope', '{"type":"ingest-retry","version":1}', '{"Records":[{}]}', '[]'])('calls %j malformed', (body) => {
-    expect(parseIngestMessage(body).kind).toBe('malformed');
-  });
+  it.each(['', 'nope', '{"type":"ingest-retry","version":1}', '{"Records":[{}]}', '[]'])(
+    'calls %j malformed',
+    (body) => {
+      expect(parseIngestMessage(body).kind).toBe('malformed');
+    },
+  );
 
   it('recognises the S3 test event', () => {
     expect(parseIngestMessage('{"Service":"Amazon S3","Event":"s3:TestEvent"}')).toEqual({ kind: 'test-event' });

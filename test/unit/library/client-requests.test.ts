@@ -4,7 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestReport } from '../../../shared/library/index.ts';
-import { LibraryForbiddenError, LibraryNotFoundError, LibraryProtocolError, LibraryServerError, LibraryTimeoutError, LibraryUnauthorizedError } from '../../../shared/library/index.ts';
+import {
+  LibraryForbiddenError,
+  LibraryNotFoundError,
+  LibraryProtocolError,
+  LibraryServerError,
+  LibraryTimeoutError,
+  LibraryUnauthorizedError,
+} from '../../../shared/library/index.ts';
 import { chunkedStream } from '../../support/streams.ts';
 import { STUB_CREDENTIALS, startStubServer, stubClient } from './support/stub-server.ts';
 import type { StubServer } from './support/stub-server.ts';
@@ -17,7 +24,12 @@ afterEach(async () => {
   await stub.close();
 });
 
-const fileRecord = (id: string): Record<string, unknown> => ({ id, name: `${id}.png`, status: 'Active', file_type: 'PNG' });
+const fileRecord = (id: string): Record<string, unknown> => ({
+  id,
+  name: `${id}.png`,
+  status: 'Active',
+  file_type: 'PNG',
+});
 
 describe('every request', () => {
   it('carries api_key in the query, the bearer token and Accept: application/json', async () => {
@@ -93,7 +105,10 @@ describe('a 401', () => {
   it('makes the client ask for fresh credentials once and retry the request once', async () => {
     // Prepare
     const { client, providerCalls } = stubClient(stub);
-    stub.replies.push({ status: 401, body: [{ error_key: 'http.status.unauthorized', error_message: 'revoked' }] }, { status: 200, body: fileRecord('7') });
+    stub.replies.push(
+      { status: 401, body: [{ error_key: 'http.status.unauthorized', error_message: 'revoked' }] },
+      { status: 200, body: fileRecord('7') },
+    );
     // Act
     const file = await client.getFile('7');
     await client.close();
@@ -120,7 +135,10 @@ describe('a 401', () => {
 describe('answers outside the contract', () => {
   it('maps a 403 that is not a throttle to LibraryForbiddenError', async () => {
     const { client } = stubClient(stub);
-    stub.replies.push({ status: 403, body: [{ error_key: 'http.status.forbidden', error_message: 'missing privilege' }] });
+    stub.replies.push({
+      status: 403,
+      body: [{ error_key: 'http.status.forbidden', error_message: 'missing privilege' }],
+    });
     await expect(client.getLibraryInfo()).rejects.toBeInstanceOf(LibraryForbiddenError);
     await client.close();
   });
@@ -146,7 +164,12 @@ describe('answers outside the contract', () => {
     // Act
     const classes: unknown[] = [];
     for (const id of ['1', '2', '3', '4']) {
-      classes.push(await client.getFile(id).then(() => undefined, (error: unknown) => (error as Error).constructor));
+      classes.push(
+        await client.getFile(id).then(
+          () => undefined,
+          (error: unknown) => (error as Error).constructor,
+        ),
+      );
     }
     await client.close();
     // Assess
@@ -171,7 +194,11 @@ describe('getUploadStatus', () => {
     const statuses = await client.getUploadStatus(['1', '2', '3', '4', '5', '2']);
     await client.close();
     // Assess
-    expect(stub.requests.map((r) => r.path)).toEqual(['/v2/library/files/uploadstatus/1,2', '/v2/library/files/uploadstatus/3,4', '/v2/library/files/uploadstatus/5']);
+    expect(stub.requests.map((r) => r.path)).toEqual([
+      '/v2/library/files/uploadstatus/1,2',
+      '/v2/library/files/uploadstatus/3,4',
+      '/v2/library/files/uploadstatus/5',
+    ]);
     expect(statuses).toEqual([{ fileId: '1', status: 'Active', description: 'Active' }]);
   });
 
@@ -199,8 +226,17 @@ describe('pagination', () => {
     // Prepare
     const { client } = stubClient(stub);
     stub.replies.push(
-      { status: 200, body: { meta: { pagination: { next_link: '/v2/library/files?next=page2' } }, results: [fileRecord('1'), fileRecord('2')] } },
-      { status: 200, body: { meta: { pagination: { next_link: '/v2/library/files?next=page3' } }, results: [fileRecord('3')] } },
+      {
+        status: 200,
+        body: {
+          meta: { pagination: { next_link: '/v2/library/files?next=page2' } },
+          results: [fileRecord('1'), fileRecord('2')],
+        },
+      },
+      {
+        status: 200,
+        body: { meta: { pagination: { next_link: '/v2/library/files?next=page3' } }, results: [fileRecord('3')] },
+      },
       { status: 200, body: { meta: { pagination: {} }, results: [fileRecord('4')] } },
     );
     // Act
@@ -219,7 +255,10 @@ describe('pagination', () => {
   it('stops with LibraryProtocolError when next_link repeats', async () => {
     // Prepare
     const { client } = stubClient(stub);
-    stub.fallback = { status: 200, body: { meta: { pagination: { next_link: '/v2/library/files?next=same' } }, results: [] } };
+    stub.fallback = {
+      status: 200,
+      body: { meta: { pagination: { next_link: '/v2/library/files?next=same' } }, results: [] },
+    };
     // Act
     const drain = async (): Promise<void> => {
       for await (const _file of client.iterateFiles()) {
@@ -236,8 +275,19 @@ describe('pagination', () => {
     // Prepare
     const { client } = stubClient(stub);
     stub.replies.push(
-      { status: 200, body: { meta: { pagination: { next_link: '/v2/library/folders?next=p2' } }, results: [{ id: '-1', name: 'A', parent_id: '', children: [{ id: '-3', name: 'A1', parent_id: '-1', children: [] }] }] } },
-      { status: 200, body: { meta: { pagination: {} }, results: [{ id: '-2', name: 'B', parent_id: '0', children: [] }] } },
+      {
+        status: 200,
+        body: {
+          meta: { pagination: { next_link: '/v2/library/folders?next=p2' } },
+          results: [
+            { id: '-1', name: 'A', parent_id: '', children: [{ id: '-3', name: 'A1', parent_id: '-1', children: [] }] },
+          ],
+        },
+      },
+      {
+        status: 200,
+        body: { meta: { pagination: {} }, results: [{ id: '-2', name: 'B', parent_id: '0', children: [] }] },
+      },
     );
     // Act
     const folders = await client.listFolders();
@@ -280,7 +330,9 @@ describe('other endpoints', () => {
     const page = await client.listFolderFiles('-1', { limit: 1000, type: 'IMAGES', source: 'MyComputer' });
     await client.close();
     expect(page).toEqual({ results: [] });
-    expect(stub.requests[0]?.url).toBe(`/v2/library/folders/-1/files?api_key=${STUB_CREDENTIALS.apiKey}&limit=1000&type=IMAGES&source=MyComputer`);
+    expect(stub.requests[0]?.url).toBe(
+      `/v2/library/folders/-1/files?api_key=${STUB_CREDENTIALS.apiKey}&limit=1000&type=IMAGES&source=MyComputer`,
+    );
   });
 });
 
@@ -316,7 +368,10 @@ describe('read retries', () => {
     const { client } = stubClient(stub, { sleep: noSleep, readRetries: 2 });
     stub.fallback = { status: 500, raw: 'boom' };
     // Act
-    const error = await client.getFile('9').then(() => undefined, (e: unknown) => e);
+    const error = await client.getFile('9').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await client.close();
     // Assess
     expect(error).toBeInstanceOf(LibraryServerError);
@@ -328,7 +383,10 @@ describe('read retries', () => {
     const { client } = stubClient(stub, { sleep: noSleep, timeouts: { headersMs: 200, bodyMs: 200 } });
     stub.replies.push({ hang: true });
     // Act
-    const error = await client.getFile('10').then(() => undefined, (e: unknown) => e);
+    const error = await client.getFile('10').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await client.close();
     // Assess
     expect(error).toBeInstanceOf(LibraryTimeoutError);
@@ -340,7 +398,10 @@ describe('read retries', () => {
     const { client } = stubClient(stub, { sleep: noSleep });
     stub.replies.push({ status: 404, body: [] });
     // Act
-    const error = await client.getFile('11').then(() => undefined, (e: unknown) => e);
+    const error = await client.getFile('11').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await client.close();
     // Assess
     expect(error).toBeInstanceOf(LibraryNotFoundError);
@@ -354,8 +415,19 @@ describe('read retries', () => {
     const data = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
     // Act
     const error = await client
-      .uploadFile({ fileName: 'a.png', folderId: '0', description: 'a', fileType: 'PNG', contentType: 'image/png', data: chunkedStream(data), size: data.length })
-      .then(() => undefined, (e: unknown) => e);
+      .uploadFile({
+        fileName: 'a.png',
+        folderId: '0',
+        description: 'a',
+        fileType: 'PNG',
+        contentType: 'image/png',
+        data: chunkedStream(data),
+        size: data.length,
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     await client.close();
     // Assess
     expect(error).toBeInstanceOf(LibraryServerError);

@@ -44,7 +44,10 @@ function uploadInput(data: Buffer, overrides: Partial<UploadFileInput> = {}): Up
   };
 }
 
-const accepted = (id: string): { status: number; headers: Record<string, string> } => ({ status: 202, headers: { location: `https://api.d1.constantcontact.com/v2/library/files/${id}` } });
+const accepted = (id: string): { status: number; headers: Record<string, string> } => ({
+  status: 202,
+  headers: { location: `https://api.d1.constantcontact.com/v2/library/files/${id}` },
+});
 
 describe('uploadFile on 202 + Location', () => {
   it('resolves with the last path segment of Location as the file id', async () => {
@@ -55,7 +58,10 @@ describe('uploadFile on 202 + Location', () => {
     const result = await client.uploadFile(uploadInput(Buffer.from('png bytes')));
     await client.close();
     // Assess
-    expect(result).toEqual({ fileId: '123456789', location: 'https://api.d1.constantcontact.com/v2/library/files/123456789' });
+    expect(result).toEqual({
+      fileId: '123456789',
+      location: 'https://api.d1.constantcontact.com/v2/library/files/123456789',
+    });
   });
 
   it('sends the documented parts in order, data with filename and the real content type, byte-exact', async () => {
@@ -74,11 +80,21 @@ describe('uploadFile on 202 + Location', () => {
     expect(request.query.get('api_key')).toBe(STUB_CREDENTIALS.apiKey);
     expect(String(request.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=/);
     expect(parsed.order).toEqual(['file_name', 'folder_id', 'description', 'source', 'file_type', 'data']);
-    expect(parsed.fields).toEqual({ file_name: 'été "best".png', folder_id: '-1', description: 'Déjà vu "quoted"', source: 'MyComputer', file_type: 'PNG' });
+    expect(parsed.fields).toEqual({
+      file_name: 'été "best".png',
+      folder_id: '-1',
+      description: 'Déjà vu "quoted"',
+      source: 'MyComputer',
+      file_type: 'PNG',
+    });
     expect(parsed.files).toHaveLength(1);
     expect(parsed.files[0]?.filename).toBe('été %22best%22.png');
     expect(parsed.files[0]?.mimeType).toBe('image/png');
-    expect(createHash('sha256').update(parsed.files[0]?.data ?? Buffer.alloc(0)).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(
+      createHash('sha256')
+        .update(parsed.files[0]?.data ?? Buffer.alloc(0))
+        .digest('hex'),
+    ).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('declares a Content-Length equal to the bytes actually sent', async () => {
@@ -159,7 +175,10 @@ describe('uploadFile answers outside the contract', () => {
   it('maps a 400 to a validation error with the API entries', async () => {
     // Prepare
     const { client } = stubClient(stub);
-    stub.replies.push({ status: 400, body: [{ error_key: 'json.field.invalid', error_message: 'folder_id -7 does not match any folder.' }] });
+    stub.replies.push({
+      status: 400,
+      body: [{ error_key: 'json.field.invalid', error_message: 'folder_id -7 does not match any folder.' }],
+    });
     // Act
     const outcome = client.uploadFile(uploadInput(Buffer.from('x')));
     // Assess
@@ -222,7 +241,9 @@ describe('uploadFile with a faulty source stream', () => {
 
   it('fails with LibrarySourceError when a declared-empty stream has bytes, before sending anything', async () => {
     const { client } = stubClient(stub);
-    await expect(client.uploadFile(uploadInput(Buffer.from('surprise'), { size: 0 }))).rejects.toBeInstanceOf(LibrarySourceError);
+    await expect(client.uploadFile(uploadInput(Buffer.from('surprise'), { size: 0 }))).rejects.toBeInstanceOf(
+      LibrarySourceError,
+    );
     await client.close();
     expect(stub.requests).toHaveLength(0);
   });
@@ -236,7 +257,10 @@ describe('uploadFile mayHaveReachedServer', () => {
     const address = probe.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const client = createLibraryClient({ baseUrl: `http://127.0.0.1:${port}/v2`, credentials: async () => STUB_CREDENTIALS });
+    const client = createLibraryClient({
+      baseUrl: `http://127.0.0.1:${port}/v2`,
+      credentials: async () => STUB_CREDENTIALS,
+    });
     const data = chunkedStream(Buffer.alloc(10));
     // Act
     const outcome = client.uploadFile(uploadInput(Buffer.alloc(10), { data }));
@@ -285,7 +309,11 @@ describe('uploadFile mayHaveReachedServer', () => {
 });
 
 describe('uploadCertainlyNotStored (may the caller post again without searching first?)', () => {
-  const failureOf = (outcome: Promise<unknown>): Promise<unknown> => outcome.then(() => undefined, (error: unknown) => error);
+  const failureOf = (outcome: Promise<unknown>): Promise<unknown> =>
+    outcome.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
   it('says yes when the upload failed before sending: the rate-limit hook refused a slot', async () => {
     const { client } = stubClient(stub, {
@@ -302,7 +330,10 @@ describe('uploadCertainlyNotStored (may the caller post again without searching 
   it('says yes when the API refused the upload with a 4xx (401, 403 throttle)', async () => {
     const { client } = stubClient(stub);
     stub.replies.push({ status: 401, body: [{ error_key: 'http.status.unauthorized', error_message: 'revoked' }] });
-    stub.replies.push({ status: 403, body: [{ error_key: 'mashery.not.authorized.over.qps', error_message: 'Account Over Queries Per Second Limit' }] });
+    stub.replies.push({
+      status: 403,
+      body: [{ error_key: 'mashery.not.authorized.over.qps', error_message: 'Account Over Queries Per Second Limit' }],
+    });
     const unauthorized = await failureOf(client.uploadFile(uploadInput(Buffer.from('x'))));
     const throttled = await failureOf(client.uploadFile(uploadInput(Buffer.from('x'))));
     await client.close();
@@ -313,7 +344,10 @@ describe('uploadCertainlyNotStored (may the caller post again without searching 
 
   it('says no when the file may exist: a 5xx, or a reset after the whole body was sent', async () => {
     const { client } = stubClient(stub, { readRetries: 0 });
-    stub.replies.push({ status: 500, body: [{ error_key: 'http.status.internal_server_error', error_message: 'Internal server error occurred.' }] });
+    stub.replies.push({
+      status: 500,
+      body: [{ error_key: 'http.status.internal_server_error', error_message: 'Internal server error occurred.' }],
+    });
     stub.replies.push({ destroy: 'after-body' });
     const serverError = await failureOf(client.uploadFile(uploadInput(Buffer.from('x'))));
     const reset = await failureOf(client.uploadFile(uploadInput(everyByteValue(50_000))));
@@ -334,7 +368,15 @@ describe('uploadFile never leaks the credentials', () => {
     // Prepare
     const { client } = stubClient(stub, { timeouts: { headersMs: 200 } });
     stub.replies.push(
-      { status: 400, body: [{ error_key: 'json.field.invalid', error_message: `echo ${STUB_CREDENTIALS.apiKey} ${STUB_CREDENTIALS.accessToken}` }] },
+      {
+        status: 400,
+        body: [
+          {
+            error_key: 'json.field.invalid',
+            error_message: `echo ${STUB_CREDENTIALS.apiKey} ${STUB_CREDENTIALS.accessToken}`,
+          },
+        ],
+      },
       { status: 401 },
       { status: 403, body: [{ error_key: 'mashery.not.authorized.over.qps', error_message: 'qps' }] },
       { status: 500, raw: `oops api_key=${STUB_CREDENTIALS.apiKey}` },
@@ -347,13 +389,16 @@ describe('uploadFile never leaks the credentials', () => {
     for (let i = 0; i < 7; i++) {
       errors.push(await client.uploadFile(uploadInput(everyByteValue(1000))).catch((error: unknown) => error));
     }
-    errors.push(await client.uploadFile(uploadInput(everyByteValue(1000), { size: 2000 })).catch((error: unknown) => error));
+    errors.push(
+      await client.uploadFile(uploadInput(everyByteValue(1000), { size: 2000 })).catch((error: unknown) => error),
+    );
     await client.close();
     // Assess
     expect(errors.every((e) => e instanceof Error)).toBe(true);
     for (const error of errors as Error[]) {
       const chain: string[] = [];
-      for (let current: unknown = error; current instanceof Error; current = current.cause) chain.push(current.message, String(current.stack));
+      for (let current: unknown = error; current instanceof Error; current = current.cause)
+        chain.push(current.message, String(current.stack));
       const text = [String(error), JSON.stringify(error), ...chain].join('\n');
       expect(text).not.toContain(STUB_CREDENTIALS.apiKey);
       expect(text).not.toContain(STUB_CREDENTIALS.accessToken);
@@ -366,9 +411,11 @@ describe('uploadFile with a Readable from an async generator', () => {
     // Prepare
     const { client } = stubClient(stub);
     stub.replies.push(accepted('3'));
-    const data = Readable.from((async function* () {
-      for (let i = 0; i < 10; i++) yield everyByteValue(1000);
-    })());
+    const data = Readable.from(
+      (async function* () {
+        for (let i = 0; i < 10; i++) yield everyByteValue(1000);
+      })(),
+    );
     // Act
     const result = await client.uploadFile(uploadInput(Buffer.alloc(0), { data, size: 10_000 }));
     await client.close();

@@ -15,10 +15,30 @@ import {
   LibraryValidationError,
 } from '../../../shared/library/errors.ts';
 
-const context: ExchangeContext = { operation: 'getFile', method: 'GET', url: 'http://127.0.0.1:1/v2/library/files/1?api_key=***', secrets: ['KEY-abc', 'TOKEN-xyz'] };
-const notStarted: TransportState = { requestStarted: false, requestSent: false, bodyBytesSent: 0, responseStarted: false };
-const fullySent: TransportState = { requestStarted: true, requestSent: true, bodyBytesSent: 1000, responseStarted: false };
-const partlySent: TransportState = { requestStarted: true, requestSent: false, bodyBytesSent: 10, responseStarted: false };
+const context: ExchangeContext = {
+  operation: 'getFile',
+  method: 'GET',
+  url: 'http://127.0.0.1:1/v2/library/files/1?api_key=***',
+  secrets: ['KEY-abc', 'TOKEN-xyz'],
+};
+const notStarted: TransportState = {
+  requestStarted: false,
+  requestSent: false,
+  bodyBytesSent: 0,
+  responseStarted: false,
+};
+const fullySent: TransportState = {
+  requestStarted: true,
+  requestSent: true,
+  bodyBytesSent: 1000,
+  responseStarted: false,
+};
+const partlySent: TransportState = {
+  requestStarted: true,
+  requestSent: false,
+  bodyBytesSent: 10,
+  responseStarted: false,
+};
 
 const body = (entries: { error_key: string; error_message: string }[]): string => JSON.stringify(entries);
 const withCode = (message: string, code: string): Error => Object.assign(new Error(message), { code });
@@ -52,7 +72,11 @@ describe('parseApiErrors', () => {
 describe('errorFromResponse', () => {
   it('maps 400 to a validation error carrying the API entries', () => {
     // Act
-    const error = errorFromResponse(context, 400, body([{ error_key: 'json.field.invalid', error_message: 'bad type' }]));
+    const error = errorFromResponse(
+      context,
+      400,
+      body([{ error_key: 'json.field.invalid', error_message: 'bad type' }]),
+    );
     // Assess
     expect(error).toBeInstanceOf(LibraryValidationError);
     expect(error.errorKey).toBe('json.field.invalid');
@@ -71,15 +95,27 @@ describe('errorFromResponse', () => {
   });
 
   it('maps 401 to unauthorized (retryable: the file is fine)', () => {
-    const error = errorFromResponse(context, 401, body([{ error_key: 'http.status.unauthorized', error_message: 'no' }]));
+    const error = errorFromResponse(
+      context,
+      401,
+      body([{ error_key: 'http.status.unauthorized', error_message: 'no' }]),
+    );
     expect(error).toBeInstanceOf(LibraryUnauthorizedError);
     expect(error.retryable).toBe(true);
   });
 
   it('maps 403 over.qps to a per-second throttle and over.ratelimit to a daily one', () => {
     // Act
-    const perSecond = errorFromResponse(context, 403, body([{ error_key: 'mashery.not.authorized.over.qps', error_message: 'Account Over Queries Per Second Limit' }]));
-    const perDay = errorFromResponse(context, 403, body([{ error_key: 'mashery.not.authorized.over.ratelimit', error_message: 'Account Over Rate Limit' }]));
+    const perSecond = errorFromResponse(
+      context,
+      403,
+      body([{ error_key: 'mashery.not.authorized.over.qps', error_message: 'Account Over Queries Per Second Limit' }]),
+    );
+    const perDay = errorFromResponse(
+      context,
+      403,
+      body([{ error_key: 'mashery.not.authorized.over.ratelimit', error_message: 'Account Over Rate Limit' }]),
+    );
     // Assess
     expect(perSecond).toBeInstanceOf(LibraryThrottledError);
     expect((perSecond as LibraryThrottledError).scope).toBe('second');
@@ -88,7 +124,9 @@ describe('errorFromResponse', () => {
   });
 
   it('recognises Mashery throttling from its header or plain-text body too', () => {
-    const byHeader = errorFromResponse(context, 403, '<h1>Developer Over Qps</h1>', { 'x-mashery-error-code': 'ERR_403_DEVELOPER_OVER_QPS' });
+    const byHeader = errorFromResponse(context, 403, '<h1>Developer Over Qps</h1>', {
+      'x-mashery-error-code': 'ERR_403_DEVELOPER_OVER_QPS',
+    });
     const byText = errorFromResponse(context, 403, '<h1>Developer Over Rate</h1>');
     expect((byHeader as LibraryThrottledError).scope).toBe('second');
     expect((byText as LibraryThrottledError).scope).toBe('day');
@@ -96,7 +134,11 @@ describe('errorFromResponse', () => {
 
   it('maps any other 403 to forbidden (not retryable)', () => {
     // Act
-    const error = errorFromResponse(context, 403, body([{ error_key: 'http.status.forbidden', error_message: 'no privilege mylibrary:file:create' }]));
+    const error = errorFromResponse(
+      context,
+      403,
+      body([{ error_key: 'http.status.forbidden', error_message: 'no privilege mylibrary:file:create' }]),
+    );
     // Assess
     expect(error).toBeInstanceOf(LibraryForbiddenError);
     expect(error.retryable).toBe(false);
@@ -114,7 +156,11 @@ describe('errorFromResponse', () => {
 
   it('never repeats a secret echoed back in the error body', () => {
     // Act
-    const error = errorFromResponse(context, 400, body([{ error_key: 'json.field.invalid', error_message: 'api_key KEY-abc and Bearer TOKEN-xyz are odd' }]));
+    const error = errorFromResponse(
+      context,
+      400,
+      body([{ error_key: 'json.field.invalid', error_message: 'api_key KEY-abc and Bearer TOKEN-xyz are odd' }]),
+    );
     // Assess
     const everything = `${error.message} ${String(error)} ${JSON.stringify(error)}`;
     expect(everything).not.toContain('KEY-abc');
@@ -155,7 +201,9 @@ describe('errorFromTransport', () => {
 
   it('finds the code in the cause chain (undici wraps socket errors)', () => {
     // Prepare
-    const wrapped = Object.assign(new Error('fetch failed', { cause: withCode('read ECONNRESET', 'ECONNRESET') }), { code: 'UND_ERR_SOCKET' });
+    const wrapped = Object.assign(new Error('fetch failed', { cause: withCode('read ECONNRESET', 'ECONNRESET') }), {
+      code: 'UND_ERR_SOCKET',
+    });
     // Act
     const error = errorFromTransport(context, wrapped, fullySent);
     // Assess
@@ -165,7 +213,12 @@ describe('errorFromTransport', () => {
 
   it('blames the source stream when it failed, and says the API cannot have acted', () => {
     // Act
-    const error = errorFromTransport(context, withCode('aborted', 'UND_ERR_ABORTED'), partlySent, new Error('data stream ended after 3 of the declared 10 bytes'));
+    const error = errorFromTransport(
+      context,
+      withCode('aborted', 'UND_ERR_ABORTED'),
+      partlySent,
+      new Error('data stream ended after 3 of the declared 10 bytes'),
+    );
     // Assess
     expect(error).toBeInstanceOf(LibrarySourceError);
     expect(error.mayHaveReachedServer).toBe(false);
@@ -175,12 +228,23 @@ describe('errorFromTransport', () => {
 
   it('keeps secrets out of the message, the cause chain and the serialisation', () => {
     // Prepare
-    const leaky = Object.assign(new Error('socket for /v2/x?api_key=KEY-abc failed', { cause: new Error('Bearer TOKEN-xyz') }), { code: 'ECONNRESET' });
+    const leaky = Object.assign(
+      new Error('socket for /v2/x?api_key=KEY-abc failed', { cause: new Error('Bearer TOKEN-xyz') }),
+      { code: 'ECONNRESET' },
+    );
     // Act
     const error = errorFromTransport(context, leaky, fullySent);
     // Assess
     const cause = error.cause as Error & { cause?: Error };
-    const everything = [error.message, String(error), JSON.stringify(error), error.stack, cause.message, cause.stack, cause.cause?.message].join(' ');
+    const everything = [
+      error.message,
+      String(error),
+      JSON.stringify(error),
+      error.stack,
+      cause.message,
+      cause.stack,
+      cause.cause?.message,
+    ].join(' ');
     expect(everything).not.toContain('KEY-abc');
     expect(everything).not.toContain('TOKEN-xyz');
   });

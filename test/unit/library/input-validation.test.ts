@@ -22,7 +22,16 @@ afterEach(async () => {
 });
 
 function validUpload(overrides: Partial<UploadFileInput> = {}): UploadFileInput {
-  return { fileName: 'a.png', folderId: '0', description: '', fileType: 'PNG', contentType: 'image/png', data: chunkedStream(Buffer.from('x')), size: 1, ...overrides };
+  return {
+    fileName: 'a.png',
+    folderId: '0',
+    description: '',
+    fileType: 'PNG',
+    contentType: 'image/png',
+    data: chunkedStream(Buffer.from('x')),
+    size: 1,
+    ...overrides,
+  };
 }
 
 async function expectRefusedBeforeSending(action: Promise<unknown>, message?: RegExp): Promise<LibraryInputError> {
@@ -66,7 +75,9 @@ describe('upload input', () => {
 
   it('accepts exactly 80 characters of name and 100 of description', async () => {
     // Act
-    const result = await client.uploadFile(validUpload({ fileName: `${'n'.repeat(76)}.png`, description: 'd'.repeat(100) }));
+    const result = await client.uploadFile(
+      validUpload({ fileName: `${'n'.repeat(76)}.png`, description: 'd'.repeat(100) }),
+    );
     // Assess
     expect(result.fileId).toBe('1');
   });
@@ -78,7 +89,9 @@ describe('upload input', () => {
     const fresh = new PassThrough();
     // Act
     await expectRefusedBeforeSending(client.uploadFile(validUpload({ data: destroyed })), /destroyed/);
-    await expectRefusedBeforeSending(client.uploadFile(validUpload({ data: fresh, fileType: 'TIFF' as UploadFileInput['fileType'] })));
+    await expectRefusedBeforeSending(
+      client.uploadFile(validUpload({ data: fresh, fileType: 'TIFF' as UploadFileInput['fileType'] })),
+    );
     // Assess
     expect(fresh.destroyed).toBe(true);
   });
@@ -94,7 +107,10 @@ describe('credentials', () => {
 
   it.each(badPairs)('refuses %s before sending anything, without quoting the secret', async (_label, pair) => {
     // Prepare
-    const badClient = createLibraryClient({ baseUrl: stub.baseUrl, credentials: async () => pair as LibraryCredentials });
+    const badClient = createLibraryClient({
+      baseUrl: stub.baseUrl,
+      credentials: async () => pair as LibraryCredentials,
+    });
     // Act
     const error = await expectRefusedBeforeSending(badClient.getLibraryInfo(), /credentials|apiKey|accessToken/);
     await badClient.close();
@@ -107,7 +123,10 @@ describe('credentials', () => {
     stub.fallback = { status: 200, body: { max_upload_size_limit: 1 } };
     const paddedClient = createLibraryClient({
       baseUrl: stub.baseUrl,
-      credentials: async () => ({ apiKey: ` ${STUB_CREDENTIALS.apiKey}\n`, accessToken: `${STUB_CREDENTIALS.accessToken}\n` }),
+      credentials: async () => ({
+        apiKey: ` ${STUB_CREDENTIALS.apiKey}\n`,
+        accessToken: `${STUB_CREDENTIALS.accessToken}\n`,
+      }),
     });
     // Act
     await paddedClient.getLibraryInfo();
@@ -163,7 +182,11 @@ describe('client options', () => {
   it('refuses a base URL carrying a query, and non-positive sizes or timeouts', () => {
     const credentials = async (): Promise<LibraryCredentials> => STUB_CREDENTIALS;
     expect(() => createLibraryClient({ baseUrl: 'http://127.0.0.1:1/v2?api_key=k', credentials })).toThrow(TypeError);
-    expect(() => createLibraryClient({ baseUrl: 'http://127.0.0.1:1/v2', credentials, statusChunkSize: 0 })).toThrow(TypeError);
-    expect(() => createLibraryClient({ baseUrl: 'http://127.0.0.1:1/v2', credentials, timeouts: { headersMs: -1 } })).toThrow(TypeError);
+    expect(() => createLibraryClient({ baseUrl: 'http://127.0.0.1:1/v2', credentials, statusChunkSize: 0 })).toThrow(
+      TypeError,
+    );
+    expect(() =>
+      createLibraryClient({ baseUrl: 'http://127.0.0.1:1/v2', credentials, timeouts: { headersMs: -1 } }),
+    ).toThrow(TypeError);
   });
 });

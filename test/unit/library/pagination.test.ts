@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { endpointTarget, parseBaseUrl, resolveNextLink, targetToPathWithKey } from '../../../shared/library/pagination.ts';
+import {
+  endpointTarget,
+  parseBaseUrl,
+  resolveNextLink,
+  targetToPathWithKey,
+} from '../../../shared/library/pagination.ts';
 
 const base = parseBaseUrl('https://api.constantcontact.com/v2');
 
@@ -32,7 +37,9 @@ describe('resolveNextLink', () => {
   });
 
   it('follows a bare ?next= link on the current path', () => {
-    expect(resolveNextLink(base, '?next=abc', '/v2/library/folders/-1/files').path).toBe('/v2/library/folders/-1/files');
+    expect(resolveNextLink(base, '?next=abc', '/v2/library/folders/-1/files').path).toBe(
+      '/v2/library/folders/-1/files',
+    );
   });
 
   it('keeps only the path and query of an absolute link, so credentials never go to another host', () => {

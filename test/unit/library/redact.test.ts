@@ -3,11 +3,15 @@ import { redactText, redactUrl, sanitizeCause } from '../../../shared/library/re
 
 describe('redactUrl', () => {
   it('hides the api_key value and keeps the rest of the URL', () => {
-    expect(redactUrl('https://api.constantcontact.com/v2/library/files?api_key=abc123&limit=5')).toBe('https://api.constantcontact.com/v2/library/files?api_key=***&limit=5');
+    expect(redactUrl('https://api.constantcontact.com/v2/library/files?api_key=abc123&limit=5')).toBe(
+      'https://api.constantcontact.com/v2/library/files?api_key=***&limit=5',
+    );
   });
 
   it('hides api_key wherever it sits in the query, and access_token too', () => {
-    expect(redactUrl('/v2/library/files?next=xyz&api_key=k&access_token=t#frag')).toBe('/v2/library/files?next=xyz&api_key=***&access_token=***#frag');
+    expect(redactUrl('/v2/library/files?next=xyz&api_key=k&access_token=t#frag')).toBe(
+      '/v2/library/files?next=xyz&api_key=***&access_token=***#frag',
+    );
   });
 
   it('recognises an encoded parameter name', () => {
@@ -15,7 +19,9 @@ describe('redactUrl', () => {
   });
 
   it('leaves a URL without query unchanged', () => {
-    expect(redactUrl('https://api.constantcontact.com/v2/library/files/123')).toBe('https://api.constantcontact.com/v2/library/files/123');
+    expect(redactUrl('https://api.constantcontact.com/v2/library/files/123')).toBe(
+      'https://api.constantcontact.com/v2/library/files/123',
+    );
   });
 });
 
@@ -23,7 +29,8 @@ describe('redactText', () => {
   it('scrubs literal secrets, their URL-encoded forms, bearer tokens and api_key parameters', () => {
     // Prepare
     const secrets = ['my key/with+chars', 'tok-123'];
-    const text = 'failed GET /v2/x?api_key=my%20key%2Fwith%2Bchars: Authorization: Bearer tok-123, echo my key/with+chars';
+    const text =
+      'failed GET /v2/x?api_key=my%20key%2Fwith%2Bchars: Authorization: Bearer tok-123, echo my key/with+chars';
     // Act
     const redacted = redactText(text, secrets);
     // Assess

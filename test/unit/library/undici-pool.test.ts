@@ -36,7 +36,11 @@ describe('undici Pool loaded without the package index', () => {
       await pool.close();
     `;
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { cwd: PROJECT_ROOT },
+      );
       expect(JSON.parse(stdout)).toEqual({ status: 200, body: 'GET /library/info', indexLoaded: false });
     } finally {
       await new Promise((resolve) => server.close(resolve));

@@ -48,7 +48,9 @@ describe('upload status parsing', () => {
 
   it('keeps a status it does not know and defaults a missing description to the status', () => {
     // Act
-    const statuses = toUploadStatuses(wireUploadStatusListSchema.parse([{ file_id: '3', status: 'Quarantined' }]), ['3']);
+    const statuses = toUploadStatuses(wireUploadStatusListSchema.parse([{ file_id: '3', status: 'Quarantined' }]), [
+      '3',
+    ]);
     // Assess
     expect(statuses).toEqual([{ fileId: '3', status: 'Quarantined', description: 'Quarantined' }]);
   });
@@ -83,7 +85,11 @@ describe('file parsing', () => {
       url: 'https://origin.ih.l1.constantcontact.com/fs115/1100310339939/img/4.jpg',
       source: 'MyComputer',
       status: 'Active',
-      thumbnail: { url: 'https://origin.ih.l1.constantcontact.com/fs115/1100310339939/img/4.jpg', width: 200, height: 150 },
+      thumbnail: {
+        url: 'https://origin.ih.l1.constantcontact.com/fs115/1100310339939/img/4.jpg',
+        width: 200,
+        height: 150,
+      },
       createdDate: '2013-06-19T11:36:43.000-04:00',
       modifiedDate: '2013-09-24T13:55:35.000-04:00',
       isImage: true,
@@ -120,7 +126,9 @@ describe('file parsing', () => {
 
   it('accepts numeric ids, numeric strings for sizes and nulls for optional fields', () => {
     // Act
-    const file = toLibraryFile(wireFileSchema.parse({ id: 17, name: 'a.png', size: '2048', thumbnail: null, description: null, folder_id: 0 }));
+    const file = toLibraryFile(
+      wireFileSchema.parse({ id: 17, name: 'a.png', size: '2048', thumbnail: null, description: null, folder_id: 0 }),
+    );
     // Assess
     expect(file).toEqual({ id: '17', name: 'a.png', size: 2048, folderId: '0' });
   });
@@ -253,7 +261,10 @@ describe('folder tree', () => {
 
   it('accepts numeric folder ids and a null children list', () => {
     // Act
-    const page = wireFolderPageSchema.parse({ meta: { pagination: {} }, results: [{ id: -5, name: 'x', parent_id: 0, children: null }] });
+    const page = wireFolderPageSchema.parse({
+      meta: { pagination: {} },
+      results: [{ id: -5, name: 'x', parent_id: 0, children: null }],
+    });
     const tree = buildFolderTree(page.results ?? []);
     // Assess
     expect(tree).toEqual([{ id: '-5', name: 'x', children: [] }]);

@@ -9,15 +9,8 @@ vi.hoisted(() => {
   delete process.env['POWERTOOLS_DEV'];
 });
 
-const {
-  METRIC,
-  countMetric,
-  instrumentHandler,
-  logger,
-  metrics,
-  reportLibraryRequest,
-  withUploadContext,
-} = await import('../../../shared/observability/index.ts');
+const { METRIC, countMetric, instrumentHandler, logger, metrics, reportLibraryRequest, withUploadContext } =
+  await import('../../../shared/observability/index.ts');
 
 /** Every JSON line written while a test runs (Powertools writes logs and EMF to stdout, warnings and errors to stderr). */
 let lines: Array<Record<string, unknown>>;
@@ -83,7 +76,13 @@ describe('logger', () => {
 describe('withUploadContext', () => {
   it('puts the object key, version id and library file id on every line of that upload', () => {
     // Prepare
-    const log = withUploadContext({ bucket: 'uploads', key: 'a/b.png', versionId: 'v1', libraryFileId: '1873', objectId: 'o1' });
+    const log = withUploadContext({
+      bucket: 'uploads',
+      key: 'a/b.png',
+      versionId: 'v1',
+      libraryFileId: '1873',
+      objectId: 'o1',
+    });
 
     // Act
     log.info('Submitted');
@@ -91,7 +90,13 @@ describe('withUploadContext', () => {
 
     // Assess
     for (const line of logLines()) {
-      expect(line).toMatchObject({ objectKey: 'a/b.png', versionId: 'v1', libraryFileId: '1873', objectId: 'o1', bucket: 'uploads' });
+      expect(line).toMatchObject({
+        objectKey: 'a/b.png',
+        versionId: 'v1',
+        libraryFileId: '1873',
+        objectId: 'o1',
+        bucket: 'uploads',
+      });
     }
     expect(logLines()).toHaveLength(2);
   });

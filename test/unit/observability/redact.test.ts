@@ -3,7 +3,10 @@ import { REDACTED, redactText, toLogSafe } from '../../../shared/observability/r
 
 describe('redactText', () => {
   it.each([
-    ['https://api.example.test/v2/library/files?api_key=abc123&limit=50', 'https://api.example.test/v2/library/files?api_key=***&limit=50'],
+    [
+      'https://api.example.test/v2/library/files?api_key=abc123&limit=50',
+      'https://api.example.test/v2/library/files?api_key=***&limit=50',
+    ],
     ['/v2/library/folders?next=b2Zm&apikey=abc123', '/v2/library/folders?next=b2Zm&apikey=***'],
     ['?access_token=abc123', '?access_token=***'],
     ['Authorization: Bearer abc.def-123', 'Authorization: Bearer ***'],

@@ -31,7 +31,12 @@ const eventOf = (...messages: StatusCheckMessage[]): SQSEvent => ({
     messageId: `m${i}`,
     receiptHandle: `r${i}`,
     body: JSON.stringify(m),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -66,8 +71,18 @@ function fakes(library: {
       sent.push({ message: m, delaySeconds });
     },
     reportThrottle: vi.fn(async () => undefined),
-    tagging: { s3: {} as never, enabled: false, logger: { warn: () => undefined, debug: () => undefined }, countFailure: () => undefined },
-    settings: { schedule: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3600 }, enrichActiveFiles: true, maxMissingChecks: 3, listActiveFilesFrom: 2 },
+    tagging: {
+      s3: {} as never,
+      enabled: false,
+      logger: { warn: () => undefined, debug: () => undefined },
+      countFailure: () => undefined,
+    },
+    settings: {
+      schedule: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3600 },
+      enrichActiveFiles: true,
+      maxMissingChecks: 3,
+      listActiveFilesFrom: 2,
+    },
     retryPolicy: { ...DEFAULT_RETRY_POLICY, maxRetries: 2 },
     logger: new Logger({ logLevel: 'SILENT' }),
     now: () => NOW,
@@ -97,7 +112,9 @@ describe('processPollBatch', () => {
       ['Active', 'https://files/1'],
       ['VirusFound', 'virus-found'],
     ]);
-    expect(f.sent.map((s) => [s.message.libraryFileId, s.message.checks, s.message.missing, s.delaySeconds]).sort()).toEqual([
+    expect(
+      f.sent.map((s) => [s.message.libraryFileId, s.message.checks, s.message.missing, s.delaySeconds]).sort(),
+    ).toEqual([
       ['3', 1, 0, 20],
       ['4', 1, 1, 20],
     ]);
@@ -139,7 +156,10 @@ describe('processPollBatch', () => {
     // Prepare
     const f = fakes({ getUploadStatus: async () => [{ fileId: '2', status: 'Uploaded', description: '' }] });
     // Act
-    await processPollBatch(eventOf(message('1', { missing: 2 }), message('2', { submittedAt: '2026-03-01T09:00:00.000Z' })), f.deps);
+    await processPollBatch(
+      eventOf(message('1', { missing: 2 }), message('2', { submittedAt: '2026-03-01T09:00:00.000Z' })),
+      f.deps,
+    );
     // Assess
     expect(f.finals.map((x) => [x.status, x.details['errorKey']]).sort()).toEqual([
       ['Failed', 'not-found-in-library'],
@@ -178,7 +198,13 @@ describe('processPollBatch', () => {
     // Prepare
     const f = fakes({
       getUploadStatus: async () => ['1', '2', '3'].map((fileId) => ({ fileId, status: 'Active', description: '' })),
-      listFiles: async () => ({ results: [{ id: '9', name: 'other' }, { id: '1', name: 'a', url: 'https://listed/1' }, { id: '2', name: 'b', url: 'https://listed/2' }] }),
+      listFiles: async () => ({
+        results: [
+          { id: '9', name: 'other' },
+          { id: '1', name: 'a', url: 'https://listed/1' },
+          { id: '2', name: 'b', url: 'https://listed/2' },
+        ],
+      }),
     });
     // Act
     await processPollBatch(eventOf(message('1'), message('2'), message('3')), f.deps);
@@ -186,6 +212,10 @@ describe('processPollBatch', () => {
     expect(f.deps.library.listFiles).toHaveBeenCalledOnce();
     expect(f.deps.library.getFile).toHaveBeenCalledOnce();
     expect(f.deps.library.getFile).toHaveBeenCalledWith('3');
-    expect(f.finals.map((x) => x.details['url']).sort()).toEqual(['https://files/3', 'https://listed/1', 'https://listed/2']);
+    expect(f.finals.map((x) => x.details['url']).sort()).toEqual([
+      'https://files/3',
+      'https://listed/1',
+      'https://listed/2',
+    ]);
   });
 });

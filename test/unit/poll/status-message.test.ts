@@ -41,7 +41,9 @@ describe('status check message', () => {
   });
 
   it('refuses a record without a library file id', () => {
-    expect(() => firstStatusCheck({ ...record, libraryFileId: undefined } as UploadRecord)).toThrow(/no library file id/);
+    expect(() => firstStatusCheck({ ...record, libraryFileId: undefined } as UploadRecord)).toThrow(
+      /no library file id/,
+    );
   });
 
   it.each(['x', '{}', '{"type":"status-check","version":2}'])('calls %j malformed', (body) => {

@@ -6,19 +6,16 @@ import type {
   PutEventsRequestEntry,
   PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
-import {
-  EVENT_SOURCE,
-  PublishEventsError,
-  buildUploadEvent,
-  publishEvents,
-} from '../../../shared/events/index.ts';
+import { EVENT_SOURCE, PublishEventsError, buildUploadEvent, publishEvents } from '../../../shared/events/index.ts';
 import type { UploadEvent } from '../../../shared/events/index.ts';
 import { finalRecord } from '../events/factories.ts';
 
 /** Builds `count` distinct events (one per object version). */
 function events(count: number): UploadEvent[] {
   return Array.from({ length: count }, (_, i) =>
-    buildUploadEvent(finalRecord('Active', { objectId: `uploads|photo-${i}.png|v${i}`, key: `photo-${i}.png` }), { stage: 'dev' }),
+    buildUploadEvent(finalRecord('Active', { objectId: `uploads|photo-${i}.png|v${i}`, key: `photo-${i}.png` }), {
+      stage: 'dev',
+    }),
   );
 }
 
@@ -71,7 +68,11 @@ describe('publishEvents', () => {
     expect(result.published).toHaveLength(23);
     expect(result.requests).toBe(3);
     const first = eventBridge.requests[0]?.[0];
-    expect(first).toMatchObject({ EventBusName: 'uploads-dev', Source: EVENT_SOURCE, DetailType: 'Library File Uploaded' });
+    expect(first).toMatchObject({
+      EventBusName: 'uploads-dev',
+      Source: EVENT_SOURCE,
+      DetailType: 'Library File Uploaded',
+    });
     expect(first?.Time).toEqual(new Date('2026-03-02T10:00:42.500Z'));
   });
 
@@ -117,15 +118,22 @@ describe('publishEvents', () => {
     const eventBridge = fakeEventBridge([failAt([0]), failAt([0]), failAt([0])]);
 
     // Act
-    const error = await publishEvents(eventBridge.client, batch, { eventBusName: 'bus', maxAttempts: 3, ...noWait }).catch(
-      (e: unknown) => e,
-    );
+    const error = await publishEvents(eventBridge.client, batch, {
+      eventBusName: 'bus',
+      maxAttempts: 3,
+      ...noWait,
+    }).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(PublishEventsError);
     const failure = error as PublishEventsError;
     expect(failure.failed).toEqual([
-      expect.objectContaining({ eventId: batch[0]?.detail.eventId, key: 'photo-0.png', status: 'Active', errorCode: 'InternalFailure' }),
+      expect.objectContaining({
+        eventId: batch[0]?.detail.eventId,
+        key: 'photo-0.png',
+        status: 'Active',
+        errorCode: 'InternalFailure',
+      }),
     ]);
     expect(failure.published).toEqual([batch[1]?.detail.eventId]);
     expect(failure.message).toContain(batch[0]?.detail.eventId);
@@ -153,11 +161,15 @@ describe('publishEvents', () => {
     const eventBridge = fakeEventBridge([failAt([0], 'MalformedDetail')]);
 
     // Act
-    const error = await publishEvents(eventBridge.client, events(2), { eventBusName: 'bus', ...noWait }).catch((e: unknown) => e);
+    const error = await publishEvents(eventBridge.client, events(2), { eventBusName: 'bus', ...noWait }).catch(
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(eventBridge.requests).toHaveLength(1);
-    expect((error as PublishEventsError).failed).toEqual([expect.objectContaining({ errorCode: 'MalformedDetail', retryable: false })]);
+    expect((error as PublishEventsError).failed).toEqual([
+      expect.objectContaining({ errorCode: 'MalformedDetail', retryable: false }),
+    ]);
   });
 
   it('sends nothing for an empty list', async () => {

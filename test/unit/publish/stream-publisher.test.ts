@@ -45,9 +45,14 @@ describe('stream publisher', () => {
     const { publish, counts } = publisherWith(eventBridge.client);
     const records = [
       enteringFinal('Active', { objectId: 'a', key: 'a.png' }),
-      streamRecord({ newImage: submittedRecord({ objectId: 'b', status: 'Processing', statusRank: STATUS_RANK.Processing }) }),
+      streamRecord({
+        newImage: submittedRecord({ objectId: 'b', status: 'Processing', statusRank: STATUS_RANK.Processing }),
+      }),
       enteringFinal('Rejected', { objectId: 'c', key: 'c.txt' }),
-      streamRecord({ oldImage: finalRecord('Failed', { objectId: 'd' }), newImage: finalRecord('Failed', { objectId: 'd' }) }),
+      streamRecord({
+        oldImage: finalRecord('Failed', { objectId: 'd' }),
+        newImage: finalRecord('Failed', { objectId: 'd' }),
+      }),
     ];
 
     // Act

@@ -26,7 +26,10 @@ function scriptedClient(answers: Array<(command: Command) => unknown>) {
 }
 
 function conditionFailed(item: Record<string, unknown>): Error {
-  return Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException', Item: item });
+  return Object.assign(new Error('The conditional request failed'), {
+    name: 'ConditionalCheckFailedException',
+    Item: item,
+  });
 }
 
 const T = Date.parse('2026-03-02T10:00:00.000Z');
@@ -37,8 +40,13 @@ describe('createDynamoRateLimiter', () => {
     const { client, sent } = scriptedClient([() => ({})]);
     const sleeps: number[] = [];
     const limiter = createDynamoRateLimiter({
-      tableName: 'limits', client, perSecond: 4, perDay: 10_000, keyId: 'k',
-      now: () => T, sleep: async (ms) => void sleeps.push(ms),
+      tableName: 'limits',
+      client,
+      perSecond: 4,
+      perDay: 10_000,
+      keyId: 'k',
+      now: () => T,
+      sleep: async (ms) => void sleeps.push(ms),
     });
 
     // Act
@@ -64,8 +72,12 @@ describe('createDynamoRateLimiter', () => {
     ]);
     const sleeps: number[] = [];
     const limiter = createDynamoRateLimiter({
-      tableName: 'limits', client, perSecond: 4, perDay: 10_000,
-      now: () => T, sleep: async (ms) => void sleeps.push(ms),
+      tableName: 'limits',
+      client,
+      perSecond: 4,
+      perDay: 10_000,
+      now: () => T,
+      sleep: async (ms) => void sleeps.push(ms),
     });
 
     // Act
@@ -79,7 +91,9 @@ describe('createDynamoRateLimiter', () => {
 
   it('remembers a spent day and refuses further requests without asking DynamoDB', async () => {
     // Prepare
-    const { client, sent } = scriptedClient([() => conditionFailed({ 'used#2026-03-02': { N: '10' }, nextSlotAt: { N: String(T - 1) } })]);
+    const { client, sent } = scriptedClient([
+      () => conditionFailed({ 'used#2026-03-02': { N: '10' }, nextSlotAt: { N: String(T - 1) } }),
+    ]);
     const limiter = createDynamoRateLimiter({ tableName: 'limits', client, perSecond: 4, perDay: 10, now: () => T });
 
     // Act
@@ -96,7 +110,13 @@ describe('createDynamoRateLimiter', () => {
   it('works as a detached function (the client calls the hook without `this`)', async () => {
     // Prepare
     const { client } = scriptedClient([() => ({})]);
-    const { acquire } = createDynamoRateLimiter({ tableName: 'limits', client, perSecond: 4, perDay: 10, now: () => T });
+    const { acquire } = createDynamoRateLimiter({
+      tableName: 'limits',
+      client,
+      perSecond: 4,
+      perDay: 10,
+      now: () => T,
+    });
 
     // Act / Assess
     await expect(acquire('listFolders')).resolves.toBeUndefined();

@@ -28,8 +28,18 @@ describe('parseLibraryCredentials', () => {
   });
 
   it.each([
-    ['the placeholder in both fields', `{"apiKey":"${PLACEHOLDER_SECRET_VALUE}","accessToken":"${PLACEHOLDER_SECRET_VALUE}"}`, 'placeholder', ['apiKey', 'accessToken']],
-    ['the placeholder in one field', `{"apiKey":"real-key-value","accessToken":"${PLACEHOLDER_SECRET_VALUE}"}`, 'placeholder', ['accessToken']],
+    [
+      'the placeholder in both fields',
+      `{"apiKey":"${PLACEHOLDER_SECRET_VALUE}","accessToken":"${PLACEHOLDER_SECRET_VALUE}"}`,
+      'placeholder',
+      ['apiKey', 'accessToken'],
+    ],
+    [
+      'the placeholder in one field',
+      `{"apiKey":"real-key-value","accessToken":"${PLACEHOLDER_SECRET_VALUE}"}`,
+      'placeholder',
+      ['accessToken'],
+    ],
     ['the bare placeholder', PLACEHOLDER_SECRET_VALUE, 'placeholder', ['apiKey', 'accessToken']],
     ['a missing field', '{"apiKey":"real-key-value"}', 'missing-field', ['accessToken']],
     ['an empty field', '{"apiKey":"","accessToken":"real-token-value"}', 'missing-field', ['apiKey']],

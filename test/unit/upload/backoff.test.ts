@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { delayUntilSeconds, nextPollDelaySeconds, retryDelaySeconds, throttleDelaySeconds } from '../../../shared/upload/backoff.ts';
+import {
+  delayUntilSeconds,
+  nextPollDelaySeconds,
+  retryDelaySeconds,
+  throttleDelaySeconds,
+} from '../../../shared/upload/backoff.ts';
 
 const schedule = { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3600 };
 
@@ -22,7 +27,9 @@ describe('nextPollDelaySeconds', () => {
   });
 
   it('stays within what SQS accepts', () => {
-    expect(nextPollDelaySeconds({ firstDelaySeconds: 900, maxDelaySeconds: 900, maxWaitSeconds: 86_400 }, 5, 0)).toBe(900);
+    expect(nextPollDelaySeconds({ firstDelaySeconds: 900, maxDelaySeconds: 900, maxWaitSeconds: 86_400 }, 5, 0)).toBe(
+      900,
+    );
   });
 });
 

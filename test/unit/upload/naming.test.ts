@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeFileName, fileNameOfKey, libraryDescription, libraryFileName, truncate } from '../../../shared/upload/naming.ts';
+import {
+  describeFileName,
+  fileNameOfKey,
+  libraryDescription,
+  libraryFileName,
+  truncate,
+} from '../../../shared/upload/naming.ts';
 
 describe('libraryFileName', () => {
   it('is the last segment of the key', () => {

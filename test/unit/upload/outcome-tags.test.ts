@@ -17,7 +17,14 @@ describe('tagObjectOutcome', () => {
     const sent: unknown[] = [];
     const t = tagging(async (command) => {
       sent.push(command);
-      return command instanceof GetObjectTaggingCommand ? { TagSet: [{ Key: 'team', Value: 'brand' }, { Key: 'library-status', Value: 'old' }] } : {};
+      return command instanceof GetObjectTaggingCommand
+        ? {
+            TagSet: [
+              { Key: 'team', Value: 'brand' },
+              { Key: 'library-status', Value: 'old' },
+            ],
+          }
+        : {};
     });
     // Act
     const tagged = await tagObjectOutcome(t.value, ref, { status: 'Active', libraryFileId: '42' });

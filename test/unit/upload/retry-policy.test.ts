@@ -41,9 +41,24 @@ describe('classifyFailure', () => {
 describe('decideDisposition', () => {
   it('waits out limits and credential problems without counting a retry', () => {
     // Act
-    const quota = decideDisposition(new DailyQuotaExhaustedError({ resetsAt: new Date(NOW + 600_000), used: 1, limit: 1 }), 2, policy, NOW);
-    const farQuota = decideDisposition(new DailyQuotaExhaustedError({ resetsAt: new Date(NOW + 86_400_000), used: 1, limit: 1 }), 2, policy, NOW);
-    const qps = decideDisposition(new RateLimitWaitTimeoutError({ maxWaitMs: 10_000, retryAfterMs: 2500 }), 2, policy, NOW);
+    const quota = decideDisposition(
+      new DailyQuotaExhaustedError({ resetsAt: new Date(NOW + 600_000), used: 1, limit: 1 }),
+      2,
+      policy,
+      NOW,
+    );
+    const farQuota = decideDisposition(
+      new DailyQuotaExhaustedError({ resetsAt: new Date(NOW + 86_400_000), used: 1, limit: 1 }),
+      2,
+      policy,
+      NOW,
+    );
+    const qps = decideDisposition(
+      new RateLimitWaitTimeoutError({ maxWaitMs: 10_000, retryAfterMs: 2500 }),
+      2,
+      policy,
+      NOW,
+    );
     const auth = decideDisposition(new LibraryUnauthorizedError('x', { ...op, status: 401 }), 2, policy, NOW);
     // Assess
     expect(quota).toEqual({ action: 'resend', cause: 'throttled-day', delaySeconds: 600, retries: 2 });
@@ -66,6 +81,9 @@ describe('decideDisposition', () => {
   });
 
   it('fails permanent errors at once', () => {
-    expect(decideDisposition(new LibraryForbiddenError('x', { ...op, status: 403 }), 0, policy, NOW)).toEqual({ action: 'fail', cause: 'permanent' });
+    expect(decideDisposition(new LibraryForbiddenError('x', { ...op, status: 403 }), 0, policy, NOW)).toEqual({
+      action: 'fail',
+      cause: 'permanent',
+    });
   });
 });

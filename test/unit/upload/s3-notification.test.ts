@@ -12,11 +12,18 @@ const AWS_EXAMPLE = {
       eventName: 'ObjectCreated:Put',
       userIdentity: { principalId: 'AIDAJDPLRKLG7UEXAMPLE' },
       requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'C3D13FE58DE4C810', 'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD' },
+      responseElements: {
+        'x-amz-request-id': 'C3D13FE58DE4C810',
+        'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
+      },
       s3: {
         s3SchemaVersion: '1.0',
         configurationId: 'testConfigRule',
-        bucket: { name: 'amzn-s3-demo-bucket', ownerIdentity: { principalId: 'A3NL1KOZZKExample' }, arn: 'arn:aws:s3:::amzn-s3-demo-bucket' },
+        bucket: {
+          name: 'amzn-s3-demo-bucket',
+          ownerIdentity: { principalId: 'A3NL1KOZZKExample' },
+          arn: 'arn:aws:s3:::amzn-s3-demo-bucket',
+        },
         object: {
           key: 'incoming/Happy+Face%281%29.jpg',
           size: 1024,
@@ -56,7 +63,14 @@ describe('parseS3Notification', () => {
 
   it('recognises the test event S3 sends when notifications are configured', () => {
     // Prepare
-    const body = { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-01-01T00:00:00.000Z', Bucket: 'b', RequestId: 'x', HostId: 'y' };
+    const body = {
+      Service: 'Amazon S3',
+      Event: 's3:TestEvent',
+      Time: '2026-01-01T00:00:00.000Z',
+      Bucket: 'b',
+      RequestId: 'x',
+      HostId: 'y',
+    };
     // Act & Assess
     expect(parseS3Notification(body)).toEqual({ kind: 'test-event' });
   });
@@ -70,16 +84,23 @@ describe('parseS3Notification', () => {
     // Act
     const parsed = parseS3Notification(body);
     // Assess
-    expect(parsed.kind === 'records' && parsed.entries.map((e) => e.kind === 'skip' && e.reason)).toEqual(['folder-marker', 'not-object-created']);
+    expect(parsed.kind === 'records' && parsed.entries.map((e) => e.kind === 'skip' && e.reason)).toEqual([
+      'folder-marker',
+      'not-object-created',
+    ]);
   });
 
   it('treats a "null" version id (suspended versioning) as no version', () => {
     // Prepare
-    const body = buildS3Notification([{ bucket: 'b', key: 'x.png', encodedKey: 'x.png', versionId: 'null', eTag: 'abc' }]);
+    const body = buildS3Notification([
+      { bucket: 'b', key: 'x.png', encodedKey: 'x.png', versionId: 'null', eTag: 'abc' },
+    ]);
     // Act
     const parsed = parseS3Notification(body);
     // Assess
-    expect(parsed.kind === 'records' && parsed.entries[0]?.kind === 'object' && parsed.entries[0].object.versionId).toBeUndefined();
+    expect(
+      parsed.kind === 'records' && parsed.entries[0]?.kind === 'object' && parsed.entries[0].object.versionId,
+    ).toBeUndefined();
   });
 
   it.each([[{}], [{ Records: [{ eventName: 'ObjectCreated:Put' }] }], [null], ['text'], [{ Records: 'nope' }]])(

@@ -16,9 +16,14 @@ describe('validation', () => {
   });
 
   it('rejects empty and too large files', () => {
-    expect(!checkSize(0, 100).ok && (checkSize(0, 100) as { rejection: { errorKey: string } }).rejection.errorKey).toBe('empty-file');
+    expect(!checkSize(0, 100).ok && (checkSize(0, 100) as { rejection: { errorKey: string } }).rejection.errorKey).toBe(
+      'empty-file',
+    );
     const tooLarge = checkSize(101, 100);
-    expect(!tooLarge.ok && tooLarge.rejection).toEqual({ errorKey: 'too-large', errorMessage: expect.stringContaining('at most 100 bytes') });
+    expect(!tooLarge.ok && tooLarge.rejection).toEqual({
+      errorKey: 'too-large',
+      errorMessage: expect.stringContaining('at most 100 bytes'),
+    });
     expect(checkSize(100, 100).ok).toBe(true);
   });
 
@@ -26,13 +31,19 @@ describe('validation', () => {
     // Act
     const check = checkContent('PNG', Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
     // Assess
-    expect(!check.ok && check.rejection).toEqual({ errorKey: 'content-mismatch', errorMessage: expect.stringContaining('looks like JPEG') });
+    expect(!check.ok && check.rejection).toEqual({
+      errorKey: 'content-mismatch',
+      errorMessage: expect.stringContaining('looks like JPEG'),
+    });
   });
 });
 
 describe('readUploadMetadata', () => {
   it('reads description and folder-id, case-insensitively', () => {
-    expect(readUploadMetadata({ Description: 'Hello', 'folder-id': ' -7 ' })).toEqual({ description: 'Hello', folderId: '-7' });
+    expect(readUploadMetadata({ Description: 'Hello', 'folder-id': ' -7 ' })).toEqual({
+      description: 'Hello',
+      folderId: '-7',
+    });
   });
 
   it('ignores blank values', () => {

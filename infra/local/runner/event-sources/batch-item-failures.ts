@@ -13,7 +13,9 @@ export function batchItemFailures(response: unknown, batchIds: ReadonlySet<strin
   for (const failure of failures as unknown[]) {
     const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
     if (typeof id !== 'string' || id === '' || !batchIds.has(id)) {
-      return new Error(`batchItemFailures names ${JSON.stringify(id)}, which is not in the batch: the whole batch failed`);
+      return new Error(
+        `batchItemFailures names ${JSON.stringify(id)}, which is not in the batch: the whole batch failed`,
+      );
     }
     ids.push(id);
   }

@@ -19,7 +19,8 @@ export function parseFilterPattern(filter: { pattern?: unknown } | Record<string
   const raw = (filter as { pattern?: unknown }).pattern;
   if (typeof raw !== 'string') throw new Error('A filter needs a JSON `pattern` string');
   const parsed = JSON.parse(raw) as unknown;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('A filter pattern must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('A filter pattern must be a JSON object');
   return parsed as FilterPattern;
 }
 
@@ -79,12 +80,17 @@ function matchesNumeric(conditions: unknown[], value: number): boolean {
     const operator = conditions[i];
     const bound = Number(conditions[i + 1]);
     const ok =
-      operator === '=' ? value === bound
-      : operator === '<' ? value < bound
-      : operator === '<=' ? value <= bound
-      : operator === '>' ? value > bound
-      : operator === '>=' ? value >= bound
-      : false;
+      operator === '='
+        ? value === bound
+        : operator === '<'
+          ? value < bound
+          : operator === '<='
+            ? value <= bound
+            : operator === '>'
+              ? value > bound
+              : operator === '>='
+                ? value >= bound
+                : false;
     if (!ok) return false;
   }
   return true;

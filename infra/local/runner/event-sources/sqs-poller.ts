@@ -175,7 +175,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
           }),
         );
         stats.messagesDeleted += result.Successful?.length ?? 0;
-        if (result.Failed && result.Failed.length > 0) reportError(new Error(`DeleteMessageBatch: ${result.Failed.length} failed`));
+        if (result.Failed && result.Failed.length > 0)
+          reportError(new Error(`DeleteMessageBatch: ${result.Failed.length} failed`));
       } catch (error) {
         reportError(error);
       }
@@ -293,7 +294,9 @@ export function toSqsRecord(message: Message, queueArn: string, region: string =
   return record;
 }
 
-function toLambdaMessageAttributes(attributes: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes {
+function toLambdaMessageAttributes(
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): SQSMessageAttributes {
   const result: SQSMessageAttributes = {};
   for (const [name, value] of Object.entries(attributes ?? {})) {
     result[name] = {

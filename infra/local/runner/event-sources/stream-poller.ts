@@ -32,17 +32,31 @@ import {
   type Shard,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue as LambdaAttributeValue, Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  AttributeValue as LambdaAttributeValue,
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { LOCAL_REGION } from '../../emulators/aws-endpoints.ts';
 import { invokeHandler, type LocalFunctionSettings } from '../lambda-context.ts';
 import { passesFilters, type FilterPattern } from './filter-criteria.ts';
 
-export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void | null | undefined>;
+export type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | void | null | undefined>;
 
 /** What Lambda sends to a stream mapping's on-failure destination: where the records are, not the records. */
 export interface StreamFailurePointer {
-  requestContext: { requestId: string; functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'; approximateInvokeCount: number };
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+    approximateInvokeCount: number;
+  };
   responseContext: { statusCode: number; executedVersion: string; functionError: string };
   version: '1.0';
   timestamp: string;
@@ -160,7 +174,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const discover = async (): Promise<void> => {
     const found = await describeShards();
     for (const shard of found) {
-      if (shard.ShardId && !shards.has(shard.ShardId)) shards.set(shard.ShardId, { shard, started: false, finished: false });
+      if (shard.ShardId && !shards.has(shard.ShardId))
+        shards.set(shard.ShardId, { shard, started: false, finished: false });
     }
     const latestAtStart = firstDiscovery && options.startingPosition === 'LATEST';
     for (const state of shards.values()) {
@@ -206,7 +221,10 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     while (!stopping) {
       if (iterator !== undefined && !shardEnded && pending.length < options.batchSize) {
         try {
-          const result = await options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }), signal);
+          const result = await options.streams.send(
+            new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }),
+            signal,
+          );
           iterator = result.NextShardIterator;
           if (iterator === undefined) shardEnded = true;
           const records = (result.Records ?? []).map((r) => toLambdaRecord(r, options.streamArn, region));
@@ -248,7 +266,9 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   /** Delivers one batch with Lambda's retry, checkpoint and bisect rules. */
   const deliver = async (shardId: string, records: DynamoDBRecord[]): Promise<void> => {
     const now = Date.now() / 1000;
-    const tooOld = records.filter((r) => now - (r.dynamodb?.ApproximateCreationDateTime ?? now) > options.maxRecordAgeSeconds);
+    const tooOld = records.filter(
+      (r) => now - (r.dynamodb?.ApproximateCreationDateTime ?? now) > options.maxRecordAgeSeconds,
+    );
     if (tooOld.length > 0) await sendToFailureDestination(shardId, tooOld, 'RecordAgeExceeded', 0);
     const work: Array<{ batch: DynamoDBRecord[]; attempt: number }> = [];
     const fresh = records.filter((r) => !tooOld.includes(r));
@@ -421,9 +441,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

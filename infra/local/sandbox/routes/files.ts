@@ -41,10 +41,19 @@ function listed(state: SandboxState, url: URL, path: string, inScope: (file: Sto
   const parsed = parseListQuery(url, { allowSource: true });
   if (!parsed.ok) return { status: 400, body: parsed.errors };
   const now = state.clock.now();
-  const candidates = state.store.all().filter((file) => inScope(file) && LISTED_STATUSES.has(statusAt(file.schedule, now)));
-  const sorted = applyListQuery(candidates, parsed.query, (file) => Math.max(file.modifiedAt, lastTransitionAt(file.schedule, now)));
+  const candidates = state.store
+    .all()
+    .filter((file) => inScope(file) && LISTED_STATUSES.has(statusAt(file.schedule, now)));
+  const sorted = applyListQuery(candidates, parsed.query, (file) =>
+    Math.max(file.modifiedAt, lastTransitionAt(file.schedule, now)),
+  );
   const { query } = parsed;
-  const body = page(sorted, query.offset, query.limit, (nextOffset) => `${path}?next=${encodeNextToken(nextTokenParams(query, nextOffset))}`);
+  const body = page(
+    sorted,
+    query.offset,
+    query.limit,
+    (nextOffset) => `${path}?next=${encodeNextToken(nextTokenParams(query, nextOffset))}`,
+  );
   return { status: 200, body: { meta: body.meta, results: body.results.map((file) => fileRecord(state, file)) } };
 }
 
@@ -68,10 +77,13 @@ export async function updateFile({ req, url, state, params }: RouteContext): Pro
   const changes = body.value as Record<string, unknown>;
   const errors = [];
   const name = changes.name;
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) errors.push(apiError(ERROR_KEYS.fieldInvalid, 'name must be a non-empty string.'));
-  else if (typeof name === 'string' && name.length > LIBRARY_LIMITS.fileNameMaxLength) errors.push(apiError(ERROR_KEYS.maxLength, 'name is too long.'));
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === ''))
+    errors.push(apiError(ERROR_KEYS.fieldInvalid, 'name must be a non-empty string.'));
+  else if (typeof name === 'string' && name.length > LIBRARY_LIMITS.fileNameMaxLength)
+    errors.push(apiError(ERROR_KEYS.maxLength, 'name is too long.'));
   const description = changes.description;
-  if (description !== undefined && typeof description !== 'string') errors.push(apiError(ERROR_KEYS.fieldInvalid, 'description must be a string.'));
+  if (description !== undefined && typeof description !== 'string')
+    errors.push(apiError(ERROR_KEYS.fieldInvalid, 'description must be a string.'));
   else if (typeof description === 'string' && description.length > LIBRARY_LIMITS.descriptionMaxLength) {
     errors.push(apiError(ERROR_KEYS.maxLength, 'description is too long.'));
   }

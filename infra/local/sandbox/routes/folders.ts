@@ -14,14 +14,25 @@ import { notFound } from './files.ts';
 export async function listFolders({ url, state }: RouteContext): Promise<RouteResult> {
   const next = url.searchParams.get('next');
   const params = next === null ? url.searchParams : decodeNextToken(next);
-  if (params === undefined) return { status: 400, body: [apiError(ERROR_KEYS.queryParamInvalid, 'next is not a valid page token.')] };
+  if (params === undefined)
+    return { status: 400, body: [apiError(ERROR_KEYS.queryParamInvalid, 'next is not a valid page token.')] };
   const limit = Number(params.get('limit') ?? DEFAULT_LIST_LIMIT);
   if (!Number.isInteger(limit) || limit < 1 || limit > LIBRARY_LIMITS.listLimitMax) {
-    return { status: 400, body: [apiError(ERROR_KEYS.queryParamInvalid, `limit must be an integer from 1 to ${LIBRARY_LIMITS.listLimitMax}.`)] };
+    return {
+      status: 400,
+      body: [
+        apiError(ERROR_KEYS.queryParamInvalid, `limit must be an integer from 1 to ${LIBRARY_LIMITS.listLimitMax}.`),
+      ],
+    };
   }
   const offset = Number(params.get('offset') ?? 0);
   const topLevel = state.store.folders.childrenOf(undefined);
-  const body = page(topLevel, offset, limit, (nextOffset) => `/v2/library/folders?next=${encodeNextToken({ offset: nextOffset, limit })}`);
+  const body = page(
+    topLevel,
+    offset,
+    limit,
+    (nextOffset) => `/v2/library/folders?next=${encodeNextToken({ offset: nextOffset, limit })}`,
+  );
   return { status: 200, body: { meta: body.meta, results: body.results.map((folder) => folderRecord(state, folder)) } };
 }
 
@@ -40,7 +51,12 @@ export async function createFolder({ req, state }: RouteContext): Promise<RouteR
     return { status: 400, body: [apiError(ERROR_KEYS.payloadMalformed, 'The body must be a JSON object.')] };
   }
   const { name, parent_id: parentId } = body.value as Record<string, unknown>;
-  const outcome = state.store.folders.create(name, parentId, state.clock.now(), state.settings.quirks.allowDuplicateFolderNames);
+  const outcome = state.store.folders.create(
+    name,
+    parentId,
+    state.clock.now(),
+    state.settings.quirks.allowDuplicateFolderNames,
+  );
   if (!outcome.ok) return { status: outcome.status, body: outcome.errors };
   return { status: 201, body: folderRecord(state, outcome.folder) };
 }

@@ -15,7 +15,12 @@ const ID = '([^/]+)';
 export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/library\/files\/?$/, endpoint: 'uploadFile', handle: uploadFile },
   { method: 'GET', pattern: /^\/library\/files\/?$/, endpoint: 'listFiles', handle: listFiles },
-  { method: 'GET', pattern: new RegExp(`^/library/files/uploadstatus/${ID}$`), endpoint: 'getUploadStatus', handle: getUploadStatus },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/library/files/uploadstatus/${ID}$`),
+    endpoint: 'getUploadStatus',
+    handle: getUploadStatus,
+  },
   { method: 'GET', pattern: new RegExp(`^/library/files/${ID}$`), endpoint: 'getFile', handle: getFile },
   { method: 'PUT', pattern: new RegExp(`^/library/files/${ID}$`), endpoint: 'updateFile', handle: updateFile },
   { method: 'DELETE', pattern: new RegExp(`^/library/files/${ID}$`), endpoint: 'deleteFile', handle: deleteFile },
@@ -23,7 +28,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/library\/folders\/?$/, endpoint: 'createFolder', handle: createFolder },
   { method: 'GET', pattern: /^\/library\/folders\/trash\/files\/?$/, endpoint: 'listTrash', handle: listTrash },
   { method: 'DELETE', pattern: /^\/library\/folders\/trash\/files\/?$/, endpoint: 'emptyTrash', handle: emptyTrash },
-  { method: 'GET', pattern: new RegExp(`^/library/folders/${ID}/files/?$`), endpoint: 'listFolderFiles', handle: listFolderFiles },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/library/folders/${ID}/files/?$`),
+    endpoint: 'listFolderFiles',
+    handle: listFolderFiles,
+  },
   { method: 'GET', pattern: new RegExp(`^/library/folders/${ID}$`), endpoint: 'getFolder', handle: getFolder },
   { method: 'GET', pattern: /^\/library\/info\/?$/, endpoint: 'getLibraryInfo', handle: getLibraryInfo },
 ];

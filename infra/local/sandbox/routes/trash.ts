@@ -16,9 +16,20 @@ export async function listTrash({ url, state }: RouteContext): Promise<RouteResu
   const deleted = state.store.all().filter((file) => statusAt(file.schedule, now) === 'Deleted');
   const { query } = parsed;
   const sorted = applyListQuery(deleted, query, (file) => file.modifiedAt);
-  const body = page(sorted, query.offset, query.limit, (nextOffset) => `/v2/library/folders/trash/files?next=${encodeNextToken(nextTokenParams(query, nextOffset))}`);
+  const body = page(
+    sorted,
+    query.offset,
+    query.limit,
+    (nextOffset) => `/v2/library/folders/trash/files?next=${encodeNextToken(nextTokenParams(query, nextOffset))}`,
+  );
   // The vendor's Trash example names the type `type`, not `file_type`: send both.
-  return { status: 200, body: { meta: body.meta, results: body.results.map((file) => ({ ...fileRecord(state, file), type: file.fileType })) } };
+  return {
+    status: 200,
+    body: {
+      meta: body.meta,
+      results: body.results.map((file) => ({ ...fileRecord(state, file), type: file.fileType })),
+    },
+  };
 }
 
 export async function emptyTrash({ state }: RouteContext): Promise<RouteResult> {

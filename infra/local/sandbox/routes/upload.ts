@@ -15,14 +15,20 @@ import { validateUpload } from '../upload-validation.ts';
 export async function uploadFile({ req, state }: RouteContext): Promise<RouteResult> {
   if (mediaType(req.headers['content-type']) !== 'multipart/form-data') {
     await drain(req);
-    return { status: 415, body: [apiError(ERROR_KEYS.unsupportedMediaType, 'Content-Type must be multipart/form-data.')] };
+    return {
+      status: 415,
+      body: [apiError(ERROR_KEYS.unsupportedMediaType, 'Content-Type must be multipart/form-data.')],
+    };
   }
   const { limits, quirks, keepBytes } = state.settings;
   const parsed = await parseUpload(req, { maxFileSize: limits.maxUploadSize, keepBytes });
   if (parsed.aborted === true) return NO_RESPONSE;
   if (parsed.malformed !== undefined) {
     state.counters.uploadRejected();
-    return { status: 400, body: [apiError(ERROR_KEYS.payloadMalformed, `The multipart body could not be read: ${parsed.malformed}.`)] };
+    return {
+      status: 400,
+      body: [apiError(ERROR_KEYS.payloadMalformed, `The multipart body could not be read: ${parsed.malformed}.`)],
+    };
   }
   const now = state.clock.now();
   const validation = validateUpload(parsed, {

@@ -20,7 +20,14 @@ export function parseMultipart(contentType: string, body: Buffer): Promise<Parse
       result.order.push(field);
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => result.files.push({ field, filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) }));
+      stream.on('end', () =>
+        result.files.push({
+          field,
+          filename: info.filename ?? '',
+          mimeType: info.mimeType,
+          data: Buffer.concat(chunks),
+        }),
+      );
     });
     parser.on('close', () => resolve(result));
     parser.on('error', reject);

@@ -47,7 +47,14 @@ export async function startStubServer(): Promise<StubServer> {
 
   const answer = (req: IncomingMessage, res: ServerResponse, reply: Reply, body: Buffer): void => {
     const url = new URL(req.url ?? '/', stub.origin);
-    stub.requests.push({ method: req.method ?? '', url: req.url ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    stub.requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    });
     if ('hang' in reply) return;
     if ('destroy' in reply) {
       req.socket.destroy();
@@ -86,10 +93,16 @@ export async function startStubServer(): Promise<StubServer> {
   return stub;
 }
 
-export const STUB_CREDENTIALS: LibraryCredentials = { apiKey: 'unit-api-key-5f2b9c', accessToken: 'unit-token-8d41e7a0' };
+export const STUB_CREDENTIALS: LibraryCredentials = {
+  apiKey: 'unit-api-key-5f2b9c',
+  accessToken: 'unit-token-8d41e7a0',
+};
 
 /** A client on the stub with fixed credentials; `calls` records every provider call. */
-export function stubClient(stub: StubServer, overrides: Partial<LibraryClientOptions> = {}): { client: LibraryClient; providerCalls: ({ forceRefresh?: boolean } | undefined)[] } {
+export function stubClient(
+  stub: StubServer,
+  overrides: Partial<LibraryClientOptions> = {},
+): { client: LibraryClient; providerCalls: ({ forceRefresh?: boolean } | undefined)[] } {
   const providerCalls: ({ forceRefresh?: boolean } | undefined)[] = [];
   const client = createLibraryClient({
     baseUrl: stub.baseUrl,
