@@ -20,11 +20,12 @@ import type { ApiErrorEntry, LibraryError } from './errors.ts';
 import type { LibraryOperation } from './types.ts';
 import { redactText, sanitizeCause } from './redact.ts';
 
-/** Mashery's per-second limit key (API-NOTES.md). */
+/** Mashery's per-second limit key (docs/library-api.md, "Throttling"). */
 export const OVER_QPS_KEY = 'mashery.not.authorized.over.qps';
 /** Mashery's daily limit key. */
 export const OVER_RATE_KEY = 'mashery.not.authorized.over.ratelimit';
 
+/** What an error message names about the exchange. */
 export interface ExchangeContext {
   operation: LibraryOperation;
   method: string;
@@ -163,6 +164,7 @@ export function errorCode(error: unknown): string | undefined {
   return typeof top === 'string' ? top : undefined;
 }
 
+/** How far a request got, as the transport saw it. */
 export interface TransportState {
   /** The request was handed to a connected socket (undici's onRequestStart): bytes may have left. */
   requestStarted: boolean;

@@ -1,17 +1,8 @@
 /**
- * The HTTP layer: one undici keep-alive Pool for the API's origin, timeouts, credentials on every
- * request, response bodies always consumed, and a per-request record of how far the request got.
- *
- * That record is what makes `mayHaveReachedServer` trustworthy. It comes from undici's dispatch handler
- * hooks, seen through an interceptor: `onRequestStart` (the request was handed to a connected socket, so
- * bytes are about to leave), `onBodySent` (body bytes written), `onRequestSent` (the whole request, body
- * included, is written) and `onResponseStart`. A failure before `onRequestStart` (refused, DNS, connect
- * timeout) cannot have reached the server; any failure after it may have.
- *
- * Timeouts (undici semantics): `connectMs` to establish the TCP/TLS connection; `headersMs` for the
- * response headers, counted from the end of the request body (undici does not run it while the body is
- * still being written, and refreshes it whenever the socket drains), so a large upload is not cut short;
- * `bodyMs` between two chunks of the response body.
+ * The HTTP layer: one undici keep-alive Pool for the API's origin, time-outs, credentials on every
+ * request, answers always consumed, and a record of how far each request got (undici's handler hooks),
+ * which is what makes `mayHaveReachedServer` trustworthy: a failure before `onRequestStart` cannot have
+ * reached the server. Time-outs and hooks: docs/library-api.md, "The client".
  */
 import { Pool } from './undici-pool.ts';
 import type { Dispatcher } from 'undici';
@@ -25,6 +16,7 @@ import { errorFromTransport } from './error-mapping.ts';
 import type { ExchangeContext, TransportState } from './error-mapping.ts';
 import type { LibraryError } from './errors.ts';
 
+/** undici's time-outs: connection, answer headers (after the body is sent), between answer chunks. */
 export interface TransportTimeouts {
   connectMs: number;
   headersMs: number;
@@ -33,10 +25,12 @@ export interface TransportTimeouts {
 
 /** Defaults sized for uploads of a few MB over the internet. */
 export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 10_000, headersMs: 60_000, bodyMs: 60_000 };
+/** Keep-alive connections per client. */
 export const DEFAULT_CONNECTIONS = 8;
 /** The largest response body read (a 1000-file page is well under 1 MB); the rest is discarded. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/** How a transport is configured. */
 export interface TransportOptions {
   base: BaseLocation;
   timeouts: TransportTimeouts;
@@ -44,8 +38,10 @@ export interface TransportOptions {
   onRequest?: ((report: RequestReport) => void) | undefined;
 }
 
+/** Answer headers as undici gives them. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
+/** One request to send. */
 export interface ExchangeRequest {
   operation: LibraryOperation;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -58,6 +54,7 @@ export interface ExchangeRequest {
   maxResponseBytes?: number;
 }
 
+/** An answer, read whole (up to the limit). */
 export interface ExchangeResponse {
   status: number;
   headers: ResponseHeaders;
@@ -144,6 +141,7 @@ async function readText(body: Dispatcher.ResponseData['body'], max: number): Pro
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Sends requests over one keep-alive pool and reports each exchange. */
 export class HttpTransport {
   readonly #pool: Pool;
   readonly #options: TransportOptions;

@@ -1,14 +1,7 @@
 /**
- * The multipart body of `POST /library/files`, streamed.
- *
- * `form-data` lays out the parts and computes the exact Content-Length up front (`getLengthSync` with
- * the `data` part's `knownLength`), so the request goes out with a Content-Length and the file's bytes
- * flow from the source stream (an S3 GetObject body) to the socket with backpressure: memory stays flat
- * whatever the file size.
- *
- * Between the source and the form sits a size guard: it counts the bytes and fails the body if the stream
- * ends short of `size` or runs past it. Without it, a short stream would leave the server waiting for the
- * missing bytes; with it, the request is abandoned at once and the caller gets a LibrarySourceError.
+ * The multipart body of `POST /library/files`, streamed with an exact Content-Length (form-data's
+ * `knownLength`), and a size guard that fails it at once when the source ends short or runs long.
+ * Why: docs/library-api.md, "The client".
  */
 import { PassThrough, Transform, pipeline } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
@@ -65,6 +58,7 @@ export class SizeGuard extends Transform {
   }
 }
 
+/** The streamed body and how to follow and end it. */
 export interface UploadBody {
   /** What the HTTP client reads. */
   stream: Readable;
@@ -113,8 +107,8 @@ export function createUploadBody(input: UploadFileInput): UploadBody {
   form.append('description', input.description);
   form.append('source', input.source ?? 'MyComputer');
   form.append('file_type', input.fileType);
-  // A hand-written part header so the filename is kept whole (form-data would take its basename) and
-  // the real content type is sent (API-NOTES.md: send a filename and the real content type).
+  // Hand-written so the filename is kept whole (form-data would take its basename) and the real content
+  // type is sent (docs/library-api.md).
   const dataHeader =
     `--${form.getBoundary()}\r\n` +
     `Content-Disposition: form-data; name="data"; filename="${escapeMultipartParam(input.fileName)}"\r\n` +
