@@ -167,13 +167,13 @@ export class HttpTransport {
    * came. Reports the exchange to `onRequest` either way.
    */
   async exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
-    const { apiKey, accessToken } = request.credentials;
+    const { operation, method } = request;
     const url = this.redactedUrl(request.target);
     const context: ExchangeContext = {
-      operation: request.operation,
-      method: request.method,
+      operation,
+      method,
       url,
-      secrets: [apiKey, accessToken],
+      secrets: [request.credentials.apiKey, request.credentials.accessToken],
     };
     const state: TransportState = {
       requestStarted: false,
@@ -181,49 +181,48 @@ export class HttpTransport {
       bodyBytesSent: 0,
       responseStarted: false,
     };
-    const dispatcher = this.#pool.compose(
-      (dispatch) => (opts, handler) => dispatch(opts, new TrackingHandler(handler, state)),
-    );
     const started = performance.now();
-    let status: number | undefined;
-
+    const seen: { status?: number } = {};
     try {
-      const response = await dispatcher.request({
-        path: targetToPathWithKey(request.target, apiKey),
-        method: request.method,
-        headers: {
-          accept: 'application/json',
-          authorization: `Bearer ${accessToken}`,
-          ...request.headers,
-        },
-        body: request.body ?? null,
-      });
-      status = response.statusCode;
-      let bodyText: string;
-      try {
-        bodyText = await readText(response.body, request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
-      } finally {
-        if (!response.body.destroyed) response.body.destroy();
-      }
-      this.#report({
-        operation: request.operation,
-        method: request.method,
-        url,
-        status,
-        durationMs: performance.now() - started,
-      });
-      return { status, headers: response.headers, bodyText, context };
+      const answer = await this.#send(request, state, seen);
+      this.#report({ operation, method, url, status: answer.status, durationMs: performance.now() - started });
+      return { ...answer, context };
     } catch (error) {
       const mapped: LibraryError = errorFromTransport(context, error, state, request.sourceError?.());
       this.#report({
-        operation: request.operation,
-        method: request.method,
+        operation,
+        method,
         url,
-        ...(status === undefined ? {} : { status }),
+        ...(seen.status === undefined ? {} : { status: seen.status }),
         durationMs: performance.now() - started,
         error: redactText(`${mapped.kind}: ${mapped.message}`, context.secrets),
       });
       throw mapped;
+    }
+  }
+
+  /** Dispatches through the tracking handler and reads the answer; `seen.status` is set once known. */
+  async #send(
+    request: ExchangeRequest,
+    state: TransportState,
+    seen: { status?: number },
+  ): Promise<Omit<ExchangeResponse, 'context'>> {
+    const { apiKey, accessToken } = request.credentials;
+    const dispatcher = this.#pool.compose(
+      (dispatch) => (opts, handler) => dispatch(opts, new TrackingHandler(handler, state)),
+    );
+    const response = await dispatcher.request({
+      path: targetToPathWithKey(request.target, apiKey),
+      method: request.method,
+      headers: { accept: 'application/json', authorization: `Bearer ${accessToken}`, ...request.headers },
+      body: request.body ?? null,
+    });
+    seen.status = response.statusCode;
+    try {
+      const bodyText = await readText(response.body, request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+      return { status: response.statusCode, headers: response.headers, bodyText };
+    } finally {
+      if (!response.body.destroyed) response.body.destroy();
     }
   }
 

@@ -89,19 +89,9 @@ export function escapeMultipartParam(value: string): string {
 
 const noop = (): void => {};
 
-/**
- * Builds the streamed body. The input must have been validated (`validateUploadInput`).
- *
- * For `size === 0` the data part is an empty buffer (form-data cannot measure a zero `knownLength`
- * stream synchronously) and the source is only checked to be empty.
- */
-export function createUploadBody(input: UploadFileInput): UploadBody {
+/** The form's parts, in the documented order; `data` reads from the size guard. */
+function buildForm(input: UploadFileInput, guard: SizeGuard): FormData {
   const form = new FormData();
-  const source = input.data;
-  let failure: Error | undefined;
-  let disposed = false;
-  const guard = new SizeGuard(input.size);
-
   form.append('file_name', input.fileName);
   form.append('folder_id', input.folderId);
   form.append('description', input.description);
@@ -118,6 +108,35 @@ export function createUploadBody(input: UploadFileInput): UploadBody {
   } else {
     form.append('data', guard, { header: dataHeader, knownLength: input.size });
   }
+  return form;
+}
+
+/** For an empty file: reads the source to its end anyway, to prove it is empty. */
+function emptySourceReady(guard: SizeGuard, onFailure: (error: Error) => void): Promise<void> {
+  const ready = new Promise<void>((resolve, reject) => {
+    guard.on('end', resolve);
+    guard.on('error', (error: Error) => {
+      onFailure(error);
+      reject(error);
+    });
+  });
+  ready.catch(noop);
+  guard.resume();
+  return ready;
+}
+
+/**
+ * Builds the streamed body. The input must have been validated (`validateUploadInput`).
+ *
+ * For `size === 0` the data part is an empty buffer (form-data cannot measure a zero `knownLength`
+ * stream synchronously) and the source is only checked to be empty.
+ */
+export function createUploadBody(input: UploadFileInput): UploadBody {
+  const source = input.data;
+  let failure: Error | undefined;
+  let disposed = false;
+  const guard = new SizeGuard(input.size);
+  const form = buildForm(input, guard);
   const contentLength = form.getLengthSync();
 
   // form-data is an old-style stream; undici wants a real Readable. pipe() keeps the backpressure.
@@ -127,26 +146,13 @@ export function createUploadBody(input: UploadFileInput): UploadBody {
     failure ??= error;
     out.destroy(error);
   });
-
   pipeline(source, guard, (error) => {
     if (error && !disposed) {
       failure ??= error;
       out.destroy(error);
     }
   });
-  let ready = Promise.resolve();
-  if (input.size === 0) {
-    // Nothing of the source goes into the body; read it to the end anyway, to prove it is empty.
-    ready = new Promise<void>((resolve, reject) => {
-      guard.on('end', resolve);
-      guard.on('error', (error: Error) => {
-        failure ??= error;
-        reject(error);
-      });
-    });
-    ready.catch(noop);
-    guard.resume();
-  }
+  const ready = input.size === 0 ? emptySourceReady(guard, (error) => (failure ??= error)) : Promise.resolve();
   form.pipe(out);
 
   return {
