@@ -20,11 +20,12 @@ import type { ApiErrorEntry, LibraryError } from './errors.ts';
 import type { LibraryOperation } from './types.ts';
 import { redactText, sanitizeCause } from './redact.ts';
 
-/** Mashery's per-second limit key (API-NOTES.md). */
+/** Mashery's per-second limit key (docs/library-api.md, "Throttling"). */
 export const OVER_QPS_KEY = 'mashery.not.authorized.over.qps';
 /** Mashery's daily limit key. */
 export const OVER_RATE_KEY = 'mashery.not.authorized.over.ratelimit';
 
+/** What an error message names about the exchange. */
 export interface ExchangeContext {
   operation: LibraryOperation;
   method: string;
@@ -163,6 +164,7 @@ export function errorCode(error: unknown): string | undefined {
   return typeof top === 'string' ? top : undefined;
 }
 
+/** How far a request got, as the transport saw it. */
 export interface TransportState {
   /** The request was handed to a connected socket (undici's onRequestStart): bytes may have left. */
   requestStarted: boolean;
@@ -189,48 +191,39 @@ export function errorFromTransport(
   sourceError?: unknown,
 ): LibraryError {
   if (isLibraryError(error)) return error;
+  if (sourceError !== undefined) return sourceFailure(context, sourceError);
+  const { operation, method, url } = context;
   const code = errorCode(error);
   const cause = sanitizeCause(error, context.secrets);
-  const sent = state.requestSent
-    ? 'after the request was sent'
-    : state.requestStarted
-      ? `while sending the request (${state.bodyBytesSent} body bytes written)`
-      : 'before the request was sent';
-
-  if (sourceError !== undefined) {
-    const reason =
-      sourceError instanceof Error ? redactText(sourceError.message, context.secrets) : 'the data stream failed';
-    return new LibrarySourceError(`${context.operation}: ${context.method} ${context.url} abandoned: ${reason}`, {
-      operation: context.operation,
-      cause: sanitizeCause(sourceError, context.secrets),
-    });
+  if (code === 'UND_ERR_INVALID_ARG') {
+    const reason = redactText(error instanceof Error ? error.message : String(error), context.secrets);
+    return new LibraryInputError(`${operation}: ${method} ${url} could not be sent (${reason})`, { operation, cause });
   }
-
   const detail = code ?? (error instanceof Error ? error.name : 'unknown error');
   const mayHaveReachedServer = state.requestStarted || state.responseStarted;
-
-  if (code === 'UND_ERR_INVALID_ARG') {
-    return new LibraryInputError(
-      `${context.operation}: ${context.method} ${context.url} could not be sent (${redactText(error instanceof Error ? error.message : String(error), context.secrets)})`,
-      {
-        operation: context.operation,
-        cause,
-      },
-    );
-  }
+  const details = { operation, mayHaveReachedServer, cause };
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
     return new LibraryTimeoutError(
-      `${context.operation}: ${context.method} ${context.url} timed out ${sent} (${detail})`,
-      {
-        operation: context.operation,
-        mayHaveReachedServer,
-        cause,
-      },
+      `${operation}: ${method} ${url} timed out ${howFarSent(state)} (${detail})`,
+      details,
     );
   }
-  return new LibraryNetworkError(`${context.operation}: ${context.method} ${context.url} failed ${sent} (${detail})`, {
+  return new LibraryNetworkError(`${operation}: ${method} ${url} failed ${howFarSent(state)} (${detail})`, details);
+}
+
+/** The source stream broke (or had the wrong size): the request was abandoned, nothing was stored. */
+function sourceFailure(context: ExchangeContext, sourceError: unknown): LibrarySourceError {
+  const reason =
+    sourceError instanceof Error ? redactText(sourceError.message, context.secrets) : 'the data stream failed';
+  return new LibrarySourceError(`${context.operation}: ${context.method} ${context.url} abandoned: ${reason}`, {
     operation: context.operation,
-    mayHaveReachedServer,
-    cause,
+    cause: sanitizeCause(sourceError, context.secrets),
   });
+}
+
+/** How far the request got, for the message. */
+function howFarSent(state: TransportState): string {
+  if (state.requestSent) return 'after the request was sent';
+  if (state.requestStarted) return `while sending the request (${state.bodyBytesSent} body bytes written)`;
+  return 'before the request was sent';
 }

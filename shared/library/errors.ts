@@ -1,20 +1,17 @@
 /**
- * Typed errors of the MyLibrary client. Callers branch on the class (or `kind`), never on message text.
- *
- * Two questions every caller asks, answered on every error:
- * - `retryable`: may the same request succeed later without changing the input?
- * - `mayHaveReachedServer`: could the API have acted on it? (An upload that timed out after its body was
- *   sent may have created the file: a blind retry could upload it twice, so the caller looks first.)
- *
- * Messages never contain credentials: URLs are redacted before they get here.
+ * Typed errors of the MyLibrary client: callers branch on the class (or `kind`), never on message text.
+ * Each answers `retryable` (may the same request succeed later?) and `mayHaveReachedServer` (could the
+ * API have acted on it, e.g. created the file?). Messages never contain credentials.
  */
 import type { LibraryOperation } from './types.ts';
 
+/** One entry of the API's error body. */
 export interface ApiErrorEntry {
   errorKey: string;
   errorMessage: string;
 }
 
+/** The error classes as a string, for logs and metrics. */
 export type LibraryErrorKind =
   | 'input'
   | 'validation'
@@ -28,6 +25,7 @@ export type LibraryErrorKind =
   | 'protocol'
   | 'source';
 
+/** What every library error carries besides its message. */
 export interface LibraryErrorDetails {
   operation: LibraryOperation;
   status?: number;
@@ -36,6 +34,7 @@ export interface LibraryErrorDetails {
   cause?: unknown;
 }
 
+/** Every error the client throws on purpose. */
 export abstract class LibraryError extends Error {
   abstract readonly kind: LibraryErrorKind;
   abstract readonly retryable: boolean;
@@ -142,6 +141,7 @@ export class LibrarySourceError extends LibraryError {
   }
 }
 
+/** True for any LibraryError. */
 export function isLibraryError(error: unknown): error is LibraryError {
   return error instanceof LibraryError;
 }

@@ -1,17 +1,8 @@
 /**
- * The HTTP layer: one undici keep-alive Pool for the API's origin, timeouts, credentials on every
- * request, response bodies always consumed, and a per-request record of how far the request got.
- *
- * That record is what makes `mayHaveReachedServer` trustworthy. It comes from undici's dispatch handler
- * hooks, seen through an interceptor: `onRequestStart` (the request was handed to a connected socket, so
- * bytes are about to leave), `onBodySent` (body bytes written), `onRequestSent` (the whole request, body
- * included, is written) and `onResponseStart`. A failure before `onRequestStart` (refused, DNS, connect
- * timeout) cannot have reached the server; any failure after it may have.
- *
- * Timeouts (undici semantics): `connectMs` to establish the TCP/TLS connection; `headersMs` for the
- * response headers, counted from the end of the request body (undici does not run it while the body is
- * still being written, and refreshes it whenever the socket drains), so a large upload is not cut short;
- * `bodyMs` between two chunks of the response body.
+ * The HTTP layer: one undici keep-alive Pool for the API's origin, time-outs, credentials on every
+ * request, answers always consumed, and a record of how far each request got (undici's handler hooks),
+ * which is what makes `mayHaveReachedServer` trustworthy: a failure before `onRequestStart` cannot have
+ * reached the server. Time-outs and hooks: docs/library-api.md, "The client".
  */
 import { Pool } from './undici-pool.ts';
 import type { Dispatcher } from 'undici';
@@ -25,6 +16,7 @@ import { errorFromTransport } from './error-mapping.ts';
 import type { ExchangeContext, TransportState } from './error-mapping.ts';
 import type { LibraryError } from './errors.ts';
 
+/** undici's time-outs: connection, answer headers (after the body is sent), between answer chunks. */
 export interface TransportTimeouts {
   connectMs: number;
   headersMs: number;
@@ -33,10 +25,12 @@ export interface TransportTimeouts {
 
 /** Defaults sized for uploads of a few MB over the internet. */
 export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 10_000, headersMs: 60_000, bodyMs: 60_000 };
+/** Keep-alive connections per client. */
 export const DEFAULT_CONNECTIONS = 8;
 /** The largest response body read (a 1000-file page is well under 1 MB); the rest is discarded. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/** How a transport is configured. */
 export interface TransportOptions {
   base: BaseLocation;
   timeouts: TransportTimeouts;
@@ -44,8 +38,10 @@ export interface TransportOptions {
   onRequest?: ((report: RequestReport) => void) | undefined;
 }
 
+/** Answer headers as undici gives them. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
+/** One request to send. */
 export interface ExchangeRequest {
   operation: LibraryOperation;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -58,6 +54,7 @@ export interface ExchangeRequest {
   maxResponseBytes?: number;
 }
 
+/** An answer, read whole (up to the limit). */
 export interface ExchangeResponse {
   status: number;
   headers: ResponseHeaders;
@@ -144,6 +141,7 @@ async function readText(body: Dispatcher.ResponseData['body'], max: number): Pro
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Sends requests over one keep-alive pool and reports each exchange. */
 export class HttpTransport {
   readonly #pool: Pool;
   readonly #options: TransportOptions;
@@ -169,13 +167,13 @@ export class HttpTransport {
    * came. Reports the exchange to `onRequest` either way.
    */
   async exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
-    const { apiKey, accessToken } = request.credentials;
+    const { operation, method } = request;
     const url = this.redactedUrl(request.target);
     const context: ExchangeContext = {
-      operation: request.operation,
-      method: request.method,
+      operation,
+      method,
       url,
-      secrets: [apiKey, accessToken],
+      secrets: [request.credentials.apiKey, request.credentials.accessToken],
     };
     const state: TransportState = {
       requestStarted: false,
@@ -183,49 +181,48 @@ export class HttpTransport {
       bodyBytesSent: 0,
       responseStarted: false,
     };
-    const dispatcher = this.#pool.compose(
-      (dispatch) => (opts, handler) => dispatch(opts, new TrackingHandler(handler, state)),
-    );
     const started = performance.now();
-    let status: number | undefined;
-
+    const seen: { status?: number } = {};
     try {
-      const response = await dispatcher.request({
-        path: targetToPathWithKey(request.target, apiKey),
-        method: request.method,
-        headers: {
-          accept: 'application/json',
-          authorization: `Bearer ${accessToken}`,
-          ...request.headers,
-        },
-        body: request.body ?? null,
-      });
-      status = response.statusCode;
-      let bodyText: string;
-      try {
-        bodyText = await readText(response.body, request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
-      } finally {
-        if (!response.body.destroyed) response.body.destroy();
-      }
-      this.#report({
-        operation: request.operation,
-        method: request.method,
-        url,
-        status,
-        durationMs: performance.now() - started,
-      });
-      return { status, headers: response.headers, bodyText, context };
+      const answer = await this.#send(request, state, seen);
+      this.#report({ operation, method, url, status: answer.status, durationMs: performance.now() - started });
+      return { ...answer, context };
     } catch (error) {
       const mapped: LibraryError = errorFromTransport(context, error, state, request.sourceError?.());
       this.#report({
-        operation: request.operation,
-        method: request.method,
+        operation,
+        method,
         url,
-        ...(status === undefined ? {} : { status }),
+        ...(seen.status === undefined ? {} : { status: seen.status }),
         durationMs: performance.now() - started,
         error: redactText(`${mapped.kind}: ${mapped.message}`, context.secrets),
       });
       throw mapped;
+    }
+  }
+
+  /** Dispatches through the tracking handler and reads the answer; `seen.status` is set once known. */
+  async #send(
+    request: ExchangeRequest,
+    state: TransportState,
+    seen: { status?: number },
+  ): Promise<Omit<ExchangeResponse, 'context'>> {
+    const { apiKey, accessToken } = request.credentials;
+    const dispatcher = this.#pool.compose(
+      (dispatch) => (opts, handler) => dispatch(opts, new TrackingHandler(handler, state)),
+    );
+    const response = await dispatcher.request({
+      path: targetToPathWithKey(request.target, apiKey),
+      method: request.method,
+      headers: { accept: 'application/json', authorization: `Bearer ${accessToken}`, ...request.headers },
+      body: request.body ?? null,
+    });
+    seen.status = response.statusCode;
+    try {
+      const bodyText = await readText(response.body, request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+      return { status: response.statusCode, headers: response.headers, bodyText };
+    } finally {
+      if (!response.body.destroyed) response.body.destroy();
     }
   }
 

@@ -1,14 +1,7 @@
 /**
- * The multipart body of `POST /library/files`, streamed.
- *
- * `form-data` lays out the parts and computes the exact Content-Length up front (`getLengthSync` with
- * the `data` part's `knownLength`), so the request goes out with a Content-Length and the file's bytes
- * flow from the source stream (an S3 GetObject body) to the socket with backpressure: memory stays flat
- * whatever the file size.
- *
- * Between the source and the form sits a size guard: it counts the bytes and fails the body if the stream
- * ends short of `size` or runs past it. Without it, a short stream would leave the server waiting for the
- * missing bytes; with it, the request is abandoned at once and the caller gets a LibrarySourceError.
+ * The multipart body of `POST /library/files`, streamed with an exact Content-Length (form-data's
+ * `knownLength`), and a size guard that fails it at once when the source ends short or runs long.
+ * Why: docs/library-api.md, "The client".
  */
 import { PassThrough, Transform, pipeline } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
@@ -65,6 +58,7 @@ export class SizeGuard extends Transform {
   }
 }
 
+/** The streamed body and how to follow and end it. */
 export interface UploadBody {
   /** What the HTTP client reads. */
   stream: Readable;
@@ -95,26 +89,16 @@ export function escapeMultipartParam(value: string): string {
 
 const noop = (): void => {};
 
-/**
- * Builds the streamed body. The input must have been validated (`validateUploadInput`).
- *
- * For `size === 0` the data part is an empty buffer (form-data cannot measure a zero `knownLength`
- * stream synchronously) and the source is only checked to be empty.
- */
-export function createUploadBody(input: UploadFileInput): UploadBody {
+/** The form's parts, in the documented order; `data` reads from the size guard. */
+function buildForm(input: UploadFileInput, guard: SizeGuard): FormData {
   const form = new FormData();
-  const source = input.data;
-  let failure: Error | undefined;
-  let disposed = false;
-  const guard = new SizeGuard(input.size);
-
   form.append('file_name', input.fileName);
   form.append('folder_id', input.folderId);
   form.append('description', input.description);
   form.append('source', input.source ?? 'MyComputer');
   form.append('file_type', input.fileType);
-  // A hand-written part header so the filename is kept whole (form-data would take its basename) and
-  // the real content type is sent (API-NOTES.md: send a filename and the real content type).
+  // Hand-written so the filename is kept whole (form-data would take its basename) and the real content
+  // type is sent (docs/library-api.md).
   const dataHeader =
     `--${form.getBoundary()}\r\n` +
     `Content-Disposition: form-data; name="data"; filename="${escapeMultipartParam(input.fileName)}"\r\n` +
@@ -124,6 +108,35 @@ export function createUploadBody(input: UploadFileInput): UploadBody {
   } else {
     form.append('data', guard, { header: dataHeader, knownLength: input.size });
   }
+  return form;
+}
+
+/** For an empty file: reads the source to its end anyway, to prove it is empty. */
+function emptySourceReady(guard: SizeGuard, onFailure: (error: Error) => void): Promise<void> {
+  const ready = new Promise<void>((resolve, reject) => {
+    guard.on('end', resolve);
+    guard.on('error', (error: Error) => {
+      onFailure(error);
+      reject(error);
+    });
+  });
+  ready.catch(noop);
+  guard.resume();
+  return ready;
+}
+
+/**
+ * Builds the streamed body. The input must have been validated (`validateUploadInput`).
+ *
+ * For `size === 0` the data part is an empty buffer (form-data cannot measure a zero `knownLength`
+ * stream synchronously) and the source is only checked to be empty.
+ */
+export function createUploadBody(input: UploadFileInput): UploadBody {
+  const source = input.data;
+  let failure: Error | undefined;
+  let disposed = false;
+  const guard = new SizeGuard(input.size);
+  const form = buildForm(input, guard);
   const contentLength = form.getLengthSync();
 
   // form-data is an old-style stream; undici wants a real Readable. pipe() keeps the backpressure.
@@ -133,26 +146,13 @@ export function createUploadBody(input: UploadFileInput): UploadBody {
     failure ??= error;
     out.destroy(error);
   });
-
   pipeline(source, guard, (error) => {
     if (error && !disposed) {
       failure ??= error;
       out.destroy(error);
     }
   });
-  let ready = Promise.resolve();
-  if (input.size === 0) {
-    // Nothing of the source goes into the body; read it to the end anyway, to prove it is empty.
-    ready = new Promise<void>((resolve, reject) => {
-      guard.on('end', resolve);
-      guard.on('error', (error: Error) => {
-        failure ??= error;
-        reject(error);
-      });
-    });
-    ready.catch(noop);
-    guard.resume();
-  }
+  const ready = input.size === 0 ? emptySourceReady(guard, (error) => (failure ??= error)) : Promise.resolve();
   form.pipe(out);
 
   return {

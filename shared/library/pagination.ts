@@ -1,13 +1,15 @@
 /**
- * Following `meta.pagination.next_link`.
- *
- * The API gives a path such as `/v2/library/files?next=b2Zmc2V0PTQmbGltaXQ9NA` with no api_key
- * (API-NOTES.md). It is resolved against the base URL's origin (never against the whole base URL, which
- * would double the `/v2` prefix), the base path is added only if the link lacks it, any api_key in it is
- * dropped (the transport adds the current one), and a link naming another origin is followed on the
- * configured origin: credentials never go anywhere else.
+ * Request targets and `meta.pagination.next_link`: a link is followed on the configured origin only
+ * (credentials never go anywhere else), with the base path added once and any api_key dropped. The
+ * link's forms: docs/library-api.md, "Pagination".
  */
+import { LibraryProtocolError } from './errors.ts';
+import type { LibraryOperation, Page } from './types.ts';
 
+/** Safety stop for pagination loops (1000 pages of up to 1000 items). */
+export const MAX_PAGES = 1000;
+
+/** The configured base URL, split. */
 export interface BaseLocation {
   /** e.g. `https://api.constantcontact.com` */
   origin: string;
@@ -15,6 +17,7 @@ export interface BaseLocation {
   basePath: string;
 }
 
+/** Where a request goes, on the configured origin. */
 export interface RequestTarget {
   /** Absolute path on the configured origin, base path included. */
   path: string;
@@ -89,4 +92,31 @@ export function targetToPathWithKey(target: RequestTarget, apiKey: string): stri
     if (name !== 'api_key') query.append(name, value);
   }
   return `${target.path}?${query.toString()}`;
+}
+
+/**
+ * Every item of every page, lazily: `first()` gives the first page, `next(link)` each following one.
+ * Throws a LibraryProtocolError when a link repeats or the pages exceed MAX_PAGES (a broken API must
+ * not keep a function busy forever).
+ */
+export async function* paginate<T>(
+  operation: LibraryOperation,
+  first: () => Promise<Page<T>>,
+  next: (nextLink: string) => Promise<Page<T>>,
+): AsyncGenerator<T> {
+  const seen = new Set<string>();
+  let page = await first();
+  for (let pages = 1; ; pages++) {
+    yield* page.results;
+    const link = page.nextLink;
+    if (link === undefined) return;
+    if (seen.has(link) || pages >= MAX_PAGES) {
+      throw new LibraryProtocolError(
+        `${operation}: pagination does not end (next_link repeats or more than ${MAX_PAGES} pages)`,
+        { operation },
+      );
+    }
+    seen.add(link);
+    page = await next(link);
+  }
 }

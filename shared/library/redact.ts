@@ -1,10 +1,7 @@
 /**
  * Keeps credentials out of everything the client lets escape: error messages, `RequestReport.url`,
- * `cause` chains and stacks.
- *
- * The api_key travels in every URL (API-NOTES.md), so URLs are redacted structurally (the query
- * parameter's value becomes `***`); any other text is scrubbed of the literal secret values as well, in
- * case a server or a lower layer echoes them back.
+ * `cause` chains and stacks. The api_key travels in every URL, so URLs are redacted by structure; other
+ * text loses the literal secret values too, in case a server or a lower layer echoes them back.
  */
 
 /** What replaces a secret. */

@@ -1,13 +1,12 @@
 /**
- * The contract of the Constant Contact v2 MyLibrary client, as the pipeline uses it.
- *
- * Field names are camelCase here; the wire format (snake_case, string or number ids) is the client's
- * business. See `../shared/API-NOTES.md` beside the project for the facts behind each choice.
+ * The contract of the Constant Contact v2 MyLibrary client, as the pipeline uses it. Field names are
+ * camelCase; the wire format is the client's business. The facts behind each choice: docs/library-api.md.
  */
 import type { Readable } from 'node:stream';
 
 /** The statuses `GET /library/files/uploadstatus/{ids}` reports. */
 export const UPLOAD_STATUSES = ['Processing', 'Uploaded', 'Active', 'VirusFound', 'Failed', 'Deleted'] as const;
+/** One of the upload statuses. */
 export type LibraryUploadStatus = (typeof UPLOAD_STATUSES)[number];
 /** Statuses after which the library will not change the file on its own. */
 export const FINAL_LIBRARY_STATUSES: ReadonlySet<LibraryUploadStatus> = new Set([
@@ -19,13 +18,15 @@ export const FINAL_LIBRARY_STATUSES: ReadonlySet<LibraryUploadStatus> = new Set(
 
 /** The `file_type` values the upload endpoint accepts (upper-cased extension). */
 export const FILE_TYPES = ['JPEG', 'JPG', 'GIF', 'PNG', 'PDF', 'DOC', 'DOCX', 'XLS', 'XLSX', 'PPT', 'PPTX'] as const;
+/** One of the accepted `file_type` values. */
 export type LibraryFileType = (typeof FILE_TYPES)[number];
 
 /** The `source` values the upload endpoint accepts; the pipeline sends `MyComputer` like the SDKs. */
 export const FILE_SOURCES = ['MyComputer', 'StockImage', 'Facebook', 'Instagram', 'Shutterstock', 'Mobile'] as const;
+/** One of the accepted `source` values. */
 export type LibraryFileSource = (typeof FILE_SOURCES)[number];
 
-/** API limits the pages leave out (API-NOTES.md). */
+/** API limits the reference pages leave out (docs/library-api.md, "Limits"). */
 export const LIBRARY_LIMITS = {
   descriptionMaxLength: 100,
   fileNameMaxLength: 80,
@@ -34,6 +35,7 @@ export const LIBRARY_LIMITS = {
   listLimitMax: 1000,
 } as const;
 
+/** The API key and access token every request carries. */
 export interface LibraryCredentials {
   apiKey: string;
   accessToken: string;
@@ -71,6 +73,7 @@ export interface RequestReport {
   error?: string;
 }
 
+/** How `createLibraryClient` is configured. */
 export interface LibraryClientOptions {
   /** e.g. `https://api.constantcontact.com/v2` or a sandbox's `http://127.0.0.1:PORT/v2`. */
   baseUrl: string;
@@ -97,6 +100,7 @@ export interface LibraryClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** One file to upload, its bytes streamed. */
 export interface UploadFileInput {
   /** Sent as `file_name` and as the multipart filename of `data`. At most 80 characters. */
   fileName: string;
@@ -115,12 +119,14 @@ export interface UploadFileInput {
   size: number;
 }
 
+/** What a 202 upload answer names. */
 export interface UploadFileResult {
   fileId: string;
   /** The Location header as received (it carries no credentials). */
   location: string;
 }
 
+/** One entry of the upload-status answer. */
 export interface UploadStatus {
   fileId: string;
   /** One of UPLOAD_STATUSES, or whatever new value the API invents (kept as is). */
@@ -128,12 +134,14 @@ export interface UploadStatus {
   description: string;
 }
 
+/** A file's thumbnail. */
 export interface LibraryThumbnail {
   url: string;
   width?: number;
   height?: number;
 }
 
+/** A library file record. */
 export interface LibraryFile {
   id: string;
   name: string;
@@ -153,6 +161,7 @@ export interface LibraryFile {
   fileType?: string;
 }
 
+/** A folder with its sub-folders. */
 export interface LibraryFolder {
   id: string;
   name: string;
@@ -165,6 +174,7 @@ export interface LibraryFolder {
   modifiedDate?: string;
 }
 
+/** The account's limits and usage (`GET /library/info`). */
 export interface LibraryInfo {
   maxUploadSizeLimit: number;
   maxPremiumSpaceLimit?: number;
@@ -181,6 +191,7 @@ export interface LibraryInfo {
   };
 }
 
+/** The `sort_by` values of the file lists. */
 export type FileSortOrder =
   | 'CREATED_DATE'
   | 'CREATED_DATE_DESC'
@@ -193,6 +204,7 @@ export type FileSortOrder =
   | 'DIMENSION'
   | 'DIMENSION_DESC';
 
+/** Filters and paging of the file lists. */
 export interface ListFilesOptions {
   /** 1-1000, default 50. */
   limit?: number;
@@ -203,12 +215,14 @@ export interface ListFilesOptions {
   next?: string;
 }
 
+/** One page of a list. */
 export interface Page<T> {
   results: T[];
   /** The raw `meta.pagination.next_link`, absent on the last page. */
   nextLink?: string;
 }
 
+/** The MyLibrary operations the pipeline uses. */
 export interface LibraryClient {
   /**
    * Multipart POST /library/files. Resolves on 202 + Location; anything else rejects with a LibraryError.

@@ -1,15 +1,8 @@
 /**
- * undici's `Pool` with its `request()` method, without the rest of the package.
- *
- * `import { Pool } from 'undici'` loads undici's index, which requires every part of the package
- * (fetch, WebSocket, EventSource, the HTTP cache, the mock agents, the proxy agents…): about 720 KiB of
- * each minified Lambda bundle, parsed on every cold start. The client needs a keep-alive Pool and
- * `request()`. This module loads exactly those, wiring them the way undici's index does (the API
- * methods live on `Dispatcher.prototype`), which keeps about 460 KiB (mostly the llhttp parser).
- *
- * undici 8 publishes no `exports` map, so these paths are files of the package like any other; the
- * unit test `undici-pool.test.ts` checks that they are the very classes undici's index exports, so a
- * reorganisation in a future undici fails a test rather than a deployment.
+ * undici's `Pool` with its `request()` method, without the rest of the package: undici's index loads
+ * every part (fetch, WebSocket, caches, mocks…), about 720 KiB of each Lambda bundle parsed on every cold
+ * start. This loads only what the client uses, wired as the index does (about 460 KiB, mostly llhttp).
+ * `undici-pool.test.ts` checks these are the index's own classes, so an undici reorganisation fails a test.
  */
 import type { Pool as UndiciPool } from 'undici';
 import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
@@ -20,5 +13,7 @@ if (typeof (Dispatcher.prototype as { request?: unknown }).request !== 'function
   Object.assign(Dispatcher.prototype, { request });
 }
 
+/** undici's keep-alive Pool, with `request()`. */
 export const Pool: typeof UndiciPool = PoolClass;
+/** The Pool's instance type. */
 export type Pool = UndiciPool;

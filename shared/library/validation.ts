@@ -1,7 +1,7 @@
 /**
- * Input checks that run before any request: what the API would refuse anyway (API-NOTES.md limits),
- * and what would make a malformed request (control characters in headers, commas in ids). Failing here
- * costs no request against the per-second and per-day limits and makes the cause obvious.
+ * Input checks before any request: what the API would refuse anyway (the limits in docs/library-api.md)
+ * and what would make a malformed request (control characters, commas in ids). Failing here costs no
+ * request against the limits and makes the cause obvious.
  */
 import { LibraryInputError } from './errors.ts';
 import { FILE_SOURCES, FILE_TYPES, LIBRARY_LIMITS } from './types.ts';
@@ -19,6 +19,7 @@ const CONTROL_CHARS = { test: (value: string): boolean => hasControlChars(value)
 /** `type/subtype` with optional parameters (control characters are checked apart). */
 const MIME_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;.*)?$/;
 
+/** The `sort_by` values the file lists accept. */
 export const SORT_ORDERS = [
   'CREATED_DATE',
   'CREATED_DATE_DESC',

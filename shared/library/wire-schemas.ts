@@ -1,12 +1,7 @@
 /**
  * The JSON the v2 MyLibrary API returns, as zod schemas, and its mapping to the camelCase types of
- * `types.ts`.
- *
- * The schemas are lenient where the vendor is inconsistent (API-NOTES.md): ids arrive as strings or
- * numbers, optional fields as `null`, the trash listing says `type` where the others say `file_type`,
- * `/library/info` may be wrapped in a one-element array. They are strict only about what the pipeline
- * cannot do without (a file's id, an upload status, the account's upload size limit). Unknown fields are
- * ignored, so a new field on the API's side never breaks the client.
+ * `types.ts`. Lenient where the vendor is inconsistent, strict only about what the pipeline cannot do
+ * without, blind to unknown fields: docs/library-api.md.
  */
 import * as z from 'zod';
 import type { LibraryFile, LibraryFolder, LibraryInfo, UploadStatus } from './types.ts';
@@ -46,12 +41,14 @@ const wireOptionalId = z
   .optional()
   .transform((v) => (v === null || v === undefined || v === '' ? undefined : String(v)));
 
+/** A file's `thumbnail`. */
 export const wireThumbnailSchema = z.looseObject({
   url: z.string(),
   width: wireNumber,
   height: wireNumber,
 });
 
+/** A file record, as the file endpoints and lists send it. */
 export const wireFileSchema = z.looseObject({
   id: wireId,
   name: z.string(),
@@ -72,6 +69,7 @@ export const wireFileSchema = z.looseObject({
   /** The trash listing's name for `file_type`. */
   type: wireString,
 });
+/** A file record as parsed. */
 export type WireFile = z.output<typeof wireFileSchema>;
 
 /** `meta.pagination.next_link`; `"pagination": {}` (or no meta at all) on the last page. */
@@ -82,11 +80,13 @@ export const wireMetaSchema = z
   .nullable()
   .optional();
 
+/** A page of file records. */
 export const wireFilePageSchema = z.looseObject({
   meta: wireMetaSchema,
   results: z.array(wireFileSchema).nullable().optional(),
 });
 
+/** One upload-status entry; `file_id` is a string or a number. */
 export const wireUploadStatusSchema = z.looseObject({
   file_id: wireOptionalId,
   status: z.string().min(1),
@@ -96,6 +96,7 @@ export const wireUploadStatusSchema = z.looseObject({
 /** "Returns a null set": an array, possibly empty; `null` or an empty body count as empty. */
 export const wireUploadStatusListSchema = z.array(wireUploadStatusSchema).nullable();
 
+/** A folder as parsed, children always an array. */
 export interface WireFolder {
   id: string;
   name: string;
@@ -107,6 +108,7 @@ export interface WireFolder {
   modified_date?: string | undefined;
 }
 
+/** A folder with its nested children. */
 export const wireFolderSchema: z.ZodType<WireFolder, unknown> = z.lazy(() =>
   z
     .looseObject({
@@ -131,6 +133,7 @@ export const wireFolderSchema: z.ZodType<WireFolder, unknown> = z.lazy(() =>
     })),
 );
 
+/** A page of the folder tree. */
 export const wireFolderPageSchema = z.looseObject({
   meta: wireMetaSchema,
   results: z.array(wireFolderSchema).nullable().optional(),
@@ -172,6 +175,7 @@ function compact<T extends object>(value: T): T {
   return value;
 }
 
+/** The camelCase file record, absent fields left out. */
 export function toLibraryFile(wire: WireFile): LibraryFile {
   return compact<LibraryFile>({
     id: wire.id,
@@ -195,7 +199,7 @@ export function toLibraryFile(wire: WireFile): LibraryFile {
   });
 }
 
-/** A top-level folder's `parent_id` is `""` or `"0"` (API-NOTES.md): both mean "no parent". */
+/** A top-level folder's `parent_id` is `""` or `"0"` (docs/library-api.md): both mean "no parent". */
 function parentIdOf(wire: WireFolder): string | undefined {
   return wire.parent_id === undefined || wire.parent_id === '0' ? undefined : wire.parent_id;
 }
@@ -214,6 +218,7 @@ function toFlatFolder(wire: WireFolder): LibraryFolder {
   });
 }
 
+/** One folder and its nested children, camelCase. */
 export function toLibraryFolder(wire: WireFolder): LibraryFolder {
   const [root] = buildFolderTree([wire]);
   return root ?? toFlatFolder(wire);
@@ -271,6 +276,7 @@ function createsCycle(
   return false;
 }
 
+/** The camelCase account info, absent fields left out. */
 export function toLibraryInfo(wire: z.output<typeof wireInfoSchema>): LibraryInfo {
   const usage = wire.usage_summary;
   return compact<LibraryInfo>({

@@ -1,13 +1,12 @@
 /**
- * The daily quota's window. The API does not document when its per-day count resets; we assume UTC
- * midnight (the usual Mashery default), shifted by `offsetMinutes` if a stage learns otherwise.
- * If the assumption is wrong the API tells us with a 403 `...over.ratelimit`, and the limiter's
- * `reportThrottle('day')` blocks until the next window start plus a margin, re-checking periodically
- * (see DynamoRateLimiterOptions), so a wrong guess costs minutes of throughput, not a day.
+ * The daily quota's window. The API does not document when its count resets: we assume UTC midnight
+ * (Mashery's usual default), shifted by `offsetMinutes`; a wrong guess costs minutes, not a day
+ * (docs/library-api.md, "When the API says otherwise").
  */
 
 const DAY_MS = 86_400_000;
 
+/** One day window of the daily quota. */
 export interface DayWindow {
   /** The window's label, `YYYY-MM-DD` of its (offset) start: a stable attribute-name suffix. */
   label: string;
@@ -17,6 +16,7 @@ export interface DayWindow {
   resetsAt: number;
 }
 
+/** The day window containing `epochMs`. */
 export function dayWindowAt(epochMs: number, offsetMinutes = 0): DayWindow {
   const offsetMs = offsetMinutes * 60_000;
   const startsAt = Math.floor((epochMs - offsetMs) / DAY_MS) * DAY_MS + offsetMs;

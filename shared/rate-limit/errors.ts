@@ -1,7 +1,6 @@
 /**
- * What `ApiRateLimiter.acquire` throws instead of letting a request through. Neither is about the file
- * being processed: callers leave the work queued (SQS visibility timeout or a delayed re-send) and try
- * again later, so a limit never loses a file.
+ * What `ApiRateLimiter.acquire` throws instead of letting a request through. Neither is about the file:
+ * callers leave the work queued and try again later, so a limit never loses a file.
  */
 
 /** The day's request quota is spent. Try again at `resetsAt`. */
@@ -45,6 +44,7 @@ export class RateLimitWaitTimeoutError extends Error {
   }
 }
 
+/** True for either limiter error: the work waits, the file is fine. */
 export function isRateLimitError(error: unknown): error is DailyQuotaExhaustedError | RateLimitWaitTimeoutError {
   return error instanceof DailyQuotaExhaustedError || error instanceof RateLimitWaitTimeoutError;
 }
