@@ -1,7 +1,7 @@
 /**
  * The ingest function's work on one SQS batch, with partial batch responses (Powertools batch):
  * each message is parsed (S3 notification or our retry copy), each object version in it ingested,
- * and a failure handled by the retry policy (shared/upload/retry-policy.ts):
+ * and a failure handled by the retry policy (shared/retry/retry-policy.ts):
  * - limits, 401s, missing credentials → a delayed copy on the ingest queue; the original succeeds;
  * - transient faults → a delayed copy with `retries + 1`, until `maxRetries`; then the item fails;
  * - anything else → the item fails (SQS redelivers; its redrive policy ends in the DLQ).
@@ -13,9 +13,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LibraryUnauthorizedError } from '../library/errors.ts';
 import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
-import { objectIdOf } from '../store/object-id.ts';
-import { delayUntilSeconds } from '../upload/backoff.ts';
-import { decideDisposition, type RetryPolicy } from '../upload/retry-policy.ts';
+import { objectIdOf } from '../record/object-id.ts';
+import { delayUntilSeconds } from '../retry/backoff.ts';
+import { decideDisposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
 import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
 

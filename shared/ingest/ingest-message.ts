@@ -6,8 +6,8 @@
  * waits, which never lead to the DLQ).
  */
 import * as z from 'zod';
-import type { ObjectRef } from '../upload/record.ts';
-import { looksLikeS3Notification, parseS3Notification, type NotificationEntry } from '../upload/s3-notification.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
+import { looksLikeS3Notification, parseS3Notification, type NotificationEntry } from '../s3/notification.ts';
 
 export const INGEST_RETRY_TYPE = 'ingest-retry';
 

@@ -26,18 +26,18 @@ import { countMetric, METRIC } from '../observability/index.ts';
 import type { StatusCheckMessage } from '../poll/status-message.ts';
 import { firstStatusCheck } from '../poll/status-message.ts';
 import type { AttemptDetails, UploadsStore } from '../store/uploads-store.ts';
-import { objectIdOf } from '../store/object-id.ts';
-import { folderPathOf, formatFolderPath, isUnderPrefix } from '../upload/folder-path.ts';
-import { libraryDescription } from '../upload/naming.ts';
-import type { UploadMetadata } from '../upload/object-metadata.ts';
-import { tagObjectOutcome, type OutcomeTagging } from '../upload/outcome-tags.ts';
-import { isFinalStatus, type ObjectRef, type RecordStatus, type UploadRecord } from '../upload/record.ts';
-import type { Rejection } from '../upload/validation.ts';
+import { objectIdOf } from '../record/object-id.ts';
+import { folderPathOf, formatFolderPath, isUnderPrefix } from '../files/folder-path.ts';
+import { libraryDescription } from '../files/naming.ts';
+import type { UploadMetadata } from '../s3/object-metadata.ts';
+import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
+import { isFinalStatus, type ObjectRef, type RecordStatus, type UploadRecord } from '../record/upload-record.ts';
+import type { Rejection } from '../files/validation.ts';
 import { findUploadedCopy } from './find-uploaded-copy.ts';
 import type { FolderResolver } from './folder-resolver.ts';
 import { inspectObject, readUnlessGone, type InspectedFile } from './inspect-object.ts';
 import type { LibraryInfoCache } from './library-info-cache.ts';
-import type { S3ObjectReader } from './s3-object-reader.ts';
+import type { S3ObjectReader } from '../s3/object-reader.ts';
 
 export interface IngestSettings {
   uploadPrefix: string;

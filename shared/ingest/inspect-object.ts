@@ -4,10 +4,10 @@
  * A version that is gone or replaced while we read it is a rejection like the others, not an error.
  */
 import type { LibraryFileType } from '../library/types.ts';
-import { CONTENT_TYPES, MAGIC_BYTES_LENGTH } from '../upload/file-types.ts';
-import { libraryFileName } from '../upload/naming.ts';
-import { readUploadMetadata, type UploadMetadata } from '../upload/object-metadata.ts';
-import type { ObjectRef } from '../upload/record.ts';
+import { CONTENT_TYPES, MAGIC_BYTES_LENGTH } from '../files/file-types.ts';
+import { libraryFileName } from '../files/naming.ts';
+import { readUploadMetadata, type UploadMetadata } from '../s3/object-metadata.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
 import {
   checkContent,
   checkFileType,
@@ -15,8 +15,8 @@ import {
   checkSize,
   type Check,
   type Rejection,
-} from '../upload/validation.ts';
-import { ObjectUnavailableError, type S3ObjectReader } from './s3-object-reader.ts';
+} from '../files/validation.ts';
+import { ObjectUnavailableError, type S3ObjectReader } from '../s3/object-reader.ts';
 
 /** What the checks learnt about a file the library can take. */
 export interface InspectedFile {

@@ -4,7 +4,7 @@
  * publish.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ObjectRef } from '../upload/record.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
 
 /** What identifies an upload in the logs. Anything with an object ref (a record, a message) fits. */
 export interface UploadLogRef extends Partial<Pick<ObjectRef, 'bucket' | 'key' | 'versionId' | 'eTag'>> {

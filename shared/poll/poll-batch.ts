@@ -25,10 +25,10 @@ import {
 } from '../library/types.ts';
 import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
 import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
-import { nextPollDelaySeconds, type PollSchedule } from '../upload/backoff.ts';
-import { tagObjectOutcome, type OutcomeTagging } from '../upload/outcome-tags.ts';
-import type { FinalStatus } from '../upload/record.ts';
-import { decideDisposition, type Disposition, type RetryPolicy } from '../upload/retry-policy.ts';
+import { nextPollDelaySeconds, type PollSchedule } from '../retry/backoff.ts';
+import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
+import type { FinalStatus } from '../record/upload-record.ts';
+import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
 
 export interface PollSettings {

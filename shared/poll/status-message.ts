@@ -10,7 +10,7 @@
  * - `waits`: re-sends because of limits or credentials (never count towards the DLQ).
  */
 import * as z from 'zod';
-import type { UploadRecord } from '../upload/record.ts';
+import type { UploadRecord } from '../record/upload-record.ts';
 
 export const STATUS_CHECK_TYPE = 'status-check';
 

@@ -18,7 +18,7 @@ import { loadRuntimeConfig, type RuntimeConfig } from '../config/runtime-config.
 import { processIngestBatch, type IngestBatchDependencies } from '../ingest/ingest-batch.ts';
 import { FolderResolver } from '../ingest/folder-resolver.ts';
 import { LibraryInfoCache } from '../ingest/library-info-cache.ts';
-import { S3ObjectReader } from '../ingest/s3-object-reader.ts';
+import { S3ObjectReader } from '../s3/object-reader.ts';
 import { createLibraryClient } from '../library/index.ts';
 import type { CredentialsProvider, LibraryClient, LibraryClientOptions } from '../library/types.ts';
 import { logger as defaultLogger, metrics, reportLibraryRequest, tracer } from '../observability/index.ts';
@@ -32,8 +32,8 @@ import type { StatusCheckMessage } from '../poll/status-message.ts';
 import { createDynamoRateLimiter, rateLimitKeyId, type ApiRateLimiter } from '../rate-limit/index.ts';
 import { createSecretsCredentialsProvider } from '../secrets/library-credentials.ts';
 import { UploadsStore } from '../store/uploads-store.ts';
-import { TAGGING_FAILED_METRIC, type OutcomeTagging } from '../upload/outcome-tags.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upload/retry-policy.ts';
+import { TAGGING_FAILED_METRIC, type OutcomeTagging } from '../s3/outcome-tags.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry/retry-policy.ts';
 import { QueueUrlResolver, sendDelayed } from './queue-sender.ts';
 import { UnauthorizedHold } from './unauthorized-hold.ts';
 

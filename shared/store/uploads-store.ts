@@ -1,5 +1,5 @@
 /**
- * The uploads table: one item per S3 object version (shared/upload/record.ts), the pipeline's source
+ * The uploads table: one item per S3 object version (shared/record/upload-record.ts), the pipeline's source
  * of truth. Every write is conditional, so concurrent and late writers cannot undo each other:
  * - a version is claimed once (`attribute_not_exists`): duplicate notifications find the existing item;
  * - one uploader at a time holds a lease with an expiry; a crashed holder's lease runs out;
@@ -14,8 +14,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { STATUS_RANK, type FinalStatus, type ObjectRef, type UploadRecord } from '../upload/record.ts';
-import { objectIdOf } from './object-id.ts';
+import { STATUS_RANK, type FinalStatus, type ObjectRef, type UploadRecord } from '../record/upload-record.ts';
+import { objectIdOf } from '../record/object-id.ts';
 import { BY_LIBRARY_FILE_ID_INDEX } from './tables.ts';
 
 const FINAL_RANK = 9;

@@ -8,8 +8,8 @@
  * never breaks ingestion.
  */
 import * as z from 'zod';
-import type { ObjectRef } from './record.ts';
-import { decodeS3Key } from './s3-key.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
+import { decodeS3Key } from './key-encoding.ts';
 
 const s3RecordSchema = z.object({
   eventSource: z.string().optional(),

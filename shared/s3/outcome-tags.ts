@@ -10,7 +10,7 @@
  */
 import { GetObjectTaggingCommand, PutObjectTaggingCommand, type S3Client, type Tag } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ObjectRef } from './record.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
 
 export const TAG_STATUS = 'library-status';
 export const TAG_FILE_ID = 'library-file-id';

@@ -9,8 +9,8 @@
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import type { ObjectRef } from '../upload/record.ts';
-import { normalizeETag } from '../upload/s3-notification.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
+import { normalizeETag } from './notification.ts';
 
 export interface ObjectFacts {
   size: number;
