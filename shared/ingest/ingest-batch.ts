@@ -11,10 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { LibraryUnauthorizedError } from '../library/errors.ts';
-import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
+import { createUploadLogger } from '../observability/index.ts';
 import { objectIdOf } from '../record/object-id.ts';
 import { delayUntilSeconds } from '../retry/backoff.ts';
+import { describeError, reportFailure } from '../retry/failure-report.ts';
 import { decideDisposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
 import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
@@ -115,66 +115,46 @@ async function processTask(
     }
     return outcome;
   } catch (error) {
-    const disposition = decideDisposition(error, task.retries, deps.retryPolicy, deps.now().getTime(), deps.random);
-    const errorInfo = describeError(error);
-    if (disposition.cause === 'throttled-second' || disposition.cause === 'throttled-day') {
-      const scope = disposition.cause === 'throttled-day' ? 'day' : 'second';
-      countMetric(METRIC.ApiThrottled, 1, { scope });
-      if ((error as { kind?: unknown }).kind === 'throttled') await deps.reportThrottle(scope).catch(() => undefined);
-    }
-    if (disposition.cause === 'unauthorized' && error instanceof LibraryUnauthorizedError) {
-      countMetric(METRIC.ApiUnauthorized);
-      deps.reportUnauthorized?.();
-      log.error(
-        'The library API refused the credentials (401) even after re-reading the secret: the file waits in the queue',
-        errorInfo,
-      );
-    } else if (disposition.cause === 'unauthorized') {
-      log.info('Library requests on hold after a 401: the file waits in the queue', errorInfo);
-    } else if (disposition.cause === 'credentials-missing') {
-      log.error('The library credentials secret is not usable: the file waits in the queue', errorInfo);
-    }
-    if (disposition.action === 'fail') {
-      log.error('Ingest failed: leaving the message to SQS redelivery', {
-        ...errorInfo,
-        cause: disposition.cause,
-        retries: task.retries,
-      });
-      throw error;
-    }
-    const waits = disposition.cause === 'transient' ? task.waits : task.waits + 1;
-    await deps.requeue(
-      record,
-      ingestRetryMessage(task, { retries: disposition.retries, waits }, disposition.cause),
-      disposition.delaySeconds,
-    );
-    log.info('Ingest put back on the queue', {
-      ...errorInfo,
-      cause: disposition.cause,
-      delaySeconds: disposition.delaySeconds,
-      retries: disposition.retries,
-      waits,
-    });
+    await putBackOrFail(error, task, record, deps, log);
     return undefined;
   }
 }
 
-function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { error: String(error) };
-  const details = error as Error & {
-    kind?: string;
-    status?: number;
-    operation?: string;
-    mayHaveReachedServer?: boolean;
-  };
-  return {
-    error: {
-      name: error.name,
-      message: error.message,
-      kind: details.kind,
-      status: details.status,
-      operation: details.operation,
-      mayHaveReachedServer: details.mayHaveReachedServer,
-    },
-  };
+/** The retry policy's answer to a failed object: a delayed copy on the queue, or the error rethrown. */
+async function putBackOrFail(
+  error: unknown,
+  task: IngestTask,
+  record: SQSRecord,
+  deps: IngestBatchDependencies,
+  log: Logger,
+): Promise<void> {
+  const disposition = decideDisposition(error, task.retries, deps.retryPolicy, deps.now().getTime(), deps.random);
+  await reportFailure(error, disposition, {
+    log,
+    reportThrottle: deps.reportThrottle,
+    reportUnauthorized: deps.reportUnauthorized,
+    waiting: 'the file waits in the queue',
+  });
+  const errorInfo = describeError(error);
+  if (disposition.action === 'fail') {
+    log.error('Ingest failed: leaving the message to SQS redelivery', {
+      ...errorInfo,
+      cause: disposition.cause,
+      retries: task.retries,
+    });
+    throw error;
+  }
+  const waits = disposition.cause === 'transient' ? task.waits : task.waits + 1;
+  await deps.requeue(
+    record,
+    ingestRetryMessage(task, { retries: disposition.retries, waits }, disposition.cause),
+    disposition.delaySeconds,
+  );
+  log.info('Ingest put back on the queue', {
+    ...errorInfo,
+    cause: disposition.cause,
+    delaySeconds: disposition.delaySeconds,
+    retries: disposition.retries,
+    waits,
+  });
 }

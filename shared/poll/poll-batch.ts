@@ -14,7 +14,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { LibraryUnauthorizedError } from '../library/errors.ts';
 import {
   FINAL_LIBRARY_STATUSES,
   LIBRARY_LIMITS,
@@ -28,6 +27,7 @@ import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
 import { nextPollDelaySeconds, type PollSchedule } from '../retry/backoff.ts';
 import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
 import type { FinalStatus } from '../record/upload-record.ts';
+import { describeError, reportFailure } from '../retry/failure-report.ts';
 import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
 
@@ -343,39 +343,14 @@ function nextAfterFailure(
     : { ...message, waits: message.waits + 1 };
 }
 
-/** Metrics, logs and the limiter report for a failed API call (once per call, not per message). */
+/** Reports a failed API call once per call, not per message (shared/retry/failure-report.ts). */
 async function noteApiFailure(
   error: unknown,
   log: Logger,
   deps: PollDependencies,
   disposition: Disposition,
 ): Promise<void> {
-  const info = { error: { name: (error as Error).name, message: (error as Error).message } };
-  switch (disposition.cause) {
-    case 'throttled-second':
-    case 'throttled-day': {
-      const scope = disposition.cause === 'throttled-day' ? 'day' : 'second';
-      countMetric(METRIC.ApiThrottled, 1, { scope });
-      if ((error as { kind?: unknown }).kind === 'throttled') await deps.reportThrottle(scope).catch(() => undefined);
-      log.warn('Library API limit reached: status checks wait', info);
-      return;
-    }
-    case 'unauthorized':
-      if (!(error instanceof LibraryUnauthorizedError)) {
-        log.info('Library requests on hold after a 401: status checks wait', info);
-        return;
-      }
-      countMetric(METRIC.ApiUnauthorized);
-      deps.reportUnauthorized?.();
-      log.error(
-        'The library API refused the credentials (401) even after re-reading the secret: status checks wait',
-        info,
-      );
-      return;
-    case 'credentials-missing':
-      log.error('The library credentials secret is not usable: status checks wait', info);
-      return;
-    default:
-      log.warn('Library API call failed', { ...info, cause: disposition.cause });
-  }
+  const reporting = { log, reportThrottle: deps.reportThrottle, reportUnauthorized: deps.reportUnauthorized };
+  if (await reportFailure(error, disposition, { ...reporting, waiting: 'status checks wait' })) return;
+  log.warn('Library API call failed', { ...describeError(error), cause: disposition.cause });
 }
