@@ -63,35 +63,13 @@ export const DEFAULT_LIST_ACTIVE_FILES_FROM = 2;
 
 type Answer = { ok: true; statuses: Map<string, UploadStatus> } | { ok: false; error: unknown };
 
+/** Settles a batch of status checks; one status request answers for all of them. */
 export async function processPollBatch(
   event: SQSEvent,
   deps: PollDependencies,
   context?: Context,
 ): Promise<SQSBatchResponse> {
-  const messages = new Map<string, StatusCheckMessage>();
-  const seen = new Set<string>();
-  for (const record of event.Records) {
-    const parsed = parseStatusCheckMessage(record.body);
-    if (!parsed.ok) {
-      deps.logger.error('Malformed status check dropped', {
-        messageId: record.messageId,
-        problem: parsed.problem,
-        body: record.body.slice(0, 500),
-      });
-      continue;
-    }
-    // Two checks for the same version in one batch: one is enough, the other would double the polling.
-    if (seen.has(parsed.message.objectId)) {
-      deps.logger.info('Duplicate status check in the batch dropped', {
-        objectId: parsed.message.objectId,
-        messageId: record.messageId,
-      });
-      continue;
-    }
-    seen.add(parsed.message.objectId);
-    messages.set(record.messageId, parsed.message);
-  }
-
+  const messages = readChecks(event, deps.logger);
   const answer = await askStatuses([...messages.values()], deps);
   const prefetched = answer.ok ? await prefetchActiveFiles(answer.statuses, deps) : new Map<string, LibraryFile>();
   const processor = new BatchProcessor(EventType.SQS);
@@ -112,6 +90,34 @@ export async function processPollBatch(
   );
 }
 
+/** The batch's readable checks by message id, one per object version; the rest logged and dropped. */
+function readChecks(event: SQSEvent, logger: Logger): Map<string, StatusCheckMessage> {
+  const messages = new Map<string, StatusCheckMessage>();
+  const seen = new Set<string>();
+  for (const record of event.Records) {
+    const parsed = parseStatusCheckMessage(record.body);
+    if (!parsed.ok) {
+      logger.error('Malformed status check dropped', {
+        messageId: record.messageId,
+        problem: parsed.problem,
+        body: record.body.slice(0, 500),
+      });
+      continue;
+    }
+    // Two checks for the same version in one batch: one is enough, the other would double the polling.
+    if (seen.has(parsed.message.objectId)) {
+      logger.info('Duplicate status check in the batch dropped', {
+        objectId: parsed.message.objectId,
+        messageId: record.messageId,
+      });
+      continue;
+    }
+    seen.add(parsed.message.objectId);
+    messages.set(record.messageId, parsed.message);
+  }
+  return messages;
+}
+
 /** The one status request for the batch. */
 async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDependencies): Promise<Answer> {
   const ids = [...new Set(messages.map((m) => m.libraryFileId))];
@@ -126,6 +132,7 @@ async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDe
   }
 }
 
+/** One check's outcome from the batch's answer: final, re-checked later, or timed out. */
 async function settle(
   message: StatusCheckMessage,
   status: UploadStatus | undefined,
@@ -133,45 +140,16 @@ async function settle(
   deps: PollDependencies,
   prefetched: ReadonlyMap<string, LibraryFile> = new Map(),
 ): Promise<void> {
-  const checks = message.checks + 1;
+  // Elapsed time as of the answer, before the writes below: the time-out is judged on what was seen.
   const elapsedSeconds = (deps.now().getTime() - Date.parse(message.submittedAt)) / 1000;
-
-  if (status === undefined) {
-    const missing = message.missing + 1;
-    if (missing >= deps.settings.maxMissingChecks) {
-      await finish(
-        message,
-        'Failed',
-        {
-          errorKey: 'not-found-in-library',
-          errorMessage: `The library did not report an upload status for file ${message.libraryFileId} in ${missing} checks.`,
-        },
-        log,
-        deps,
-      );
-      return;
-    }
-    if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') {
-      log.info('Record already final (or gone): status check dropped');
-      return;
-    }
-    log.warn('The library did not return this file id: checking again', { missing });
-    await checkAgain({ ...message, checks, missing, retries: 0 }, elapsedSeconds, 'not reported', log, deps);
-    return;
-  }
-
+  if (status === undefined) return settleMissing(message, elapsedSeconds, log, deps);
   if (FINAL_LIBRARY_STATUSES.has(status.status as LibraryUploadStatus)) {
     const final = status.status as FinalStatus & LibraryUploadStatus;
-    if (final === 'Active') {
-      const details = await enrichment(message, log, deps, prefetched.get(message.libraryFileId));
-      if (details === 'put-back') return;
-      await finish(message, 'Active', details, log, deps);
-      return;
-    }
-    await finish(message, final, failureDetails(final, status.description), log, deps);
+    if (final !== 'Active') return finish(message, final, failureDetails(final, status.description), log, deps);
+    const details = await enrichment(message, log, deps, prefetched.get(message.libraryFileId));
+    if (details !== 'put-back') await finish(message, 'Active', details, log, deps);
     return;
   }
-
   const observed = status.status;
   if (observed === 'Processing' || observed === 'Uploaded') {
     const progress = await deps.store.recordProgress(message.objectId, observed as 'Processing' | 'Uploaded', {
@@ -186,7 +164,40 @@ async function settle(
     if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted')
       return;
   }
-  await checkAgain({ ...message, checks, missing: 0, retries: 0 }, elapsedSeconds, status.status, log, deps);
+  await checkAgain(
+    { ...message, checks: message.checks + 1, missing: 0, retries: 0 },
+    elapsedSeconds,
+    status.status,
+    log,
+    deps,
+  );
+}
+
+/** The answer left this file out: asked again a few times, then Failed. */
+async function settleMissing(
+  message: StatusCheckMessage,
+  elapsedSeconds: number,
+  log: Logger,
+  deps: PollDependencies,
+): Promise<void> {
+  const missing = message.missing + 1;
+  if (missing >= deps.settings.maxMissingChecks) {
+    const errorMessage = `The library did not report an upload status for file ${message.libraryFileId} in ${missing} checks.`;
+    await finish(message, 'Failed', { errorKey: 'not-found-in-library', errorMessage }, log, deps);
+    return;
+  }
+  if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') {
+    log.info('Record already final (or gone): status check dropped');
+    return;
+  }
+  log.warn('The library did not return this file id: checking again', { missing });
+  await checkAgain(
+    { ...message, checks: message.checks + 1, missing, retries: 0 },
+    elapsedSeconds,
+    'not reported',
+    log,
+    deps,
+  );
 }
 
 /** Re-sends the check with the schedule's next delay, or declares the time-out. */

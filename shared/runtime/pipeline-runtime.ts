@@ -95,18 +95,7 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
   const credentials = options.credentials ?? createSecretsCredentialsProvider({ secretId: config.librarySecretId });
   const limiter = sharedLimiter(config, options, credentials, documentClient, now);
   const hold = new UnauthorizedHold(options.unauthorizedHoldMs);
-  const library = createLibraryClient({
-    ...options.libraryOptions,
-    baseUrl: config.libraryBaseUrl,
-    credentials,
-    // Every request of every function waits for the shared limiter: together they stay under the key's
-    // limits. None is sent while credentials are known to be refused.
-    beforeRequest: async (operation) => {
-      hold.check();
-      await limiter.acquire(operation);
-    },
-    onRequest: options.libraryOptions?.onRequest ?? reportLibraryRequest,
-  });
+  const library = pacedLibraryClient(config, options, credentials, limiter, hold);
   const store = new UploadsStore({
     client: documentClient,
     tableName: config.uploadsTableName,
@@ -140,6 +129,29 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
       for (const client of owned) client.destroy();
     },
   };
+}
+
+/**
+ * The library client whose every request, from every function, waits for the shared limiter, so
+ * together they stay under the key's limits; none is sent while credentials are known to be refused.
+ */
+function pacedLibraryClient(
+  config: RuntimeConfig,
+  options: PipelineRuntimeOptions,
+  credentials: CredentialsProvider,
+  limiter: ApiRateLimiter,
+  hold: UnauthorizedHold,
+): LibraryClient {
+  return createLibraryClient({
+    ...options.libraryOptions,
+    baseUrl: config.libraryBaseUrl,
+    credentials,
+    beforeRequest: async (operation) => {
+      hold.check();
+      await limiter.acquire(operation);
+    },
+    onRequest: options.libraryOptions?.onRequest ?? reportLibraryRequest,
+  });
 }
 
 /** One limiter for all functions, on the limits table, reading the runtime's clock. */
