@@ -8,6 +8,7 @@ import { instrumentHandler } from '../../shared/observability/index.ts';
 import { ingestDependencies } from '../../shared/runtime/ingest-dependencies.ts';
 import { pipelineRuntime } from '../../shared/runtime/pipeline-runtime.ts';
 
+/** The ingest Lambda handler (SQS, partial batch responses). */
 export const handler = instrumentHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
   processIngestBatch(event, ingestDependencies(pipelineRuntime()), context),
 );

@@ -9,6 +9,7 @@ import { processPollBatch } from '../../shared/poll/poll-batch.ts';
 import { pipelineRuntime } from '../../shared/runtime/pipeline-runtime.ts';
 import { pollDependencies } from '../../shared/runtime/poll-dependencies.ts';
 
+/** The poll Lambda handler (SQS, partial batch responses). */
 export const handler = instrumentHandler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
   processPollBatch(event, pollDependencies(pipelineRuntime()), context),
 );

@@ -10,6 +10,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { instrumentHandler } from '../../shared/observability/index.ts';
 import { streamPublisher } from '../../shared/runtime/publish-dependencies.ts';
 
+/** The publish Lambda handler (DynamoDB stream, partial batch responses). */
 export const handler = instrumentHandler(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
   streamPublisher()(event.Records),
 );

@@ -1,11 +1,8 @@
 /**
- * The ingest function's work on one SQS batch, with partial batch responses (Powertools batch):
- * each message is parsed (S3 notification or our retry copy), each object version in it ingested,
- * and a failure handled by the retry policy (shared/retry/retry-policy.ts):
- * - limits, 401s, missing credentials → a delayed copy on the ingest queue; the original succeeds;
- * - transient faults → a delayed copy with `retries + 1`, until `maxRetries`; then the item fails;
- * - anything else → the item fails (SQS redelivers; its redrive policy ends in the DLQ).
- * A malformed message is logged and dropped: retrying cannot make it readable.
+ * The ingest function's work on one SQS batch, with partial batch responses (Powertools batch): each
+ * message parsed (S3 notification or our retry copy), each object in it ingested, each failure handed
+ * to the retry policy (put back with a delay, or failed for SQS to redeliver). A malformed message is
+ * logged and dropped: retrying cannot make it readable.
  */
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
@@ -19,6 +16,7 @@ import { decideDisposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
 import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
 
+/** What the ingest batch needs beyond one object's ingest. */
 export interface IngestBatchDependencies extends IngestDependencies {
   logger: Logger;
   retryPolicy: RetryPolicy;
@@ -38,6 +36,7 @@ const LEASE_RECHECK_MARGIN_MS = 2_000;
 /** When there is no Lambda context (tests, local runs). */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
+/** Ingests an SQS batch, reporting failed messages as partial batch failures. */
 export async function processIngestBatch(
   event: SQSEvent,
   deps: IngestBatchDependencies,
@@ -52,6 +51,7 @@ export async function processIngestBatch(
   });
 }
 
+/** Ingests every object of one message; throws the first failure that must fail the message. */
 export async function processIngestRecord(
   record: SQSRecord,
   deps: IngestBatchDependencies,

@@ -2,21 +2,9 @@
  * Ingests one S3 object version: claim → (resume?) → read and validate → resolve the folder →
  * stream to the library → record Submitted → queue the first status check.
  *
- * Exactly-once, as far as the library can tell:
- * - the claim is a conditional put: every duplicate delivery finds the existing record;
- * - only the holder of the upload lease posts; a duplicate that finds a live lease comes back (a delayed
- *   copy) once the lease has expired: by then the holder has finished (the copy finds the record
- *   submitted and does nothing) or died (the copy takes the lease over and resumes the work). Relying on
- *   the holder's own redelivery instead would need the queue's visibility timeout to outlast the lease;
- * - `attempts` is counted before every POST: a resumed attempt (attempts > 0, no library file id) first
- *   searches the library for the file a lost answer may have created, and adopts it. A POST whose answer
- *   was lost searches at once too (see uploadUnderLease), before the library can cancel an infected file
- *   and drop it from its lists. A POST that
- *   certainly stored nothing (never sent for want of a rate-limit slot or quota, or refused with a 4xx)
- *   takes its count back, so waiting out a limit does not cost a search afterwards.
- *
- * Errors other than "this file cannot be uploaded" (a Rejection, recorded here) are thrown: the batch
- * layer (ingest-batch.ts) decides whether to wait, retry or fail the message.
+ * Only the holder of the upload lease posts, and every POST is counted first, so a later attempt knows
+ * to search the library before posting again (docs/pipeline.md, "One record per object version").
+ * A Rejection is recorded here; every other error is thrown for the batch layer's retry policy.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { uploadCertainlyNotStored } from '../library/client.ts';
@@ -39,6 +27,7 @@ import { inspectObject, readUnlessGone, type InspectedFile } from './inspect-obj
 import type { LibraryInfoCache } from './library-info-cache.ts';
 import type { S3ObjectReader } from '../s3/object-reader.ts';
 
+/** The stage settings ingest reads. */
 export interface IngestSettings {
   uploadPrefix: string;
   defaultFolderId: string;
@@ -46,6 +35,7 @@ export interface IngestSettings {
   pollFirstDelaySeconds: number;
 }
 
+/** What ingesting one object needs; the runtime builds it (shared/runtime/ingest-dependencies.ts). */
 export interface IngestDependencies {
   store: UploadsStore;
   library: LibraryClient;
@@ -58,6 +48,7 @@ export interface IngestDependencies {
   now: () => Date;
 }
 
+/** One delivery's attempt at an object. */
 export interface IngestAttempt {
   logger: Logger;
   /** Unique per delivery: identifies the lease holder. */
@@ -66,6 +57,7 @@ export interface IngestAttempt {
   leaseMs: number;
 }
 
+/** How an ingest ended without an error. */
 export type IngestOutcome =
   | { outcome: 'submitted'; libraryFileId: string; adopted: boolean }
   | { outcome: 'rejected'; rejection: Rejection }
@@ -74,6 +66,7 @@ export type IngestOutcome =
   | { outcome: 'in-progress-elsewhere'; leaseExpiresAt: number }
   | { outcome: 'ignored'; reason: 'outside-prefix' };
 
+/** Claims, validates, uploads and records one object version; throws what the retry policy must decide. */
 export async function ingestObject(
   ref: ObjectRef,
   deps: IngestDependencies,

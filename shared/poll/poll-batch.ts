@@ -1,15 +1,8 @@
 /**
- * The poll function's work on one SQS batch of status checks.
- *
- * One GET /library/files/uploadstatus/{id1,id2,...} answers the whole batch (the client chunks long
- * id lists); then each message is settled on its own (partial batch responses):
- * - Active, VirusFound, Failed, Deleted → the final status (Active: the file record fetched for its
- *   URL, thumbnail and size unless ENRICH_ACTIVE_FILES=false), the object tagged (best-effort);
- * - Processing, Uploaded → recorded as progress, the check re-sent with a growing delay, until
- *   POLL_MAX_WAIT_SECONDS after submission → TimedOut;
- * - an id the API does not return → re-checked up to `maxMissingChecks` times, then Failed.
- * If the one status request fails, every message is handled by the retry policy (wait out limits and
- * credentials, retry transient faults a few times, then let SQS redeliver).
+ * The poll function's work on one SQS batch of status checks: one upload-status request answers the
+ * whole batch, then each message is settled on its own (partial batch responses): final, re-checked
+ * with a growing delay, or timed out. If that request fails, every message goes to the retry policy.
+ * The rules per status are in docs/pipeline.md, "Following the upload".
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -31,6 +24,7 @@ import { describeError, reportFailure } from '../retry/failure-report.ts';
 import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
 
+/** The stage settings poll reads. */
 export interface PollSettings {
   schedule: PollSchedule;
   enrichActiveFiles: boolean;
@@ -43,6 +37,7 @@ export interface PollSettings {
   listActiveFilesFrom: number;
 }
 
+/** What the poll batch needs; the runtime builds it (shared/runtime/poll-dependencies.ts). */
 export interface PollDependencies {
   store: UploadsStore;
   library: Pick<LibraryClient, 'getUploadStatus' | 'getFile'> & Partial<Pick<LibraryClient, 'listFiles'>>;
@@ -58,7 +53,9 @@ export interface PollDependencies {
   random?: () => number;
 }
 
+/** Checks in a row without the id in the answer before the file is Failed. */
 export const DEFAULT_MAX_MISSING_CHECKS = 3;
+/** Active files in one batch from which one list request replaces the per-file GETs. */
 export const DEFAULT_LIST_ACTIVE_FILES_FROM = 2;
 
 type Answer = { ok: true; statuses: Map<string, UploadStatus> } | { ok: false; error: unknown };

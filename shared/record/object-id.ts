@@ -10,6 +10,7 @@
 import type { ObjectRef } from './upload-record.ts';
 import { normalizeETag } from '../s3/notification.ts';
 
+/** The record key of an object version: `s3://bucket/key#v=…`, `#etag=…`, or neither when unknown. */
 export function objectIdOf(ref: Pick<ObjectRef, 'bucket' | 'key' | 'versionId' | 'eTag'>): string {
   const base = `s3://${ref.bucket}/${ref.key}`;
   if (ref.versionId !== undefined && ref.versionId !== '') return `${base}#v=${ref.versionId}`;

@@ -26,6 +26,7 @@ import { UploadsStore } from '../store/uploads-store.ts';
 import { sendDelayed } from './queue-sender.ts';
 import { UnauthorizedHold } from './unauthorized-hold.ts';
 
+/** Seams for tests, the local runner and benchmarks; production uses none. */
 export interface PipelineRuntimeOptions {
   /** SDK clients to use instead of default ones (tests: clients pointed at the emulators). */
   clients?: { s3?: S3Client; sqs?: SQSClient; dynamodb?: DynamoDBClient };
@@ -52,6 +53,7 @@ export interface PipelineRuntimeOptions {
   random?: () => number;
 }
 
+/** Extra spacing between rate-limit slots, as a fraction of one slot. */
 export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.2;
 
 /** The parts ingest and poll share; each function adds its own (ingest-dependencies.ts, poll-dependencies.ts). */

@@ -6,6 +6,7 @@
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { SQS_MAX_DELAY_SECONDS } from '../retry/backoff.ts';
 
+/** Sends `body` as ASCII JSON with a delay clamped to what SQS allows (0-900 s). */
 export async function sendDelayed(
   sqs: SQSClient,
   queueUrl: string,

@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import type { ObjectRef } from '../record/upload-record.ts';
 import { normalizeETag } from './notification.ts';
 
+/** What HeadObject tells about the version. */
 export interface ObjectFacts {
   size: number;
   contentType?: string;
@@ -32,6 +33,7 @@ export class ObjectUnavailableError extends Error {
   }
 }
 
+/** Reads exactly the notified version (version id, or eTag with If-Match). */
 export class S3ObjectReader {
   constructor(private readonly s3: S3Client) {}
 

@@ -20,6 +20,7 @@ import { BY_LIBRARY_FILE_ID_INDEX } from './tables.ts';
 
 const FINAL_RANK = 9;
 
+/** The table, its client and the record settings. */
 export interface UploadsStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -39,6 +40,7 @@ export interface AttemptDetails {
   size: number;
 }
 
+/** What a final record keeps besides its status. */
 export interface FinalDetails {
   errorKey?: string;
   errorMessage?: string;
@@ -57,11 +59,15 @@ export interface FinalDetails {
   countCheck?: boolean;
 }
 
+/** The record, and whether this delivery created it. */
 export type ClaimOutcome = { claimed: true; record: UploadRecord } | { claimed: false; record: UploadRecord };
+/** Whether the lease is ours, and the record as found. */
 export type LeaseOutcome =
   { acquired: true; record: UploadRecord } | { acquired: false; record: UploadRecord | undefined };
+/** Whether the write applied, and the record after it (or as found). */
 export type FinalOutcome =
   { applied: true; record: UploadRecord } | { applied: false; record: UploadRecord | undefined };
+/** What a status check did to the record. */
 export type ProgressOutcome = 'advanced' | 'unchanged' | 'final' | 'missing';
 
 /** Thrown when the lease was taken over (our attempt outlived it): the caller must stop. */
@@ -72,6 +78,7 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** The uploads table's reads and conditional writes (docs/pipeline.md lists each condition). */
 export class UploadsStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
