@@ -132,6 +132,7 @@ async function settleExisting(
 /** The library's fields for the upload, decided before the attempt is counted. */
 type PlannedUpload = Omit<AttemptDetails, 'size'> & { fileType: LibraryFileType };
 
+/** The upload itself, by the lease holder: adopt an earlier copy, or check, count and post the file. */
 async function uploadUnderLease(
   record: UploadRecord,
   ref: ObjectRef,
