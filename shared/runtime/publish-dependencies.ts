@@ -10,15 +10,15 @@ import { countMetric, logger, tracer } from '../observability/index.ts';
 /** Publishes the final transitions among a batch of stream records. */
 export type StreamPublisher = ReturnType<typeof createStreamPublisher>;
 
-let cached: StreamPublisher | undefined;
-
-/** Built on first use, not at import, so a bad environment is reported by the invocation that hits it. */
-export function streamPublisher(): StreamPublisher {
-  cached ??= createStreamPublisher({
+/**
+ * A publisher from `process.env`. Not cached here: the handler module keeps the one it built, so a
+ * handler imported afresh (the local runner's second pipeline) reads the environment afresh too.
+ */
+export function buildStreamPublisher(): StreamPublisher {
+  return createStreamPublisher({
     eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
     config: loadPublishConfig(),
     logger,
     count: (name, value) => countMetric(name, value),
   });
-  return cached;
 }
