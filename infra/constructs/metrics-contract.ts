@@ -8,12 +8,12 @@
  */
 import type { LibraryOperation } from '../../shared/library/types.ts';
 import { METRIC, METRIC_DIMENSION } from '../../shared/observability/metric-names.ts';
-import { FINAL_STATUSES } from '../../shared/upload/record.ts';
+import { FINAL_STATUSES } from '../../shared/record/upload-record.ts';
 
 export { FINAL_STATUSES, METRIC, METRIC_DIMENSION };
 
 /**
- * Emitted by the S3 tagging step (shared/upload/outcome-tags.ts, TAGGING_FAILED_METRIC) without a
+ * Emitted by the S3 tagging step (shared/s3/outcome-tags.ts, TAGGING_FAILED_METRIC) without a
  * dimension. Repeated here rather than imported because that module loads the S3 client; a test keeps
  * the two equal.
  */

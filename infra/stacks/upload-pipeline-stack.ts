@@ -37,7 +37,7 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { toEnvironment } from '../../shared/config/runtime-config.ts';
-import { FINAL_STATUSES } from '../../shared/upload/record.ts';
+import { FINAL_STATUSES } from '../../shared/record/upload-record.ts';
 import { resourceNames, type ResourceNames } from '../config/names.ts';
 import { toPowertoolsEnvironment, toRuntimeConfig } from '../config/runtime.ts';
 import type { SqsSourceSettings, StageConfig } from '../config/types.ts';

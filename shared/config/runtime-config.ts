@@ -10,6 +10,7 @@ import * as z from 'zod';
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
+/** The functions' environment variables and their rules, written once for stack, local mode and functions. */
 export const runtimeConfigSchema = z.object({
   STAGE: z.string().min(1),
   /** e.g. https://api.constantcontact.com/v2 or the sandbox's http://127.0.0.1:PORT/v2 */
@@ -37,9 +38,11 @@ export const runtimeConfigSchema = z.object({
   RECORD_TTL_DAYS: z.coerce.number().int().min(0).default(0),
 });
 
+/** The environment as the stack writes it. */
 export type RuntimeEnvironment = z.input<typeof runtimeConfigSchema>;
 type Parsed = z.output<typeof runtimeConfigSchema>;
 
+/** The checked, typed settings the functions run with. */
 export interface RuntimeConfig {
   stage: string;
   libraryBaseUrl: string;

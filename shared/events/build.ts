@@ -3,8 +3,8 @@
  * event (apart from nothing: no clock, no randomness), which is what makes re-publishing harmless.
  */
 import { redactText } from '../observability/redact.ts';
-import { isFinalStatus } from '../upload/record.ts';
-import type { FinalStatus, UploadRecord } from '../upload/record.ts';
+import { isFinalStatus } from '../record/upload-record.ts';
+import type { FinalStatus, UploadRecord } from '../record/upload-record.ts';
 import { EVENT_SOURCE, EVENT_VERSION, detailTypeFor } from './contract.ts';
 import type { EventFile, EventObject, EventReason, EventTimings, UploadEvent, UploadEventDetail } from './contract.ts';
 import { eventIdFor } from './event-id.ts';

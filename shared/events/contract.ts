@@ -10,7 +10,7 @@
  * - `detail-type`: one per outcome family, see `DETAIL_TYPES`.
  * - `time`: when the record reached its final status (not when the event was sent).
  */
-import type { FinalStatus } from '../upload/record.ts';
+import type { FinalStatus } from '../record/upload-record.ts';
 
 /** The fixed `source` of every event the pipeline publishes. */
 export const EVENT_SOURCE = 'library-upload-pipeline';

@@ -9,7 +9,7 @@
  * same outcome carries the same id (consumers migrating between versions can de-duplicate across them).
  */
 import { createHash } from 'node:crypto';
-import type { FinalStatus } from '../upload/record.ts';
+import type { FinalStatus } from '../record/upload-record.ts';
 
 /** The pipeline's own UUID namespace for event ids (a random UUID, fixed forever). */
 export const EVENT_ID_NAMESPACE = '6f1c1d8e-2b3a-4c5d-9e8f-0a1b2c3d4e5f';

@@ -17,7 +17,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { METRIC } from '../observability/metric-names.ts';
 import { toLogSafe } from '../observability/redact.ts';
 import { uploadLogKeys } from '../observability/upload-context.ts';
-import type { UploadRecord } from '../upload/record.ts';
+import type { UploadRecord } from '../record/upload-record.ts';
 import { buildUploadEvent } from './build.ts';
 import type { PublishConfig } from './config.ts';
 import type { UploadEvent } from './contract.ts';

@@ -9,8 +9,8 @@ import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamo
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { RECORD_STATUSES, STATUS_RANK, isFinalStatus } from '../upload/record.ts';
-import type { UploadRecord } from '../upload/record.ts';
+import { RECORD_STATUSES, STATUS_RANK, isFinalStatus } from '../record/upload-record.ts';
+import type { UploadRecord } from '../record/upload-record.ts';
 
 /** A final image that cannot be read as an upload record: a bug upstream, never silently skipped. */
 export class InvalidStreamRecordError extends Error {

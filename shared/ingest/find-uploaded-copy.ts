@@ -9,6 +9,7 @@
  */
 import type { LibraryClient, LibraryFile } from '../library/types.ts';
 
+/** The file an earlier POST of a record may have created, and the record it belongs to. */
 export interface CopyToFind {
   objectId: string;
   fileName: string;
@@ -18,6 +19,7 @@ export interface CopyToFind {
   claimedAt: string;
 }
 
+/** Paging of the search (tests use small pages). */
 export interface FindCopyOptions {
   pageSize?: number;
   maxPages?: number;
@@ -25,6 +27,7 @@ export interface FindCopyOptions {
   skewMs?: number;
 }
 
+/** The newest library file that matches and is not claimed by another version, searching back to shortly before the claim. */
 export async function findUploadedCopy(
   library: Pick<LibraryClient, 'listFiles'>,
   isClaimedElsewhere: (libraryFileId: string) => Promise<boolean>,

@@ -11,12 +11,14 @@
 import { LibraryValidationError } from '../library/errors.ts';
 import type { LibraryClient, LibraryFolder } from '../library/types.ts';
 
+/** How long the listed folder tree is trusted before it is listed again. */
 export const DEFAULT_FOLDER_TREE_TTL_MS = 5 * 60_000;
 
 type FolderIndex = Map<string, string>;
 
 const childKey = (parentId: string | undefined, name: string): string => `${parentId ?? ''}\u0000${name.toLowerCase()}`;
 
+/** Maps a mirrored key path to a library folder id, creating missing levels (race-safe). */
 export class FolderResolver {
   private index: { folders: FolderIndex; at: number } | undefined;
   private listing: Promise<FolderIndex> | undefined;

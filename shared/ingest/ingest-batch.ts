@@ -1,24 +1,22 @@
 /**
- * The ingest function's work on one SQS batch, with partial batch responses (Powertools batch):
- * each message is parsed (S3 notification or our retry copy), each object version in it ingested,
- * and a failure handled by the retry policy (shared/upload/retry-policy.ts):
- * - limits, 401s, missing credentials → a delayed copy on the ingest queue; the original succeeds;
- * - transient faults → a delayed copy with `retries + 1`, until `maxRetries`; then the item fails;
- * - anything else → the item fails (SQS redelivers; its redrive policy ends in the DLQ).
- * A malformed message is logged and dropped: retrying cannot make it readable.
+ * The ingest function's work on one SQS batch, with partial batch responses (Powertools batch): each
+ * message parsed (S3 notification or our retry copy), each object in it ingested, each failure handed
+ * to the retry policy (put back with a delay, or failed for SQS to redeliver). A malformed message is
+ * logged and dropped: retrying cannot make it readable.
  */
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { LibraryUnauthorizedError } from '../library/errors.ts';
-import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
-import { objectIdOf } from '../store/object-id.ts';
-import { delayUntilSeconds } from '../upload/backoff.ts';
-import { decideDisposition, type RetryPolicy } from '../upload/retry-policy.ts';
+import { createUploadLogger } from '../observability/index.ts';
+import { objectIdOf } from '../record/object-id.ts';
+import { delayUntilSeconds } from '../retry/backoff.ts';
+import { describeError, reportFailure } from '../retry/failure-report.ts';
+import { decideDisposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
 import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
 
+/** What the ingest batch needs beyond one object's ingest. */
 export interface IngestBatchDependencies extends IngestDependencies {
   logger: Logger;
   retryPolicy: RetryPolicy;
@@ -38,6 +36,7 @@ const LEASE_RECHECK_MARGIN_MS = 2_000;
 /** When there is no Lambda context (tests, local runs). */
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
+/** Ingests an SQS batch, reporting failed messages as partial batch failures. */
 export async function processIngestBatch(
   event: SQSEvent,
   deps: IngestBatchDependencies,
@@ -52,6 +51,7 @@ export async function processIngestBatch(
   });
 }
 
+/** Ingests every object of one message; throws the first failure that must fail the message. */
 export async function processIngestRecord(
   record: SQSRecord,
   deps: IngestBatchDependencies,
@@ -115,66 +115,46 @@ async function processTask(
     }
     return outcome;
   } catch (error) {
-    const disposition = decideDisposition(error, task.retries, deps.retryPolicy, deps.now().getTime(), deps.random);
-    const errorInfo = describeError(error);
-    if (disposition.cause === 'throttled-second' || disposition.cause === 'throttled-day') {
-      const scope = disposition.cause === 'throttled-day' ? 'day' : 'second';
-      countMetric(METRIC.ApiThrottled, 1, { scope });
-      if ((error as { kind?: unknown }).kind === 'throttled') await deps.reportThrottle(scope).catch(() => undefined);
-    }
-    if (disposition.cause === 'unauthorized' && error instanceof LibraryUnauthorizedError) {
-      countMetric(METRIC.ApiUnauthorized);
-      deps.reportUnauthorized?.();
-      log.error(
-        'The library API refused the credentials (401) even after re-reading the secret: the file waits in the queue',
-        errorInfo,
-      );
-    } else if (disposition.cause === 'unauthorized') {
-      log.info('Library requests on hold after a 401: the file waits in the queue', errorInfo);
-    } else if (disposition.cause === 'credentials-missing') {
-      log.error('The library credentials secret is not usable: the file waits in the queue', errorInfo);
-    }
-    if (disposition.action === 'fail') {
-      log.error('Ingest failed: leaving the message to SQS redelivery', {
-        ...errorInfo,
-        cause: disposition.cause,
-        retries: task.retries,
-      });
-      throw error;
-    }
-    const waits = disposition.cause === 'transient' ? task.waits : task.waits + 1;
-    await deps.requeue(
-      record,
-      ingestRetryMessage(task, { retries: disposition.retries, waits }, disposition.cause),
-      disposition.delaySeconds,
-    );
-    log.info('Ingest put back on the queue', {
-      ...errorInfo,
-      cause: disposition.cause,
-      delaySeconds: disposition.delaySeconds,
-      retries: disposition.retries,
-      waits,
-    });
+    await putBackOrFail(error, task, record, deps, log);
     return undefined;
   }
 }
 
-function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { error: String(error) };
-  const details = error as Error & {
-    kind?: string;
-    status?: number;
-    operation?: string;
-    mayHaveReachedServer?: boolean;
-  };
-  return {
-    error: {
-      name: error.name,
-      message: error.message,
-      kind: details.kind,
-      status: details.status,
-      operation: details.operation,
-      mayHaveReachedServer: details.mayHaveReachedServer,
-    },
-  };
+/** The retry policy's answer to a failed object: a delayed copy on the queue, or the error rethrown. */
+async function putBackOrFail(
+  error: unknown,
+  task: IngestTask,
+  record: SQSRecord,
+  deps: IngestBatchDependencies,
+  log: Logger,
+): Promise<void> {
+  const disposition = decideDisposition(error, task.retries, deps.retryPolicy, deps.now().getTime(), deps.random);
+  await reportFailure(error, disposition, {
+    log,
+    reportThrottle: deps.reportThrottle,
+    reportUnauthorized: deps.reportUnauthorized,
+    waiting: 'the file waits in the queue',
+  });
+  const errorInfo = describeError(error);
+  if (disposition.action === 'fail') {
+    log.error('Ingest failed: leaving the message to SQS redelivery', {
+      ...errorInfo,
+      cause: disposition.cause,
+      retries: task.retries,
+    });
+    throw error;
+  }
+  const waits = disposition.cause === 'transient' ? task.waits : task.waits + 1;
+  await deps.requeue(
+    record,
+    ingestRetryMessage(task, { retries: disposition.retries, waits }, disposition.cause),
+    disposition.delaySeconds,
+  );
+  log.info('Ingest put back on the queue', {
+    ...errorInfo,
+    cause: disposition.cause,
+    delaySeconds: disposition.delaySeconds,
+    retries: disposition.retries,
+    waits,
+  });
 }

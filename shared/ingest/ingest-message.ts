@@ -6,9 +6,10 @@
  * waits, which never lead to the DLQ).
  */
 import * as z from 'zod';
-import type { ObjectRef } from '../upload/record.ts';
-import { looksLikeS3Notification, parseS3Notification, type NotificationEntry } from '../upload/s3-notification.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
+import { looksLikeS3Notification, parseS3Notification, type NotificationEntry } from '../s3/notification.ts';
 
+/** The `type` of our own delayed copies on the ingest queue. */
 export const INGEST_RETRY_TYPE = 'ingest-retry';
 
 const objectRefSchema = z.object({
@@ -20,6 +21,7 @@ const objectRefSchema = z.object({
   sequencer: z.string().optional(),
 });
 
+/** A delayed copy of one object's ingest work, with its retry and wait counters. */
 export const ingestRetryMessageSchema = z.object({
   type: z.literal(INGEST_RETRY_TYPE),
   version: z.literal(1),
@@ -29,6 +31,7 @@ export const ingestRetryMessageSchema = z.object({
   /** Why the copy was made (for logs). */
   reason: z.string().optional(),
 });
+/** A parsed ingest retry copy. */
 export type IngestRetryMessage = z.output<typeof ingestRetryMessageSchema>;
 
 /** One object version to ingest, with the counters of the message that carried it. */
@@ -39,11 +42,13 @@ export interface IngestTask {
   keyDecodedExactly: boolean;
 }
 
+/** What an ingest queue message holds: objects to ingest, the S3 test event, or nothing readable. */
 export type ParsedIngestMessage =
   | { kind: 'tasks'; tasks: IngestTask[]; skipped: Extract<NotificationEntry, { kind: 'skip' }>[] }
   | { kind: 'test-event' }
   | { kind: 'malformed'; problem: string };
 
+/** Reads an S3 notification or one of our retry copies; never throws. */
 export function parseIngestMessage(body: string): ParsedIngestMessage {
   let json: unknown;
   try {
@@ -78,6 +83,7 @@ export function parseIngestMessage(body: string): ParsedIngestMessage {
   return { kind: 'tasks', tasks: [{ object: ref, retries, waits, keyDecodedExactly: true }], skipped: [] };
 }
 
+/** The body of a delayed copy of `task` with new counters. */
 export function ingestRetryMessage(
   task: IngestTask,
   counters: { retries: number; waits: number },

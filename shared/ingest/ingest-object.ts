@@ -2,43 +2,32 @@
  * Ingests one S3 object version: claim → (resume?) → read and validate → resolve the folder →
  * stream to the library → record Submitted → queue the first status check.
  *
- * Exactly-once, as far as the library can tell:
- * - the claim is a conditional put: every duplicate delivery finds the existing record;
- * - only the holder of the upload lease posts; a duplicate that finds a live lease comes back (a delayed
- *   copy) once the lease has expired: by then the holder has finished (the copy finds the record
- *   submitted and does nothing) or died (the copy takes the lease over and resumes the work). Relying on
- *   the holder's own redelivery instead would need the queue's visibility timeout to outlast the lease;
- * - `attempts` is counted before every POST: a resumed attempt (attempts > 0, no library file id) first
- *   searches the library for the file a lost answer may have created, and adopts it. A POST whose answer
- *   was lost searches at once too (see uploadUnderLease), before the library can cancel an infected file
- *   and drop it from its lists. A POST that
- *   certainly stored nothing (never sent for want of a rate-limit slot or quota, or refused with a 4xx)
- *   takes its count back, so waiting out a limit does not cost a search afterwards.
- *
- * Errors other than "this file cannot be uploaded" (a Rejection, recorded here) are thrown: the batch
- * layer (ingest-batch.ts) decides whether to wait, retry or fail the message.
+ * Only the holder of the upload lease posts, and every POST is counted first, so a later attempt knows
+ * to search the library before posting again (docs/pipeline.md, "One record per object version").
+ * A Rejection is recorded here; every other error is thrown for the batch layer's retry policy.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { uploadCertainlyNotStored } from '../library/client.ts';
 import { LibraryInputError, LibraryValidationError } from '../library/errors.ts';
-import type { LibraryClient, LibraryFile } from '../library/types.ts';
+import type { LibraryClient, LibraryFile, LibraryFileType } from '../library/types.ts';
 import { countMetric, METRIC } from '../observability/index.ts';
 import type { StatusCheckMessage } from '../poll/status-message.ts';
 import { firstStatusCheck } from '../poll/status-message.ts';
-import type { UploadsStore } from '../store/uploads-store.ts';
-import { objectIdOf } from '../store/object-id.ts';
-import { CONTENT_TYPES, MAGIC_BYTES_LENGTH } from '../upload/file-types.ts';
-import { folderPathOf, formatFolderPath, isUnderPrefix } from '../upload/folder-path.ts';
-import { libraryDescription, libraryFileName } from '../upload/naming.ts';
-import { readUploadMetadata, type UploadMetadata } from '../upload/object-metadata.ts';
-import { tagObjectOutcome, type OutcomeTagging } from '../upload/outcome-tags.ts';
-import { isFinalStatus, type ObjectRef, type RecordStatus, type UploadRecord } from '../upload/record.ts';
-import { checkContent, checkFileType, checkNotEmpty, checkSize, type Rejection } from '../upload/validation.ts';
+import type { AttemptDetails, UploadsStore } from '../store/uploads-store.ts';
+import { objectIdOf } from '../record/object-id.ts';
+import { folderPathOf, formatFolderPath, isUnderPrefix } from '../files/folder-path.ts';
+import { libraryDescription } from '../files/naming.ts';
+import type { UploadMetadata } from '../s3/object-metadata.ts';
+import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
+import { isFinalStatus, type ObjectRef, type RecordStatus, type UploadRecord } from '../record/upload-record.ts';
+import type { Rejection } from '../files/validation.ts';
 import { findUploadedCopy } from './find-uploaded-copy.ts';
 import type { FolderResolver } from './folder-resolver.ts';
+import { inspectObject, readUnlessGone, type InspectedFile } from './inspect-object.ts';
 import type { LibraryInfoCache } from './library-info-cache.ts';
-import { ObjectUnavailableError, type S3ObjectReader } from './s3-object-reader.ts';
+import type { S3ObjectReader } from '../s3/object-reader.ts';
 
+/** The stage settings ingest reads. */
 export interface IngestSettings {
   uploadPrefix: string;
   defaultFolderId: string;
@@ -46,6 +35,7 @@ export interface IngestSettings {
   pollFirstDelaySeconds: number;
 }
 
+/** What ingesting one object needs; the runtime builds it (shared/runtime/ingest-dependencies.ts). */
 export interface IngestDependencies {
   store: UploadsStore;
   library: LibraryClient;
@@ -58,6 +48,7 @@ export interface IngestDependencies {
   now: () => Date;
 }
 
+/** One delivery's attempt at an object. */
 export interface IngestAttempt {
   logger: Logger;
   /** Unique per delivery: identifies the lease holder. */
@@ -66,6 +57,7 @@ export interface IngestAttempt {
   leaseMs: number;
 }
 
+/** How an ingest ended without an error. */
 export type IngestOutcome =
   | { outcome: 'submitted'; libraryFileId: string; adopted: boolean }
   | { outcome: 'rejected'; rejection: Rejection }
@@ -74,6 +66,7 @@ export type IngestOutcome =
   | { outcome: 'in-progress-elsewhere'; leaseExpiresAt: number }
   | { outcome: 'ignored'; reason: 'outside-prefix' };
 
+/** Claims, validates, uploads and records one object version; throws what the retry policy must decide. */
 export async function ingestObject(
   ref: ObjectRef,
   deps: IngestDependencies,
@@ -136,147 +129,135 @@ async function settleExisting(
   return { outcome: 'already-handled', status: record.status, libraryFileId: record.libraryFileId };
 }
 
+/** The library's fields for the upload, decided before the attempt is counted. */
+type PlannedUpload = Omit<AttemptDetails, 'size'> & { fileType: LibraryFileType };
+
+/** The upload itself, by the lease holder: adopt an earlier copy, or check, count and post the file. */
 async function uploadUnderLease(
   record: UploadRecord,
   ref: ObjectRef,
   deps: IngestDependencies,
   attempt: IngestAttempt,
 ): Promise<IngestOutcome> {
-  const { store, library, objects } = deps;
   const log = attempt.logger;
-
-  // 1. An earlier attempt may have reached the library: look before posting again.
-  if (record.attempts > 0 && record.fileName !== undefined && record.size !== undefined) {
-    const copy = await searchForCopy(
-      record,
-      { fileName: record.fileName, size: record.size, folderId: record.folderId },
-      deps,
-    );
-    if (copy !== undefined) {
-      log.info('Found the file an interrupted attempt uploaded: adopting it instead of posting again', {
-        libraryFileId: copy.id,
-        attempts: record.attempts,
-      });
-      return recordSubmission(record, copy.id, true, deps, log);
-    }
-    log.info('No copy from the earlier attempt in the library: uploading again', { attempts: record.attempts });
-  }
-
-  // 2. Read and validate (cheap checks first: each saves the ones after it).
-  const rejectWith = (rejection: Rejection, details: Record<string, string | number> = {}) =>
-    reject(record, rejection, details, deps, log);
-  const fileName = libraryFileName(ref.key);
-  const type = checkFileType(fileName);
-  if (!type.ok) return rejectWith(type.rejection, { fileName });
-  let facts;
+  const earlier = await adoptEarlierCopy(record, deps, log);
+  if (earlier !== undefined) return earlier;
+  const inspection = await inspectObject(ref, deps.objects, () => deps.libraryInfo.maxUploadSize());
+  if (!inspection.ok) return reject(record, inspection.rejection, inspection.details, deps, log);
+  const upload = await planUpload(ref.key, inspection.file, deps, log);
+  // Opened before the attempt is counted: a vanished object is a rejection, not an attempt that makes
+  // the next delivery search the library.
+  const opened = await readUnlessGone(() => deps.objects.open(ref));
+  if (!opened.ok) return reject(record, opened.rejection, { fileName: upload.fileName }, deps, log);
+  const stream = opened.value;
   try {
-    facts = await objects.head(ref);
-  } catch (error) {
-    if (error instanceof ObjectUnavailableError)
-      return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
-    throw error;
-  }
-  const notEmpty = checkNotEmpty(facts.size);
-  if (!notEmpty.ok) return rejectWith(notEmpty.rejection, { fileName, size: facts.size });
-  const size = checkSize(facts.size, await deps.libraryInfo.maxUploadSize());
-  if (!size.ok) return rejectWith(size.rejection, { fileName, size: facts.size });
-  let head: Buffer;
-  try {
-    head = await objects.readHead(ref, MAGIC_BYTES_LENGTH);
-  } catch (error) {
-    if (error instanceof ObjectUnavailableError)
-      return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
-    throw error;
-  }
-  const content = checkContent(type.value, head);
-  if (!content.ok) return rejectWith(content.rejection, { fileName, fileType: type.value, size: facts.size });
-
-  const metadata = readUploadMetadata(facts.metadata);
-  const description = libraryDescription(metadata.description, fileName);
-  const folder = await resolveFolder(ref.key, metadata, deps, log);
-  const contentType = CONTENT_TYPES[type.value];
-
-  // 3. Stream it. The stream is opened before the attempt is counted, so a vanished object is a
-  //    rejection and not an attempt that makes the next delivery search the library.
-  let stream;
-  try {
-    stream = await objects.open(ref);
-  } catch (error) {
-    if (error instanceof ObjectUnavailableError)
-      return rejectWith({ errorKey: error.reason, errorMessage: error.message }, { fileName });
-    throw error;
-  }
-  try {
-    await store.beginAttempt(record.objectId, attempt.leaseId, {
-      fileName,
-      description,
-      fileType: type.value,
-      contentType,
-      folderId: folder.folderId,
-      ...(folder.folderPath === undefined ? {} : { folderPath: folder.folderPath }),
-      size: stream.size,
-    });
+    await deps.store.beginAttempt(record.objectId, attempt.leaseId, { ...upload, size: stream.size });
   } catch (error) {
     stream.body.destroy();
     throw error;
   }
-  log.info('Uploading', {
-    fileName,
-    fileType: type.value,
-    size: stream.size,
-    folderId: folder.folderId,
-    folderPath: folder.folderPath,
-  });
+  const { fileName, fileType, folderId, folderPath } = upload;
+  log.info('Uploading', { fileName, fileType, size: stream.size, folderId, folderPath });
   let fileId: string;
   try {
-    ({ fileId } = await library.uploadFile({
+    ({ fileId } = await deps.library.uploadFile({
       fileName,
-      folderId: folder.folderId,
-      description,
-      fileType: type.value,
-      contentType,
+      folderId,
+      description: upload.description,
+      fileType,
+      contentType: upload.contentType,
       data: stream.body,
       size: stream.size,
     }));
   } catch (error) {
     stream.body.destroy();
-    if (error instanceof LibraryValidationError || error instanceof LibraryInputError) {
-      // 400, or input the client would not send (e.g. a malformed folder-id in the metadata): sending
-      // the same file with the same metadata again cannot change that.
-      const apiMessage = error.apiErrors.map((e) => `${e.errorKey}: ${e.errorMessage}`).join('; ') || error.message;
-      return rejectWith({
-        errorKey: 'library-refused',
-        errorMessage: `The library refused the upload (${apiMessage}).`,
-      });
-    }
-    if (uploadCertainlyNotStored(error)) {
-      // Nothing can be in the library (never sent, or refused): the next try need not search it first.
-      await store.abandonAttempt(record.objectId, attempt.leaseId).catch((undoError: unknown) => {
-        log.warn('Could not take back the attempt count: the next try will search the library first', {
-          error: (undoError as Error).message,
-        });
-      });
-      throw error;
-    }
-    // The answer was lost (a 5xx, a reset or a time-out after the body left): look now, while a file the
-    // library will cancel (VirusFound, Failed) is still Processing. The lists leave cancelled files out,
-    // so the search on the next delivery, seconds or minutes later, could miss it and post it again.
-    const copy = await searchForCopy(record, { fileName, size: stream.size, folderId: folder.folderId }, deps).catch(
-      (searchError: unknown) => {
-        log.warn('Could not search the library after the lost answer: the next try searches again', {
-          error: (searchError as Error).message,
-        });
-        return undefined;
-      },
-    );
-    if (copy === undefined) throw error;
-    log.info('The upload stored the file before its answer was lost: adopting it', {
-      libraryFileId: copy.id,
-      error: (error as Error).message,
-    });
-    return recordSubmission(record, copy.id, true, deps, log);
+    return afterFailedPost(error, record, { ...upload, size: stream.size }, deps, attempt);
   }
   return recordSubmission(record, fileId, false, deps, log);
+}
+
+/** An earlier attempt may have reached the library: look before posting again. */
+async function adoptEarlierCopy(
+  record: UploadRecord,
+  deps: IngestDependencies,
+  log: Logger,
+): Promise<IngestOutcome | undefined> {
+  if (record.attempts === 0 || record.fileName === undefined || record.size === undefined) return undefined;
+  const copy = await searchForCopy(
+    record,
+    { fileName: record.fileName, size: record.size, folderId: record.folderId },
+    deps,
+  );
+  if (copy === undefined) {
+    log.info('No copy from the earlier attempt in the library: uploading again', { attempts: record.attempts });
+    return undefined;
+  }
+  log.info('Found the file an interrupted attempt uploaded: adopting it instead of posting again', {
+    libraryFileId: copy.id,
+    attempts: record.attempts,
+  });
+  return recordSubmission(record, copy.id, true, deps, log);
+}
+
+async function planUpload(
+  key: string,
+  file: InspectedFile,
+  deps: IngestDependencies,
+  log: Logger,
+): Promise<PlannedUpload> {
+  const folder = await resolveFolder(key, file.metadata, deps, log);
+  return {
+    fileName: file.fileName,
+    description: libraryDescription(file.metadata.description, file.fileName),
+    fileType: file.fileType,
+    contentType: file.contentType,
+    folderId: folder.folderId,
+    ...(folder.folderPath === undefined ? {} : { folderPath: folder.folderPath }),
+  };
+}
+
+/** A POST that threw: rejected, certainly not stored (thrown, count taken back) or maybe stored. */
+async function afterFailedPost(
+  error: unknown,
+  record: UploadRecord,
+  upload: AttemptDetails,
+  deps: IngestDependencies,
+  attempt: IngestAttempt,
+): Promise<IngestOutcome> {
+  const log = attempt.logger;
+  if (error instanceof LibraryValidationError || error instanceof LibraryInputError) {
+    // 400, or input the client would not send (e.g. a malformed folder-id in the metadata): sending
+    // the same file with the same metadata again cannot change that.
+    const apiMessage = error.apiErrors.map((e) => `${e.errorKey}: ${e.errorMessage}`).join('; ') || error.message;
+    const rejection: Rejection = {
+      errorKey: 'library-refused',
+      errorMessage: `The library refused the upload (${apiMessage}).`,
+    };
+    return reject(record, rejection, {}, deps, log);
+  }
+  if (uploadCertainlyNotStored(error)) {
+    // Nothing can be in the library: the next try need not search it first.
+    await deps.store.abandonAttempt(record.objectId, attempt.leaseId).catch((undoError: unknown) => {
+      log.warn('Could not take back the attempt count: the next try will search the library first', {
+        error: (undoError as Error).message,
+      });
+    });
+    throw error;
+  }
+  // The answer was lost: look now, while a file the library will cancel (VirusFound, Failed) is still
+  // listed; a search on the next delivery could miss it and post it again (docs/pipeline.md).
+  const copy = await searchForCopy(record, upload, deps).catch((searchError: unknown) => {
+    log.warn('Could not search the library after the lost answer: the next try searches again', {
+      error: (searchError as Error).message,
+    });
+    return undefined;
+  });
+  if (copy === undefined) throw error;
+  log.info('The upload stored the file before its answer was lost: adopting it', {
+    libraryFileId: copy.id,
+    error: (error as Error).message,
+  });
+  return recordSubmission(record, copy.id, true, deps, log);
 }
 
 /** The library file an earlier POST of this record's file created, unless another version claims it. */

@@ -4,8 +4,10 @@
  */
 import type { LibraryClient } from '../library/types.ts';
 
+/** How long the account's upload limit is trusted before it is read again. */
 export const DEFAULT_LIBRARY_INFO_TTL_MS = 15 * 60_000;
 
+/** The account's `max_upload_size_limit` (GET /library/info), read once per TTL per process. */
 export class LibraryInfoCache {
   private cached: { value: number; at: number } | undefined;
   private inFlight: Promise<number> | undefined;

@@ -1,29 +1,7 @@
 /**
- * Observability for every function: one Powertools Logger, Metrics and Tracer per process.
- *
- * Why singletons: Powertools keeps per-invocation state (Lambda context, appended keys, buffered
- * metrics, the X-Ray segment) on the instance; one shared instance per process means a handler and the
- * shared modules it calls all write to the same log stream with the same keys, and one
- * `publishStoredMetrics()` at the end of the invocation flushes everything.
- *
- * Configuration comes from the environment the CDK stack sets (Powertools' own variables):
- * - `POWERTOOLS_SERVICE_NAME` (e.g. `ingest`, `poll`, `publish`): the `service` key and metric dimension;
- * - `POWERTOOLS_METRICS_NAMESPACE`: the CloudWatch namespace (default `LibraryUploadPipeline`);
- * - `POWERTOOLS_LOG_LEVEL` (default INFO), `POWERTOOLS_TRACE_ENABLED`, `POWERTOOLS_DEV` for local runs.
- * Outside Lambda the tracer disables itself, so tests and `npm start` need no X-Ray daemon.
- *
- * Every log line passes through `logReplacer`: credentials are redacted by key name and by shape.
- *
- * Usage in a handler:
- * ```ts
- * export const handler = instrumentHandler(async (event, context) => {
- *   for (const ref of refs) {
- *     const log = withUploadContext(ref);        // objectKey, versionId, libraryFileId on every line
- *     log.info('Submitted');
- *   }
- *   countMetric(METRIC.FilesFinal, 1, { status: 'Active' });
- * });
- * ```
+ * Observability for every function: one Powertools Logger, Metrics and Tracer per process, configured
+ * by Powertools' environment variables; every log line passes through `logReplacer`, which redacts
+ * credentials. Why one instance per process: docs/pipeline.md, "Observability".
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';

@@ -25,6 +25,7 @@ export const METRIC = {
   EventsFailed: 'EventsFailed',
 } as const;
 
+/** One of the pipeline's metric names. */
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 /** Dimension names used with the metrics above. */

@@ -33,6 +33,7 @@ const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
   'sessiontoken',
 ]);
 
+/** Whether a log key names a credential (case, `-` and `_` ignored). */
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEYS.has(key.replace(/[-_]/g, '').toLowerCase());
 }

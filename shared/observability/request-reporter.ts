@@ -10,6 +10,7 @@ import type { RequestReport } from '../library/types.ts';
 import { METRIC, METRIC_DIMENSION } from './metric-names.ts';
 import { redactText } from './redact.ts';
 
+/** Where library requests are counted and logged. */
 export interface RequestReporterDependencies {
   logger: Logger;
   metrics: Metrics;

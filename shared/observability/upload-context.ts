@@ -4,7 +4,7 @@
  * publish.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ObjectRef } from '../upload/record.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
 
 /** What identifies an upload in the logs. Anything with an object ref (a record, a message) fits. */
 export interface UploadLogRef extends Partial<Pick<ObjectRef, 'bucket' | 'key' | 'versionId' | 'eTag'>> {
@@ -38,16 +38,8 @@ export function uploadLogKeys(ref: UploadLogRef): UploadLogKeys {
 }
 
 /**
- * A child of `parent` whose every line carries the upload's keys.
- *
- * Why a child and not `logger.appendKeys`: the functions handle the records of a batch concurrently,
- * and appended keys live on the (per-invocation) logger, so two records would overwrite each other's
- * keys. A child logger is cheap (no I/O) and keeps its own keys. When a later step learns the library
- * file id, call `withUploadContext({ ...ref, libraryFileId })` again, or
- * `child.appendPersistentKeys({ libraryFileId })` on the child.
- *
- * For strictly sequential code, `logger.appendKeys(uploadLogKeys(ref))` followed by
- * `logger.removeKeys([...])` (or `resetKeys()` at the end of the invocation) is equivalent.
+ * A child of `parent` whose every line carries the upload's keys. A child, not `appendKeys`: the
+ * records of a batch are handled concurrently and would overwrite each other's appended keys.
  */
 export function createUploadLogger(parent: Logger, ref: UploadLogRef): Logger {
   return parent.createChild({ persistentKeys: { ...uploadLogKeys(ref) } });

@@ -1,20 +1,12 @@
 /**
- * The poll function's work on one SQS batch of status checks.
- *
- * One GET /library/files/uploadstatus/{id1,id2,...} answers the whole batch (the client chunks long
- * id lists); then each message is settled on its own (partial batch responses):
- * - Active, VirusFound, Failed, Deleted → the final status (Active: the file record fetched for its
- *   URL, thumbnail and size unless ENRICH_ACTIVE_FILES=false), the object tagged (best-effort);
- * - Processing, Uploaded → recorded as progress, the check re-sent with a growing delay, until
- *   POLL_MAX_WAIT_SECONDS after submission → TimedOut;
- * - an id the API does not return → re-checked up to `maxMissingChecks` times, then Failed.
- * If the one status request fails, every message is handled by the retry policy (wait out limits and
- * credentials, retry transient faults a few times, then let SQS redeliver).
+ * The poll function's work on one SQS batch of status checks: one upload-status request answers the
+ * whole batch, then each message is settled on its own (partial batch responses): final, re-checked
+ * with a growing delay, or timed out. If that request fails, every message goes to the retry policy.
+ * The rules per status are in docs/pipeline.md, "Following the upload".
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { LibraryUnauthorizedError } from '../library/errors.ts';
 import {
   FINAL_LIBRARY_STATUSES,
   LIBRARY_LIMITS,
@@ -25,12 +17,14 @@ import {
 } from '../library/types.ts';
 import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
 import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
-import { nextPollDelaySeconds, type PollSchedule } from '../upload/backoff.ts';
-import { tagObjectOutcome, type OutcomeTagging } from '../upload/outcome-tags.ts';
-import type { FinalStatus } from '../upload/record.ts';
-import { decideDisposition, type Disposition, type RetryPolicy } from '../upload/retry-policy.ts';
+import { nextPollDelaySeconds, type PollSchedule } from '../retry/backoff.ts';
+import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
+import type { FinalStatus } from '../record/upload-record.ts';
+import { describeError, reportFailure } from '../retry/failure-report.ts';
+import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
 
+/** The stage settings poll reads. */
 export interface PollSettings {
   schedule: PollSchedule;
   enrichActiveFiles: boolean;
@@ -43,6 +37,7 @@ export interface PollSettings {
   listActiveFilesFrom: number;
 }
 
+/** What the poll batch needs; the runtime builds it (shared/runtime/poll-dependencies.ts). */
 export interface PollDependencies {
   store: UploadsStore;
   library: Pick<LibraryClient, 'getUploadStatus' | 'getFile'> & Partial<Pick<LibraryClient, 'listFiles'>>;
@@ -58,40 +53,20 @@ export interface PollDependencies {
   random?: () => number;
 }
 
+/** Checks in a row without the id in the answer before the file is Failed. */
 export const DEFAULT_MAX_MISSING_CHECKS = 3;
+/** Active files in one batch from which one list request replaces the per-file GETs. */
 export const DEFAULT_LIST_ACTIVE_FILES_FROM = 2;
 
 type Answer = { ok: true; statuses: Map<string, UploadStatus> } | { ok: false; error: unknown };
 
+/** Settles a batch of status checks; one status request answers for all of them. */
 export async function processPollBatch(
   event: SQSEvent,
   deps: PollDependencies,
   context?: Context,
 ): Promise<SQSBatchResponse> {
-  const messages = new Map<string, StatusCheckMessage>();
-  const seen = new Set<string>();
-  for (const record of event.Records) {
-    const parsed = parseStatusCheckMessage(record.body);
-    if (!parsed.ok) {
-      deps.logger.error('Malformed status check dropped', {
-        messageId: record.messageId,
-        problem: parsed.problem,
-        body: record.body.slice(0, 500),
-      });
-      continue;
-    }
-    // Two checks for the same version in one batch: one is enough, the other would double the polling.
-    if (seen.has(parsed.message.objectId)) {
-      deps.logger.info('Duplicate status check in the batch dropped', {
-        objectId: parsed.message.objectId,
-        messageId: record.messageId,
-      });
-      continue;
-    }
-    seen.add(parsed.message.objectId);
-    messages.set(record.messageId, parsed.message);
-  }
-
+  const messages = readChecks(event, deps.logger);
   const answer = await askStatuses([...messages.values()], deps);
   const prefetched = answer.ok ? await prefetchActiveFiles(answer.statuses, deps) : new Map<string, LibraryFile>();
   const processor = new BatchProcessor(EventType.SQS);
@@ -112,6 +87,34 @@ export async function processPollBatch(
   );
 }
 
+/** The batch's readable checks by message id, one per object version; the rest logged and dropped. */
+function readChecks(event: SQSEvent, logger: Logger): Map<string, StatusCheckMessage> {
+  const messages = new Map<string, StatusCheckMessage>();
+  const seen = new Set<string>();
+  for (const record of event.Records) {
+    const parsed = parseStatusCheckMessage(record.body);
+    if (!parsed.ok) {
+      logger.error('Malformed status check dropped', {
+        messageId: record.messageId,
+        problem: parsed.problem,
+        body: record.body.slice(0, 500),
+      });
+      continue;
+    }
+    // Two checks for the same version in one batch: one is enough, the other would double the polling.
+    if (seen.has(parsed.message.objectId)) {
+      logger.info('Duplicate status check in the batch dropped', {
+        objectId: parsed.message.objectId,
+        messageId: record.messageId,
+      });
+      continue;
+    }
+    seen.add(parsed.message.objectId);
+    messages.set(record.messageId, parsed.message);
+  }
+  return messages;
+}
+
 /** The one status request for the batch. */
 async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDependencies): Promise<Answer> {
   const ids = [...new Set(messages.map((m) => m.libraryFileId))];
@@ -126,6 +129,7 @@ async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDe
   }
 }
 
+/** One check's outcome from the batch's answer: final, re-checked later, or timed out. */
 async function settle(
   message: StatusCheckMessage,
   status: UploadStatus | undefined,
@@ -133,45 +137,16 @@ async function settle(
   deps: PollDependencies,
   prefetched: ReadonlyMap<string, LibraryFile> = new Map(),
 ): Promise<void> {
-  const checks = message.checks + 1;
+  // Elapsed time as of the answer, before the writes below: the time-out is judged on what was seen.
   const elapsedSeconds = (deps.now().getTime() - Date.parse(message.submittedAt)) / 1000;
-
-  if (status === undefined) {
-    const missing = message.missing + 1;
-    if (missing >= deps.settings.maxMissingChecks) {
-      await finish(
-        message,
-        'Failed',
-        {
-          errorKey: 'not-found-in-library',
-          errorMessage: `The library did not report an upload status for file ${message.libraryFileId} in ${missing} checks.`,
-        },
-        log,
-        deps,
-      );
-      return;
-    }
-    if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') {
-      log.info('Record already final (or gone): status check dropped');
-      return;
-    }
-    log.warn('The library did not return this file id: checking again', { missing });
-    await checkAgain({ ...message, checks, missing, retries: 0 }, elapsedSeconds, 'not reported', log, deps);
-    return;
-  }
-
+  if (status === undefined) return settleMissing(message, elapsedSeconds, log, deps);
   if (FINAL_LIBRARY_STATUSES.has(status.status as LibraryUploadStatus)) {
     const final = status.status as FinalStatus & LibraryUploadStatus;
-    if (final === 'Active') {
-      const details = await enrichment(message, log, deps, prefetched.get(message.libraryFileId));
-      if (details === 'put-back') return;
-      await finish(message, 'Active', details, log, deps);
-      return;
-    }
-    await finish(message, final, failureDetails(final, status.description), log, deps);
+    if (final !== 'Active') return finish(message, final, failureDetails(final, status.description), log, deps);
+    const details = await enrichment(message, log, deps, prefetched.get(message.libraryFileId));
+    if (details !== 'put-back') await finish(message, 'Active', details, log, deps);
     return;
   }
-
   const observed = status.status;
   if (observed === 'Processing' || observed === 'Uploaded') {
     const progress = await deps.store.recordProgress(message.objectId, observed as 'Processing' | 'Uploaded', {
@@ -186,7 +161,40 @@ async function settle(
     if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted')
       return;
   }
-  await checkAgain({ ...message, checks, missing: 0, retries: 0 }, elapsedSeconds, status.status, log, deps);
+  await checkAgain(
+    { ...message, checks: message.checks + 1, missing: 0, retries: 0 },
+    elapsedSeconds,
+    status.status,
+    log,
+    deps,
+  );
+}
+
+/** The answer left this file out: asked again a few times, then Failed. */
+async function settleMissing(
+  message: StatusCheckMessage,
+  elapsedSeconds: number,
+  log: Logger,
+  deps: PollDependencies,
+): Promise<void> {
+  const missing = message.missing + 1;
+  if (missing >= deps.settings.maxMissingChecks) {
+    const errorMessage = `The library did not report an upload status for file ${message.libraryFileId} in ${missing} checks.`;
+    await finish(message, 'Failed', { errorKey: 'not-found-in-library', errorMessage }, log, deps);
+    return;
+  }
+  if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') {
+    log.info('Record already final (or gone): status check dropped');
+    return;
+  }
+  log.warn('The library did not return this file id: checking again', { missing });
+  await checkAgain(
+    { ...message, checks: message.checks + 1, missing, retries: 0 },
+    elapsedSeconds,
+    'not reported',
+    log,
+    deps,
+  );
 }
 
 /** Re-sends the check with the schedule's next delay, or declares the time-out. */
@@ -343,39 +351,14 @@ function nextAfterFailure(
     : { ...message, waits: message.waits + 1 };
 }
 
-/** Metrics, logs and the limiter report for a failed API call (once per call, not per message). */
+/** Reports a failed API call once per call, not per message (shared/retry/failure-report.ts). */
 async function noteApiFailure(
   error: unknown,
   log: Logger,
   deps: PollDependencies,
   disposition: Disposition,
 ): Promise<void> {
-  const info = { error: { name: (error as Error).name, message: (error as Error).message } };
-  switch (disposition.cause) {
-    case 'throttled-second':
-    case 'throttled-day': {
-      const scope = disposition.cause === 'throttled-day' ? 'day' : 'second';
-      countMetric(METRIC.ApiThrottled, 1, { scope });
-      if ((error as { kind?: unknown }).kind === 'throttled') await deps.reportThrottle(scope).catch(() => undefined);
-      log.warn('Library API limit reached: status checks wait', info);
-      return;
-    }
-    case 'unauthorized':
-      if (!(error instanceof LibraryUnauthorizedError)) {
-        log.info('Library requests on hold after a 401: status checks wait', info);
-        return;
-      }
-      countMetric(METRIC.ApiUnauthorized);
-      deps.reportUnauthorized?.();
-      log.error(
-        'The library API refused the credentials (401) even after re-reading the secret: status checks wait',
-        info,
-      );
-      return;
-    case 'credentials-missing':
-      log.error('The library credentials secret is not usable: status checks wait', info);
-      return;
-    default:
-      log.warn('Library API call failed', { ...info, cause: disposition.cause });
-  }
+  const reporting = { log, reportThrottle: deps.reportThrottle, reportUnauthorized: deps.reportUnauthorized };
+  if (await reportFailure(error, disposition, { ...reporting, waiting: 'status checks wait' })) return;
+  log.warn('Library API call failed', { ...describeError(error), cause: disposition.cause });
 }

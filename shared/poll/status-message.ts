@@ -10,10 +10,12 @@
  * - `waits`: re-sends because of limits or credentials (never count towards the DLQ).
  */
 import * as z from 'zod';
-import type { UploadRecord } from '../upload/record.ts';
+import type { UploadRecord } from '../record/upload-record.ts';
 
+/** The `type` of a status check message. */
 export const STATUS_CHECK_TYPE = 'status-check';
 
+/** A status check on the status queue: which file, and the counters of checks so far. */
 export const statusCheckMessageSchema = z.object({
   type: z.literal(STATUS_CHECK_TYPE),
   version: z.literal(1),
@@ -33,6 +35,7 @@ export const statusCheckMessageSchema = z.object({
   waits: z.number().int().nonnegative().default(0),
 });
 
+/** A parsed status check. */
 export type StatusCheckMessage = z.output<typeof statusCheckMessageSchema>;
 
 /** The first status check for a record that has just been Submitted. */
@@ -57,8 +60,10 @@ export function firstStatusCheck(record: UploadRecord): StatusCheckMessage {
   };
 }
 
+/** A status check, or why the body is not one. */
 export type ParsedStatusMessage = { ok: true; message: StatusCheckMessage } | { ok: false; problem: string };
 
+/** Reads a status check body; never throws. */
 export function parseStatusCheckMessage(body: string): ParsedStatusMessage {
   let json: unknown;
   try {

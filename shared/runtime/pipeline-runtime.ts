@@ -1,8 +1,8 @@
 /**
- * Everything the ingest and poll functions need, built once per cold start from the runtime config
- * (shared/config/runtime-config.ts) and reused by every invocation: SDK clients and the library
- * client keep their connections warm, and the caches (secret, library info, folder tree, queue URLs)
- * live as long as the execution environment.
+ * What the ingest and poll functions share, built once per cold start from the runtime config and
+ * reused by every invocation: SDK clients and the library client keep their connections warm, and the
+ * caches (secret, rate limiter) live as long as the execution environment. Each function adds its own
+ * parts on top (ingest-dependencies.ts, poll-dependencies.ts), so neither builds the other's.
  *
  * Tests and the local runner call `buildPipelineRuntime` with their own clients or settings; the
  * handlers use `pipelineRuntime()`, which builds from `process.env` on first use.
@@ -13,30 +13,20 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSRecord } from 'aws-lambda';
 import { loadRuntimeConfig, type RuntimeConfig } from '../config/runtime-config.ts';
-import { processIngestBatch, type IngestBatchDependencies } from '../ingest/ingest-batch.ts';
-import { FolderResolver } from '../ingest/folder-resolver.ts';
-import { LibraryInfoCache } from '../ingest/library-info-cache.ts';
-import { S3ObjectReader } from '../ingest/s3-object-reader.ts';
 import { createLibraryClient } from '../library/index.ts';
 import type { CredentialsProvider, LibraryClient, LibraryClientOptions } from '../library/types.ts';
 import { logger as defaultLogger, metrics, reportLibraryRequest, tracer } from '../observability/index.ts';
-import {
-  DEFAULT_LIST_ACTIVE_FILES_FROM,
-  DEFAULT_MAX_MISSING_CHECKS,
-  processPollBatch,
-  type PollDependencies,
-} from '../poll/poll-batch.ts';
 import type { StatusCheckMessage } from '../poll/status-message.ts';
 import { createDynamoRateLimiter, rateLimitKeyId, type ApiRateLimiter } from '../rate-limit/index.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry/retry-policy.ts';
+import { TAGGING_FAILED_METRIC, type OutcomeTagging } from '../s3/outcome-tags.ts';
 import { createSecretsCredentialsProvider } from '../secrets/library-credentials.ts';
 import { UploadsStore } from '../store/uploads-store.ts';
-import { TAGGING_FAILED_METRIC, type OutcomeTagging } from '../upload/outcome-tags.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upload/retry-policy.ts';
-import { QueueUrlResolver, sendDelayed } from './queue-sender.ts';
+import { sendDelayed } from './queue-sender.ts';
 import { UnauthorizedHold } from './unauthorized-hold.ts';
 
+/** Seams for tests, the local runner and benchmarks; production uses none. */
 export interface PipelineRuntimeOptions {
   /** SDK clients to use instead of default ones (tests: clients pointed at the emulators). */
   clients?: { s3?: S3Client; sqs?: SQSClient; dynamodb?: DynamoDBClient };
@@ -63,26 +53,37 @@ export interface PipelineRuntimeOptions {
   random?: () => number;
 }
 
+/** Extra spacing between rate-limit slots, as a fraction of one slot. */
 export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.2;
 
+/** The parts ingest and poll share; each function adds its own (ingest-dependencies.ts, poll-dependencies.ts). */
 export interface PipelineRuntime {
   config: RuntimeConfig;
+  /** The options it was built with, for the settings a function reads from them. */
+  options: PipelineRuntimeOptions;
   s3: S3Client;
   sqs: SQSClient;
   documentClient: DynamoDBDocumentClient;
   store: UploadsStore;
   library: LibraryClient;
   limiter: ApiRateLimiter;
-  ingest: IngestBatchDependencies;
-  poll: PollDependencies;
-  processIngestBatch: typeof processIngestBatch;
-  processPollBatch: typeof processPollBatch;
+  tagging: OutcomeTagging;
+  retryPolicy: RetryPolicy;
+  logger: Logger;
+  now: () => Date;
+  /** Queues a status check on the status queue. */
+  sendStatusCheck: (message: StatusCheckMessage, delaySeconds: number) => Promise<void>;
+  /** Tells the shared limiter the API answered "over limit". */
+  reportThrottle: (scope: 'second' | 'day') => Promise<void>;
+  /** Holds this process's library requests after a confirmed 401. */
+  reportUnauthorized: () => void;
   /** Closes the library client's connection pool and the SDK clients it created. */
   close(): Promise<void>;
 }
 
+/** Builds the shared parts from the config; nothing here reads `process.env`. */
 export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRuntimeOptions = {}): PipelineRuntime {
-  const log = options.logger ?? defaultLogger;
+  const logger = options.logger ?? defaultLogger;
   const now = options.now ?? (() => new Date());
   const owned: Array<{ destroy(): void }> = [];
   const own = <T extends { destroy(): void }>(client: T): T => {
@@ -93,35 +94,10 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
   const sqs = options.clients?.sqs ?? own(tracer.captureAWSv3Client(new SQSClient({})));
   const dynamodb = options.clients?.dynamodb ?? own(tracer.captureAWSv3Client(new DynamoDBClient({})));
   const documentClient = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-
   const credentials = options.credentials ?? createSecretsCredentialsProvider({ secretId: config.librarySecretId });
-  const limiter = limiterPerApiKey(credentials, (keyId) =>
-    createDynamoRateLimiter({
-      tableName: config.limitsTableName,
-      client: documentClient,
-      perSecond: config.requestsPerSecond,
-      perDay: config.requestsPerDay,
-      keyId,
-      // The same clock as the records: a test that moves time moves the daily window too.
-      now: () => now().getTime(),
-      maxWaitMs: options.rateLimitMaxWaitMs ?? 10_000,
-      safetyMargin: options.rateLimitSafetyMargin ?? DEFAULT_RATE_LIMIT_SAFETY_MARGIN,
-    }),
-  );
+  const limiter = sharedLimiter(config, options, credentials, documentClient, now);
   const hold = new UnauthorizedHold(options.unauthorizedHoldMs);
-  const library = createLibraryClient({
-    ...options.libraryOptions,
-    baseUrl: config.libraryBaseUrl,
-    credentials,
-    // Every request of every function waits for the shared limiter: together they stay under the key's
-    // limits. None is sent while credentials are known to be refused.
-    beforeRequest: async (operation) => {
-      hold.check();
-      await limiter.acquire(operation);
-    },
-    onRequest: options.libraryOptions?.onRequest ?? reportLibraryRequest,
-  });
-
+  const library = pacedLibraryClient(config, options, credentials, limiter, hold);
   const store = new UploadsStore({
     client: documentClient,
     tableName: config.uploadsTableName,
@@ -131,75 +107,76 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
   const tagging: OutcomeTagging = {
     s3,
     enabled: config.tagObjects,
-    logger: log,
+    logger,
     countFailure: () => metrics.addMetric(TAGGING_FAILED_METRIC, MetricUnit.Count, 1),
   };
-  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
-  const sendStatusCheck = (message: StatusCheckMessage, delaySeconds: number) =>
-    sendDelayed(sqs, config.statusQueueUrl, message, delaySeconds);
-  const reportThrottle = (scope: 'second' | 'day') => limiter.reportThrottle(scope);
-  const reportUnauthorized = () => hold.trip();
-  const queueUrls = new QueueUrlResolver(sqs);
-
-  const ingest: IngestBatchDependencies = {
-    store,
-    library,
-    objects: new S3ObjectReader(s3),
-    folders: new FolderResolver(library),
-    libraryInfo: new LibraryInfoCache(library),
-    sendStatusCheck,
-    tagging,
-    settings: {
-      uploadPrefix: config.uploadPrefix,
-      defaultFolderId: config.defaultFolderId,
-      mirrorFolders: config.mirrorFolders,
-      pollFirstDelaySeconds: config.poll.firstDelaySeconds,
-    },
-    now,
-    logger: log,
-    retryPolicy,
-    requeue: async (record: SQSRecord, body: unknown, delaySeconds: number) =>
-      sendDelayed(sqs, await queueUrls.resolve(record.eventSourceARN), body, delaySeconds),
-    reportThrottle,
-    reportUnauthorized,
-    ...(options.random ? { random: options.random } : {}),
-  };
-  const poll: PollDependencies = {
-    store,
-    library,
-    sendStatusCheck,
-    reportThrottle,
-    reportUnauthorized,
-    tagging,
-    settings: {
-      schedule: config.poll,
-      enrichActiveFiles: config.enrichActiveFiles,
-      maxMissingChecks: options.maxMissingChecks ?? DEFAULT_MAX_MISSING_CHECKS,
-      listActiveFilesFrom: options.listActiveFilesFrom ?? DEFAULT_LIST_ACTIVE_FILES_FROM,
-    },
-    retryPolicy,
-    logger: log,
-    now,
-    ...(options.random ? { random: options.random } : {}),
-  };
-
   return {
     config,
+    options,
     s3,
     sqs,
     documentClient,
     store,
     library,
     limiter,
-    ingest,
-    poll,
-    processIngestBatch,
-    processPollBatch,
+    tagging,
+    retryPolicy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
+    logger,
+    now,
+    sendStatusCheck: (message, delaySeconds) => sendDelayed(sqs, config.statusQueueUrl, message, delaySeconds),
+    reportThrottle: (scope) => limiter.reportThrottle(scope),
+    reportUnauthorized: () => hold.trip(),
     async close() {
       await library.close();
       for (const client of owned) client.destroy();
     },
   };
+}
+
+/**
+ * The library client whose every request, from every function, waits for the shared limiter, so
+ * together they stay under the key's limits; none is sent while credentials are known to be refused.
+ */
+function pacedLibraryClient(
+  config: RuntimeConfig,
+  options: PipelineRuntimeOptions,
+  credentials: CredentialsProvider,
+  limiter: ApiRateLimiter,
+  hold: UnauthorizedHold,
+): LibraryClient {
+  return createLibraryClient({
+    ...options.libraryOptions,
+    baseUrl: config.libraryBaseUrl,
+    credentials,
+    beforeRequest: async (operation) => {
+      hold.check();
+      await limiter.acquire(operation);
+    },
+    onRequest: options.libraryOptions?.onRequest ?? reportLibraryRequest,
+  });
+}
+
+/** One limiter for all functions, on the limits table, reading the runtime's clock. */
+function sharedLimiter(
+  config: RuntimeConfig,
+  options: PipelineRuntimeOptions,
+  credentials: CredentialsProvider,
+  client: DynamoDBDocumentClient,
+  now: () => Date,
+): ApiRateLimiter {
+  return limiterPerApiKey(credentials, (keyId) =>
+    createDynamoRateLimiter({
+      tableName: config.limitsTableName,
+      client,
+      perSecond: config.requestsPerSecond,
+      perDay: config.requestsPerDay,
+      keyId,
+      // The same clock as the records: a test that moves time moves the daily window too.
+      now: () => now().getTime(),
+      maxWaitMs: options.rateLimitMaxWaitMs ?? 10_000,
+      safetyMargin: options.rateLimitSafetyMargin ?? DEFAULT_RATE_LIMIT_SAFETY_MARGIN,
+    }),
+  );
 }
 
 /**

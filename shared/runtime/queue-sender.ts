@@ -1,11 +1,12 @@
 /**
  * Puts work back on a queue as a fresh message with a delay: how limits, credential problems and
  * transient faults are waited out without using up the original message's receives (see
- * shared/upload/retry-policy.ts). The original is then reported as processed.
+ * shared/retry/retry-policy.ts). The original is then reported as processed.
  */
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { SQS_MAX_DELAY_SECONDS } from '../upload/backoff.ts';
+import { SQS_MAX_DELAY_SECONDS } from '../retry/backoff.ts';
 
+/** Sends `body` as ASCII JSON with a delay clamped to what SQS allows (0-900 s). */
 export async function sendDelayed(
   sqs: SQSClient,
   queueUrl: string,

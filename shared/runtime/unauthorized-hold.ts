@@ -14,8 +14,10 @@ export class CredentialsOnHoldError extends Error {
   }
 }
 
+/** How long a process holds its library requests after a confirmed 401. */
 export const DEFAULT_UNAUTHORIZED_HOLD_MS = 60_000;
 
+/** The per-process hold on library requests after a confirmed 401. */
 export class UnauthorizedHold {
   private until = 0;
 

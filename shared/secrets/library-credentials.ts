@@ -23,6 +23,7 @@ export const PLACEHOLDER_SECRET_VALUE = 'REPLACE_ME';
 /** How long a read secret is reused before Secrets Manager is asked again (seconds). */
 export const DEFAULT_SECRET_MAX_AGE_SECONDS = 300;
 
+/** Why the secret holds no usable credentials. */
 export type MissingCredentialsReason =
   'not-found' | 'empty' | 'not-json' | 'not-an-object' | 'missing-field' | 'placeholder';
 
@@ -67,10 +68,12 @@ function describe(reason: MissingCredentialsReason, fields: readonly string[]): 
   }
 }
 
+/** Whether `error` says the secret is unusable. */
 export function isMissingLibraryCredentialsError(error: unknown): error is MissingLibraryCredentialsError {
   return error instanceof MissingLibraryCredentialsError;
 }
 
+/** Which secret, and how it is read and cached. */
 export interface SecretsCredentialsProviderOptions {
   /** Secret name or ARN (`LIBRARY_SECRET_ID`). */
   secretId: string;

@@ -1,4 +1,4 @@
-export { objectIdOf } from './object-id.ts';
+export { objectIdOf } from '../record/object-id.ts';
 export {
   createUploadsTable,
   createLimitsTable,

@@ -16,9 +16,13 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 
+/** The uploads table's partition key. */
 export const UPLOADS_TABLE_KEY = 'objectId';
+/** The index finding a record by its library file id. */
 export const BY_LIBRARY_FILE_ID_INDEX = 'byLibraryFileId';
+/** The uploads table's TTL attribute. */
 export const TTL_ATTRIBUTE = 'expiresAt';
+/** The limits table's partition key. */
 export const LIMITS_TABLE_KEY = 'pk';
 
 /** Creates the uploads table (idempotent: an existing table is left as it is). */

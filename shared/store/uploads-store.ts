@@ -1,5 +1,5 @@
 /**
- * The uploads table: one item per S3 object version (shared/upload/record.ts), the pipeline's source
+ * The uploads table: one item per S3 object version (shared/record/upload-record.ts), the pipeline's source
  * of truth. Every write is conditional, so concurrent and late writers cannot undo each other:
  * - a version is claimed once (`attribute_not_exists`): duplicate notifications find the existing item;
  * - one uploader at a time holds a lease with an expiry; a crashed holder's lease runs out;
@@ -14,12 +14,13 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { STATUS_RANK, type FinalStatus, type ObjectRef, type UploadRecord } from '../upload/record.ts';
-import { objectIdOf } from './object-id.ts';
+import { STATUS_RANK, type FinalStatus, type ObjectRef, type UploadRecord } from '../record/upload-record.ts';
+import { objectIdOf } from '../record/object-id.ts';
 import { BY_LIBRARY_FILE_ID_INDEX } from './tables.ts';
 
 const FINAL_RANK = 9;
 
+/** The table, its client and the record settings. */
 export interface UploadsStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -39,6 +40,7 @@ export interface AttemptDetails {
   size: number;
 }
 
+/** What a final record keeps besides its status. */
 export interface FinalDetails {
   errorKey?: string;
   errorMessage?: string;
@@ -57,11 +59,15 @@ export interface FinalDetails {
   countCheck?: boolean;
 }
 
+/** The record, and whether this delivery created it. */
 export type ClaimOutcome = { claimed: true; record: UploadRecord } | { claimed: false; record: UploadRecord };
+/** Whether the lease is ours, and the record as found. */
 export type LeaseOutcome =
   { acquired: true; record: UploadRecord } | { acquired: false; record: UploadRecord | undefined };
+/** Whether the write applied, and the record after it (or as found). */
 export type FinalOutcome =
   { applied: true; record: UploadRecord } | { applied: false; record: UploadRecord | undefined };
+/** What a status check did to the record. */
 export type ProgressOutcome = 'advanced' | 'unchanged' | 'final' | 'missing';
 
 /** Thrown when the lease was taken over (our attempt outlived it): the caller must stop. */
@@ -72,6 +78,7 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** The uploads table's reads and conditional writes (docs/pipeline.md lists each condition). */
 export class UploadsStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { Transform, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { S3ObjectReader } from '../../shared/ingest/s3-object-reader.ts';
+import { S3ObjectReader } from '../../shared/s3/object-reader.ts';
 import { createLibraryClient } from '../../shared/library/index.ts';
 import { peakRssBytes } from './lib/peak-rss.ts';
 

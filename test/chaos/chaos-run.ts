@@ -44,9 +44,9 @@ import { startSandboxProcess, type SandboxProcess } from '../../infra/local/runn
 import { createLocalResources, type LocalResources } from '../../infra/local/runner/resources.ts';
 import { loadStackDefinitions } from '../../infra/local/runner/stack-definitions.ts';
 import { toEnvelope, type EventEnvelope } from '../../infra/local/standins/eventbridge.ts';
-import { isFinalStatus, type UploadRecord } from '../../shared/upload/record.ts';
-import { encodeS3Key } from '../../shared/upload/s3-key.ts';
-import { buildS3Notification, normalizeETag } from '../../shared/upload/s3-notification.ts';
+import { isFinalStatus, type UploadRecord } from '../../shared/record/upload-record.ts';
+import { encodeS3Key } from '../../shared/s3/key-encoding.ts';
+import { buildS3Notification, normalizeETag } from '../../shared/s3/notification.ts';
 import { classifyCopies, extraCopies, type CopyGroup } from './copies.ts';
 import { chaosFiles, seededRandom, type ChaosFile } from './files.ts';
 import type { WorkerConfig } from './worker.ts';

@@ -22,7 +22,7 @@ import { OBJECT_TAGGING_FAILED } from '../../infra/constructs/metrics-contract.t
 import { PROJECT_ROOT } from '../../infra/stacks/pipeline-app.ts';
 import { loadRuntimeConfig, runtimeConfigSchema, toEnvironment } from '../../shared/config/runtime-config.ts';
 import { DEFAULT_SERVICE_NAME } from '../../shared/observability/index.ts';
-import { TAGGING_FAILED_METRIC } from '../../shared/upload/outcome-tags.ts';
+import { TAGGING_FAILED_METRIC } from '../../shared/s3/outcome-tags.ts';
 
 const resources = {
   librarySecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:library-upload/dev/library-credentials-AbCdEf',

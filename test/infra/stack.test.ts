@@ -17,7 +17,7 @@ import {
   TTL_ATTRIBUTE,
   UPLOADS_TABLE_KEY,
 } from '../../shared/store/tables.ts';
-import { FINAL_STATUSES, RECORD_STATUSES, isFinalStatus } from '../../shared/upload/record.ts';
+import { FINAL_STATUSES, RECORD_STATUSES, isFinalStatus } from '../../shared/record/upload-record.ts';
 import {
   normalisedTemplate,
   pipelineFunctions,

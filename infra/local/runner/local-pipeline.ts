@@ -20,7 +20,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { getStageConfig, librarySecretName, type StageConfig, type StageName } from '../../config/index.ts';
-import type { UploadRecord } from '../../../shared/upload/record.ts';
+import type { UploadRecord } from '../../../shared/record/upload-record.ts';
 import { startLocalAws, type LocalAws } from '../emulators/index.ts';
 import { toEnvelope, type EventEnvelope, type RecordedEvent } from '../standins/eventbridge.ts';
 import { startDropWatcher, keyForDroppedFile, type DropWatcher, type DroppedFile } from './drop-watcher.ts';

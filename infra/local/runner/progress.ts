@@ -7,7 +7,7 @@
  * publish filter), so they show every transition without scanning the table.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { RECORD_STATUSES } from '../../../shared/upload/record.ts';
+import { RECORD_STATUSES } from '../../../shared/record/upload-record.ts';
 import type { EventEnvelope } from '../standins/eventbridge.ts';
 
 /** The statuses in the order the display lists them: the order a file moves through them. */

@@ -13,7 +13,7 @@
 import { createLibraryClient } from '../../../shared/library/index.ts';
 import { startSandbox, uniformDuration } from '../../../infra/local/sandbox/index.ts';
 import { DEFAULT_RATE_LIMIT_SAFETY_MARGIN } from '../../../shared/runtime/pipeline-runtime.ts';
-import { nextPollDelaySeconds, type PollSchedule } from '../../../shared/upload/backoff.ts';
+import { nextPollDelaySeconds, type PollSchedule } from '../../../shared/retry/backoff.ts';
 import { requestsOf, runPipeline, type PipelineRunResult } from '../lib/pipeline-run.ts';
 import { fixed, markdownTable, median, quantile } from '../lib/stats.ts';
 import { Readable } from 'node:stream';
@@ -327,7 +327,7 @@ export const timeToEvent: Figure = {
       met: m50 <= f50 + 5,
       settings: [
         `The run of figure 1 (${run.files} files, processing 2-60 s, ${SCALED_PER_SECOND}/s): for each file, from the moment the sandbox makes it final (acceptance time + its processing time) to the moment the EventBridge stand-in received its event; ${measured.length} files matched.`,
-        `Floor: the schedule checks at ${times.slice(0, 6).join(', ')} … s after submission (first ${run.poll.firstDelaySeconds} s, doubling to ${run.poll.maxDelaySeconds} s; shared/upload/backoff.ts), so a file final at t waits until the next check time: computed per file for the same processing times.`,
+        `Floor: the schedule checks at ${times.slice(0, 6).join(', ')} … s after submission (first ${run.poll.firstDelaySeconds} s, doubling to ${run.poll.maxDelaySeconds} s; shared/retry/backoff.ts), so a file final at t waits until the next check time: computed per file for the same processing times.`,
         `Over the whole 2-60 s distribution the floor averages ${fixed(gridFloors.reduce((a, b) => a + b, 0) / gridFloors.length, 1)} s (median ${fixed(median(gridFloors), 1)} s, p95 ${fixed(quantile(gridFloors, 0.95), 1)} s). The vendor's 5 s polling would wait 2.5 s on average, for ${fixed(1 / 5, 1)} status requests per file-second instead.`,
         `Judged "near the floor" when the median is within 5 s of it (the status queue's batching window is ${run.stage.sources.statusQueue.maxBatchingWindowSeconds} s).`,
       ],

@@ -32,7 +32,7 @@ import { startLocalPipeline, type LocalPipeline } from '../../../infra/local/run
 import { loadRuntimeConfig } from '../../../shared/config/runtime-config.ts';
 import { logger } from '../../../shared/observability/index.ts';
 import { buildPipelineRuntime, setPipelineRuntime } from '../../../shared/runtime/index.ts';
-import type { UploadRecord } from '../../../shared/upload/record.ts';
+import type { UploadRecord } from '../../../shared/record/upload-record.ts';
 import { installSdkCounter, type SdkCounts } from './sdk-counters.ts';
 
 export type FunctionName = 'ingest' | 'poll' | 'publish';

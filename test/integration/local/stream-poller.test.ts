@@ -9,7 +9,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FINAL_STATUSES } from '../../../shared/upload/record.ts';
+import { FINAL_STATUSES } from '../../../shared/record/upload-record.ts';
 import { createUploadsTable } from '../../../shared/store/index.ts';
 import { dev } from '../../../infra/config/index.ts';
 import { loadStackDefinitions } from '../../../infra/local/runner/stack-definitions.ts';

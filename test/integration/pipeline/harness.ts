@@ -44,10 +44,10 @@ import {
 } from '../../../shared/runtime/index.ts';
 import { createSecretsCredentialsProvider } from '../../../shared/secrets/library-credentials.ts';
 import { createLimitsTable, createUploadsTable, objectIdOf } from '../../../shared/store/index.ts';
-import type { ObjectRef, UploadRecord } from '../../../shared/upload/record.ts';
-import { isFinalStatus } from '../../../shared/upload/record.ts';
-import { encodeS3Key } from '../../../shared/upload/s3-key.ts';
-import { buildS3Notification, normalizeETag } from '../../../shared/upload/s3-notification.ts';
+import type { ObjectRef, UploadRecord } from '../../../shared/record/upload-record.ts';
+import { isFinalStatus } from '../../../shared/record/upload-record.ts';
+import { encodeS3Key } from '../../../shared/s3/key-encoding.ts';
+import { buildS3Notification, normalizeETag } from '../../../shared/s3/notification.ts';
 import { startTestEnvironment, type TestEnvironment } from '../../support/index.ts';
 
 export const SECRET_ID = 'library/test';

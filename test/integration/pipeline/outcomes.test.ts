@@ -32,7 +32,7 @@ async function submittedDirectly(key: string, data: Buffer, fileId?: string) {
     ).fileId;
   const submitted = await h.runtime.store.recordSubmitted(record.objectId, id);
   if (!submitted.applied) throw new Error('not submitted');
-  await h.runtime.poll.sendStatusCheck(firstStatusCheck(submitted.record), 1);
+  await h.runtime.sendStatusCheck(firstStatusCheck(submitted.record), 1);
   return ref;
 }
 

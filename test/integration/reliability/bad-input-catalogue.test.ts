@@ -22,9 +22,9 @@ import { librarySecretName } from '../../../infra/config/index.ts';
 import { localS3ClientConfig, localClientConfig } from '../../../infra/local/emulators/aws-endpoints.ts';
 import { startLocalPipeline, type LocalPipeline } from '../../../infra/local/runner/local-pipeline.ts';
 import type { EventEnvelope } from '../../../infra/local/standins/eventbridge.ts';
-import type { UploadRecord } from '../../../shared/upload/record.ts';
-import { encodeS3Key } from '../../../shared/upload/s3-key.ts';
-import { buildS3Notification } from '../../../shared/upload/s3-notification.ts';
+import type { UploadRecord } from '../../../shared/record/upload-record.ts';
+import { encodeS3Key } from '../../../shared/s3/key-encoding.ts';
+import { buildS3Notification } from '../../../shared/s3/notification.ts';
 
 const MAX_UPLOAD_SIZE = 200_000;
 

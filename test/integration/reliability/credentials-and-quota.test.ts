@@ -18,7 +18,7 @@
 import '../pipeline/quiet-env.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pngBytes, startPipelineHarness, type PipelineHarness } from '../pipeline/harness.ts';
-import type { ObjectRef } from '../../../shared/upload/record.ts';
+import type { ObjectRef } from '../../../shared/record/upload-record.ts';
 
 let h: PipelineHarness;
 

@@ -8,8 +8,8 @@ import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
-import { FINAL_STATUSES, STATUS_RANK } from '../../../shared/upload/record.ts';
-import type { FinalStatus, RecordStatus, UploadRecord } from '../../../shared/upload/record.ts';
+import { FINAL_STATUSES, STATUS_RANK } from '../../../shared/record/upload-record.ts';
+import type { FinalStatus, RecordStatus, UploadRecord } from '../../../shared/record/upload-record.ts';
 
 export const SCHEMA_PATH = new URL(
   '../../../shared/events/schema/library-upload-event.v1.schema.json',

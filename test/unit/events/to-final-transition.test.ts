@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidStreamRecordError, toFinalTransition } from '../../../shared/events/index.ts';
-import { STATUS_RANK } from '../../../shared/upload/record.ts';
+import { STATUS_RANK } from '../../../shared/record/upload-record.ts';
 import {
   ALL_FINAL_STATUSES,
   NON_FINAL_STATUSES,

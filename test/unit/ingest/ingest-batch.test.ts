@@ -5,8 +5,8 @@ import { processIngestBatch, type IngestBatchDependencies } from '../../../share
 import { LibraryServerError, LibraryThrottledError, LibraryUnauthorizedError } from '../../../shared/library/errors.ts';
 import { DailyQuotaExhaustedError } from '../../../shared/rate-limit/index.ts';
 import type { UploadsStore } from '../../../shared/store/uploads-store.ts';
-import { DEFAULT_RETRY_POLICY } from '../../../shared/upload/retry-policy.ts';
-import { buildS3Notification } from '../../../shared/upload/s3-notification.ts';
+import { DEFAULT_RETRY_POLICY } from '../../../shared/retry/retry-policy.ts';
+import { buildS3Notification } from '../../../shared/s3/notification.ts';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 const NOW = new Date('2026-03-01T23:55:00.000Z');

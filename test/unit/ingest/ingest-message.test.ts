@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ingestRetryMessage, parseIngestMessage } from '../../../shared/ingest/ingest-message.ts';
-import { buildS3Notification } from '../../../shared/upload/s3-notification.ts';
+import { buildS3Notification } from '../../../shared/s3/notification.ts';
 import { asciiJson } from '../../../shared/runtime/queue-sender.ts';
 
 describe('parseIngestMessage', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CredentialsOnHoldError, UnauthorizedHold } from '../../../shared/runtime/unauthorized-hold.ts';
-import { classifyFailure } from '../../../shared/upload/retry-policy.ts';
+import { classifyFailure } from '../../../shared/retry/retry-policy.ts';
 
 describe('UnauthorizedHold', () => {
   it('lets requests through until tripped, then holds them for the hold time', () => {

@@ -6,7 +6,7 @@ import type { LibraryFile, UploadStatus } from '../../../shared/library/types.ts
 import { processPollBatch, type PollDependencies } from '../../../shared/poll/poll-batch.ts';
 import { STATUS_CHECK_TYPE, type StatusCheckMessage } from '../../../shared/poll/status-message.ts';
 import type { UploadsStore } from '../../../shared/store/uploads-store.ts';
-import { DEFAULT_RETRY_POLICY } from '../../../shared/upload/retry-policy.ts';
+import { DEFAULT_RETRY_POLICY } from '../../../shared/retry/retry-policy.ts';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 const NOW = new Date('2026-03-01T10:01:00.000Z');

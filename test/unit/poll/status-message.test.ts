@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { firstStatusCheck, parseStatusCheckMessage } from '../../../shared/poll/status-message.ts';
-import type { UploadRecord } from '../../../shared/upload/record.ts';
+import type { UploadRecord } from '../../../shared/record/upload-record.ts';
 
 const record: UploadRecord = {
   objectId: 's3://b/k.png#etag=e',

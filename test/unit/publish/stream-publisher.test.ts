@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createStreamPublisher } from '../../../shared/events/index.ts';
-import { STATUS_RANK } from '../../../shared/upload/record.ts';
+import { STATUS_RANK } from '../../../shared/record/upload-record.ts';
 import { enteringFinal, finalRecord, streamRecord, submittedRecord } from '../events/factories.ts';
 
 /** EventBridge that fails, every time, the entries whose detail names one of `failingKeys`. */

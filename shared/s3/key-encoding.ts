@@ -14,6 +14,7 @@ export interface DecodedKey {
   exact: boolean;
 }
 
+/** Decodes a notification key (`+` for space, `%XX` UTF-8); invalid sequences are kept as typed and flagged. */
 export function decodeS3Key(encoded: string): DecodedKey {
   const spaced = encoded.replace(/\+/g, ' ');
   try {

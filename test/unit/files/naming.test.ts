@@ -5,7 +5,7 @@ import {
   libraryDescription,
   libraryFileName,
   truncate,
-} from '../../../shared/upload/naming.ts';
+} from '../../../shared/files/naming.ts';
 
 describe('libraryFileName', () => {
   it('is the last segment of the key', () => {

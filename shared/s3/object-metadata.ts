@@ -12,6 +12,7 @@ export interface UploadMetadata {
   folderId?: string;
 }
 
+/** The description and folder id an uploader set as S3 metadata (RFC 2047 decoded). */
 export function readUploadMetadata(metadata: Record<string, string> | undefined): UploadMetadata {
   const lower = Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const result: UploadMetadata = {};

@@ -7,6 +7,7 @@ import type { LibraryFileType } from '../library/types.ts';
 import { FILE_TYPES } from '../library/types.ts';
 import { contentMatchesType, detectContentFamily, expectedFamilyOf, libraryFileTypeOf } from './file-types.ts';
 
+/** Every reason a file is rejected: the record's and the event's `errorKey`. */
 export const REJECTION_KEYS = [
   'unsupported-type',
   'empty-file',
@@ -17,13 +18,16 @@ export const REJECTION_KEYS = [
   'outside-prefix',
   'library-refused',
 ] as const;
+/** One rejection reason. */
 export type RejectionKey = (typeof REJECTION_KEYS)[number];
 
+/** A rejection as recorded: the reason and a message a person can act on. */
 export interface Rejection {
   errorKey: RejectionKey;
   errorMessage: string;
 }
 
+/** A check's result: the checked value or the rejection. */
 export type Check<T> = { ok: true; value: T } | { ok: false; rejection: Rejection };
 
 const reject = (errorKey: RejectionKey, errorMessage: string): { ok: false; rejection: Rejection } => ({

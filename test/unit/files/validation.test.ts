@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkContent, checkFileType, checkSize } from '../../../shared/upload/validation.ts';
-import { readUploadMetadata, decodeRfc2047 } from '../../../shared/upload/object-metadata.ts';
+import { checkContent, checkFileType, checkSize } from '../../../shared/files/validation.ts';
+import { readUploadMetadata, decodeRfc2047 } from '../../../shared/s3/object-metadata.ts';
 
 describe('validation', () => {
   it('rejects an unsupported type with a specific key', () => {

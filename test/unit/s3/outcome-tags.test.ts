@@ -1,6 +1,6 @@
 import { GetObjectTaggingCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it, vi } from 'vitest';
-import { tagObjectOutcome, type OutcomeTagging } from '../../../shared/upload/outcome-tags.ts';
+import { tagObjectOutcome, type OutcomeTagging } from '../../../shared/s3/outcome-tags.ts';
 
 function tagging(send: (command: unknown) => Promise<unknown>, enabled = true) {
   const logger = { warn: vi.fn(), debug: vi.fn() };

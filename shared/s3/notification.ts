@@ -8,8 +8,8 @@
  * never breaks ingestion.
  */
 import * as z from 'zod';
-import type { ObjectRef } from './record.ts';
-import { decodeS3Key } from './s3-key.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
+import { decodeS3Key } from './key-encoding.ts';
 
 const s3RecordSchema = z.object({
   eventSource: z.string().optional(),
@@ -34,6 +34,7 @@ export type NotificationEntry =
   | { kind: 'object'; object: ObjectRef; eventName: string; keyDecodedExactly: boolean }
   | { kind: 'skip'; reason: 'folder-marker' | 'not-object-created'; key: string; eventName: string };
 
+/** An S3 notification body: the test event, its entries, or why it is unreadable. */
 export type ParsedNotification =
   { kind: 'test-event' } | { kind: 'records'; entries: NotificationEntry[] } | { kind: 'malformed'; problem: string };
 
@@ -42,6 +43,7 @@ export function looksLikeS3Notification(body: unknown): boolean {
   return typeof body === 'object' && body !== null && ('Records' in body || 'Event' in body);
 }
 
+/** Reads an S3 notification body; never throws. */
 export function parseS3Notification(body: unknown): ParsedNotification {
   if (testEventSchema.safeParse(body).success) return { kind: 'test-event' };
   const parsed = s3NotificationSchema.safeParse(body);

@@ -1,22 +1,17 @@
 /**
- * What to do with a message whose work failed with an error. Shared by ingest and poll.
- *
- * The rule: limits and credentials are never the file's fault, so they never use up the message's
- * SQS receives (maxReceiveCount) and never send it to a DLQ. Such work is put back as a fresh copy with
- * a delay (`wait`): SQS counts receives per message, and a fresh copy starts at zero, whereas a failed
- * receive or ChangeMessageVisibility would still count towards the DLQ.
- * Transient faults (5xx, network, time-outs, a broken S3 stream) are retried by re-sending too, with
- * exponential backoff and jitter, while the copy's own `retries` counter is below `maxRetries`; after
- * that the batch item fails, SQS redelivers it after the visibility timeout, and repeated failures end
- * in the DLQ, as they should. Anything else (a real permission problem, a protocol violation, a bug)
- * fails the item at once: SQS's redrive policy decides.
+ * What to do with a message whose work failed, for ingest and poll. Limits and credentials are never
+ * the file's fault: such work is put back as a fresh delayed copy, which never counts towards the DLQ.
+ * Transient faults are re-sent a few times with backoff, then failed for SQS's redrive policy; anything
+ * else fails at once. The table per cause is in docs/pipeline.md, "Limits, credentials and faults".
  */
 import { LibraryError, LibraryThrottledError, LibraryUnauthorizedError } from '../library/errors.ts';
 import { delayUntilSeconds, retryDelaySeconds, throttleDelaySeconds, type RetrySchedule } from './backoff.ts';
 
+/** Why work failed, as far as the retry policy cares. */
 export type FailureCause =
   'throttled-second' | 'throttled-day' | 'unauthorized' | 'credentials-missing' | 'transient' | 'permanent';
 
+/** How transient failures are retried and credential problems waited out. */
 export interface RetryPolicy extends RetrySchedule {
   /** Re-sends after transient failures before the item is failed (and left to SQS's redrive policy). */
   maxRetries: number;
@@ -24,6 +19,7 @@ export interface RetryPolicy extends RetrySchedule {
   unauthorizedDelaySeconds: number;
 }
 
+/** The deployed retry policy. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseSeconds: 5,
   maxSeconds: 300,
@@ -31,6 +27,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   unauthorizedDelaySeconds: 300,
 };
 
+/** What to do with the message whose work failed. */
 export type Disposition =
   /** Put a copy back with this delay; `retries` is the copy's new transient-retry count. */
   | { action: 'resend'; cause: FailureCause; delaySeconds: number; retries: number }
@@ -40,6 +37,7 @@ export type Disposition =
 /** Names instead of `instanceof` for errors from modules that may be bundled twice. */
 const isNamed = (error: unknown, name: string): boolean => error instanceof Error && error.name === name;
 
+/** The cause of a failure, by error type or name. */
 export function classifyFailure(error: unknown): FailureCause {
   if (error instanceof LibraryThrottledError) return error.scope === 'day' ? 'throttled-day' : 'throttled-second';
   if (isNamed(error, 'DailyQuotaExhaustedError')) return 'throttled-day';
@@ -51,6 +49,7 @@ export function classifyFailure(error: unknown): FailureCause {
   return 'permanent';
 }
 
+/** Put back (with which delay and counter) or fail, for an error after `retriesDone` transient retries. */
 export function decideDisposition(
   error: unknown,
   retriesDone: number,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { folderPathOf, formatFolderPath, isUnderPrefix } from '../../../shared/upload/folder-path.ts';
+import { folderPathOf, formatFolderPath, isUnderPrefix } from '../../../shared/files/folder-path.ts';
 
 describe('folderPathOf', () => {
   it('mirrors the path below the upload prefix', () => {

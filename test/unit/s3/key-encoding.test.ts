@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeS3Key, encodeS3Key } from '../../../shared/upload/s3-key.ts';
+import { decodeS3Key, encodeS3Key } from '../../../shared/s3/key-encoding.ts';
 
 describe('decodeS3Key', () => {
   it.each([

@@ -11,7 +11,7 @@ import {
 } from '../../../shared/library/errors.ts';
 import { DailyQuotaExhaustedError, RateLimitWaitTimeoutError } from '../../../shared/rate-limit/index.ts';
 import { MissingLibraryCredentialsError } from '../../../shared/secrets/library-credentials.ts';
-import { classifyFailure, decideDisposition, DEFAULT_RETRY_POLICY } from '../../../shared/upload/retry-policy.ts';
+import { classifyFailure, decideDisposition, DEFAULT_RETRY_POLICY } from '../../../shared/retry/retry-policy.ts';
 
 const op = { operation: 'uploadFile' as const };
 const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 2 };

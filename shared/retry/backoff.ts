@@ -11,6 +11,7 @@
 /** The largest delay SQS accepts on a message. */
 export const SQS_MAX_DELAY_SECONDS = 900;
 
+/** The status-check schedule of a stage. */
 export interface PollSchedule {
   firstDelaySeconds: number;
   maxDelaySeconds: number;
@@ -35,6 +36,7 @@ export function nextPollDelaySeconds(
   return Math.max(1, Math.min(capped, Math.ceil(remaining)));
 }
 
+/** Exponential backoff for transient failures. */
 export interface RetrySchedule {
   /** Delay scale of the first retry. */
   baseSeconds: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentMatchesType, detectContentFamily, libraryFileTypeOf } from '../../../shared/upload/file-types.ts';
+import { contentMatchesType, detectContentFamily, libraryFileTypeOf } from '../../../shared/files/file-types.ts';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]);

@@ -4,7 +4,7 @@ import {
   nextPollDelaySeconds,
   retryDelaySeconds,
   throttleDelaySeconds,
-} from '../../../shared/upload/backoff.ts';
+} from '../../../shared/retry/backoff.ts';
 
 const schedule = { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3600 };
 

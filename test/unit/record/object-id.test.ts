@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectIdOf } from '../../../shared/store/object-id.ts';
+import { objectIdOf } from '../../../shared/record/object-id.ts';
 
 describe('objectIdOf', () => {
   it('names the version on a versioned bucket', () => {

@@ -20,6 +20,7 @@ export function fileNameOfKey(key: string): string {
   return slash === -1 ? key : key.slice(slash + 1);
 }
 
+/** The library name for a key: its last segment, cleaned, shortened to the limit with the extension kept. */
 export function libraryFileName(key: string, maxLength: number = LIBRARY_LIMITS.fileNameMaxLength): string {
   const name = cleanText(fileNameOfKey(key));
   if (name.length <= maxLength) return name;
@@ -29,6 +30,7 @@ export function libraryFileName(key: string, maxLength: number = LIBRARY_LIMITS.
   return cut(base, maxLength - extension.length - ELLIPSIS.length) + ELLIPSIS + extension;
 }
 
+/** The metadata description or one derived from the file name, cleaned and shortened to the limit. */
 export function libraryDescription(
   metadataDescription: string | undefined,
   fileName: string,

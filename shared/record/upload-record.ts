@@ -17,9 +17,12 @@ export const RECORD_STATUSES = [
   'Rejected',
   'TimedOut',
 ] as const;
+/** A record's status. */
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
+/** The statuses a record never leaves; entering one publishes the event. */
 export const FINAL_STATUSES = ['Active', 'VirusFound', 'Failed', 'Deleted', 'Rejected', 'TimedOut'] as const;
+/** A final status. */
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
 
 /**
@@ -39,6 +42,7 @@ export const STATUS_RANK: Readonly<Record<RecordStatus, number>> = {
   TimedOut: 9,
 };
 
+/** Whether `status` is final. */
 export function isFinalStatus(status: string): status is FinalStatus {
   return (FINAL_STATUSES as readonly string[]).includes(status);
 }
@@ -57,6 +61,7 @@ export interface ObjectRef {
   sequencer?: string;
 }
 
+/** One uploads-table item: an object version's upload, from claim to final state. */
 export interface UploadRecord extends ObjectRef {
   /** Partition key: derived from bucket, key and versionId (or eTag). See shared/store/. */
   objectId: string;

@@ -10,13 +10,16 @@
  */
 import { GetObjectTaggingCommand, PutObjectTaggingCommand, type S3Client, type Tag } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ObjectRef } from './record.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
 
+/** The object tag holding the final status. */
 export const TAG_STATUS = 'library-status';
+/** The object tag holding the library file id. */
 export const TAG_FILE_ID = 'library-file-id';
 /** Not in METRIC (shared/observability): emitted with the raw name. */
 export const TAGGING_FAILED_METRIC = 'ObjectTaggingFailed';
 
+/** Where and whether final outcomes are tagged on the S3 object. */
 export interface OutcomeTagging {
   s3: S3Client;
   enabled: boolean;
@@ -24,6 +27,7 @@ export interface OutcomeTagging {
   countFailure: () => void;
 }
 
+/** Tags the object with its outcome, keeping its other tags; best-effort: false, never an error, when it fails. */
 export async function tagObjectOutcome(
   tagging: OutcomeTagging,
   ref: Pick<ObjectRef, 'bucket' | 'key' | 'versionId'>,

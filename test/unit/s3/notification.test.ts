@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildS3Notification, normalizeETag, parseS3Notification } from '../../../shared/upload/s3-notification.ts';
+import { buildS3Notification, normalizeETag, parseS3Notification } from '../../../shared/s3/notification.ts';
 
 /** A notification body copied from AWS's documentation (S3 → SQS, event version 2.1). */
 const AWS_EXAMPLE = {

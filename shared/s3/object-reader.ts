@@ -9,9 +9,10 @@
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import type { ObjectRef } from '../upload/record.ts';
-import { normalizeETag } from '../upload/s3-notification.ts';
+import type { ObjectRef } from '../record/upload-record.ts';
+import { normalizeETag } from './notification.ts';
 
+/** What HeadObject tells about the version. */
 export interface ObjectFacts {
   size: number;
   contentType?: string;
@@ -32,6 +33,7 @@ export class ObjectUnavailableError extends Error {
   }
 }
 
+/** Reads exactly the notified version (version id, or eTag with If-Match). */
 export class S3ObjectReader {
   constructor(private readonly s3: S3Client) {}
 

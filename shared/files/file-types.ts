@@ -8,6 +8,7 @@
  */
 import { FILE_TYPES, type LibraryFileType } from '../library/types.ts';
 
+/** The content type sent with each library file type. */
 export const CONTENT_TYPES: Readonly<Record<LibraryFileType, string>> = {
   JPEG: 'image/jpeg',
   JPG: 'image/jpeg',
@@ -57,6 +58,7 @@ export function libraryFileTypeOf(fileName: string): LibraryFileType | undefined
     : undefined;
 }
 
+/** The format the first bytes show. */
 export function detectContentFamily(head: Uint8Array): ContentFamily {
   const starts = (bytes: readonly number[]): boolean =>
     head.length >= bytes.length && bytes.every((b, i) => head[i] === b);
@@ -75,6 +77,7 @@ export function contentMatchesType(fileType: LibraryFileType, head: Uint8Array):
   return detectContentFamily(head) === EXPECTED_FAMILY[fileType];
 }
 
+/** The format a library file type's content must have. */
 export function expectedFamilyOf(fileType: LibraryFileType): ContentFamily {
   return EXPECTED_FAMILY[fileType];
 }

@@ -7,9 +7,10 @@
  * duplicate notification delivered it. The key is the decoded key, exactly as S3 stores it. (A key is at
  * most 1024 bytes, so the id stays well inside DynamoDB's 2048-byte partition key limit.)
  */
-import type { ObjectRef } from '../upload/record.ts';
-import { normalizeETag } from '../upload/s3-notification.ts';
+import type { ObjectRef } from './upload-record.ts';
+import { normalizeETag } from '../s3/notification.ts';
 
+/** The record key of an object version: `s3://bucket/key#v=…`, `#etag=…`, or neither when unknown. */
 export function objectIdOf(ref: Pick<ObjectRef, 'bucket' | 'key' | 'versionId' | 'eTag'>): string {
   const base = `s3://${ref.bucket}/${ref.key}`;
   if (ref.versionId !== undefined && ref.versionId !== '') return `${base}#v=${ref.versionId}`;

@@ -1,0 +1,31 @@
+/** What the poll function adds to the shared runtime: its settings. It builds nothing of the upload path. */
+import {
+  DEFAULT_LIST_ACTIVE_FILES_FROM,
+  DEFAULT_MAX_MISSING_CHECKS,
+  type PollDependencies,
+} from '../poll/poll-batch.ts';
+import { perRuntime } from './per-runtime.ts';
+import type { PipelineRuntime } from './pipeline-runtime.ts';
+
+/** The poll batch's dependencies on `runtime`, built on first use. */
+export const pollDependencies: (runtime: PipelineRuntime) => PollDependencies = perRuntime((runtime) => {
+  const { config, options } = runtime;
+  return {
+    store: runtime.store,
+    library: runtime.library,
+    sendStatusCheck: runtime.sendStatusCheck,
+    reportThrottle: runtime.reportThrottle,
+    reportUnauthorized: runtime.reportUnauthorized,
+    tagging: runtime.tagging,
+    settings: {
+      schedule: config.poll,
+      enrichActiveFiles: config.enrichActiveFiles,
+      maxMissingChecks: options.maxMissingChecks ?? DEFAULT_MAX_MISSING_CHECKS,
+      listActiveFilesFrom: options.listActiveFilesFrom ?? DEFAULT_LIST_ACTIVE_FILES_FROM,
+    },
+    retryPolicy: runtime.retryPolicy,
+    logger: runtime.logger,
+    now: runtime.now,
+    ...(options.random ? { random: options.random } : {}),
+  };
+});
