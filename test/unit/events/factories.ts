@@ -35,9 +35,9 @@ const FINAL_AT = '2026-03-02T10:00:42.500Z';
 /** A record on its way (Submitted): the base every final record is made from. */
 export function submittedRecord(overrides: Partial<UploadRecord> = {}): UploadRecord {
   return {
-    objectId: 's3://uploads-dev/events/2026/team photo.png#v=3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
-    bucket: 'uploads-dev',
-    key: 'events/2026/team photo.png',
+    objectId: 's3://library-upload-prod-uploads/uploads/Events/2026/team photo.png#v=3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
+    bucket: 'library-upload-prod-uploads',
+    key: 'uploads/Events/2026/team photo.png',
     versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
     eTag: '9b2cf535f27731c974343645a3985328',
     size: 48_213,
@@ -45,7 +45,7 @@ export function submittedRecord(overrides: Partial<UploadRecord> = {}): UploadRe
     statusRank: STATUS_RANK.Submitted,
     libraryFileId: '1873',
     folderId: '12',
-    folderPath: 'events/2026',
+    folderPath: 'Events/2026',
     fileName: 'team photo.png',
     description: 'team photo.png',
     fileType: 'PNG',
@@ -81,23 +81,26 @@ export function finalRecord(status: FinalStatus, overrides: Partial<UploadRecord
       });
       break;
     case 'VirusFound':
-      Object.assign(final, { errorKey: 'library.virus_found', errorMessage: 'The library found a virus in the file.' });
+      Object.assign(final, { errorKey: 'virus-found', errorMessage: "The library's virus scan rejected the file." });
       break;
     case 'Failed':
-      Object.assign(final, { errorKey: 'library.processing_failed', errorMessage: 'Thumbnail generation failed.' });
+      Object.assign(final, {
+        errorKey: 'library-failed',
+        errorMessage: 'The library could not process the file (Thumbnail generation failed).',
+      });
       break;
     case 'Deleted':
       break;
     case 'TimedOut':
-      Object.assign(final, { errorKey: 'pipeline.status_timeout', errorMessage: 'Still Processing after 3600 s.' });
+      Object.assign(final, { errorKey: 'timed-out', errorMessage: 'Still Processing after 3600 s.' });
       break;
     case 'Rejected': {
       // Refused before upload: never submitted, no library file.
       const { libraryFileId: _id, folderId: _folder, ...rest } = final;
       return {
         ...rest,
-        objectId: 's3://uploads-dev/events/2026/notes.txt#v=Ym9vdHN0cmFwcGVkLXZlcnNpb24',
-        key: 'events/2026/notes.txt',
+        objectId: 's3://library-upload-prod-uploads/uploads/Events/2026/notes.txt#v=Ym9vdHN0cmFwcGVkLXZlcnNpb24',
+        key: 'uploads/Events/2026/notes.txt',
         versionId: 'Ym9vdHN0cmFwcGVkLXZlcnNpb24',
         eTag: 'c4ca4238a0b923820dcc509a6f75849b',
         size: 1_204,
@@ -105,8 +108,8 @@ export function finalRecord(status: FinalStatus, overrides: Partial<UploadRecord
         fileType: 'TXT',
         attempts: 0,
         polls: 0,
-        errorKey: 'pipeline.unsupported_type',
-        errorMessage: 'TXT files cannot be uploaded to the library',
+        errorKey: 'unsupported-type',
+        errorMessage: '"notes.txt" is not a type the library accepts.',
         transitions: { Received: RECEIVED_AT, Rejected: '2026-03-02T10:00:00.200Z' },
         updatedAt: '2026-03-02T10:00:00.200Z',
         ...overrides,
