@@ -165,3 +165,61 @@ export function enteringFinal(status: FinalStatus, overrides: Partial<UploadReco
     oldImage: { ...submittedRecord(), status: 'Uploaded', statusRank: STATUS_RANK.Uploaded },
   });
 }
+
+type Detail = Record<string, unknown>;
+
+/** One change to a built detail, named for the test output. */
+const MUTATIONS: ReadonlyArray<[string, (d: Detail) => void]> = [
+  ['unchanged', () => {}],
+  ['no eventId', (d) => delete d['eventId']],
+  ['no object', (d) => delete d['object']],
+  ['no timings', (d) => delete d['timings']],
+  ['no attempts', (d) => delete d['attempts']],
+  ['no libraryFileId', (d) => delete d['libraryFileId']],
+  ['no reason', (d) => delete d['reason']],
+  ['no folderPath', (d) => delete d['folderPath']],
+  ['an unknown field', (d) => (d['retryOf'] = 'x')],
+  ['an unknown object field', (d) => ((d['object'] as Detail)['owner'] = 'x')],
+  ['an unknown timings field', (d) => ((d['timings'] as Detail)['queuedAt'] = '2026-03-02T10:00:00.000Z')],
+  ['a reason on any status', (d) => (d['reason'] = { errorKey: 'timed-out', message: 'late' })],
+  ['a file on any status', (d) => (d['file'] = { url: 'https://files.example.test/x.png' })],
+  ['a file without url', (d) => (d['file'] = { width: 3 })],
+  ['a file url that is no URI', (d) => (d['file'] = { url: 'not a uri' })],
+  ['version 2', (d) => (d['version'] = '2')],
+  ['an unknown status', (d) => (d['status'] = 'Archived')],
+  ['an eventId that is no UUID', (d) => (d['eventId'] = 'cf8f9036')],
+  ['an empty stage', (d) => (d['stage'] = '')],
+  ['an empty fileType', (d) => (d['fileType'] = '')],
+  ['negative attempts', (d) => (d['attempts'] = -1)],
+  ['fractional attempts', (d) => (d['attempts'] = 1.5)],
+  ['attempts as a string', (d) => (d['attempts'] = '1')],
+  ['a negative size', (d) => ((d['object'] as Detail)['size'] = -1)],
+  ['a finalAt that is no date-time', (d) => ((d['timings'] as Detail)['finalAt'] = 'yesterday')],
+  ['a finalAt with an offset', (d) => ((d['timings'] as Detail)['finalAt'] = '2026-03-02T11:00:42.5+01:00')],
+  ['a negative secondsToFinal', (d) => ((d['timings'] as Detail)['secondsToFinal'] = -0.5)],
+  ['an unknown error key', (d) => d['reason'] && ((d['reason'] as Detail)['errorKey'] = 'library.virus_found')],
+  ['an API error key', (d) => d['reason'] && ((d['reason'] as Detail)['errorKey'] = 'api.file.storage.exceeded')],
+  ['a rejection key', (d) => d['reason'] && ((d['reason'] as Detail)['errorKey'] = 'content-mismatch')],
+  ['a failure key', (d) => d['reason'] && ((d['reason'] as Detail)['errorKey'] = 'virus-found')],
+  ['a 1001-character message', (d) => d['reason'] && ((d['reason'] as Detail)['message'] = 'x'.repeat(1001))],
+  ['1000 astral characters', (d) => d['reason'] && ((d['reason'] as Detail)['message'] = '😀'.repeat(1000))],
+  ['an unknown reason field', (d) => d['reason'] && ((d['reason'] as Detail)['hint'] = 'retry')],
+];
+
+/**
+ * Event details to hold two validators to the same verdicts: the builder's output for every final status
+ * (with and without enrichment), each with every mutation above applied.
+ */
+export function detailCorpus(build: (record: UploadRecord) => unknown): Array<{ name: string; detail: unknown }> {
+  const records: Array<[string, UploadRecord]> = [
+    ...FINAL_STATUSES.map((status): [string, UploadRecord] => [status, finalRecord(status)]),
+    ['Active, not enriched', finalRecord('Active', { url: undefined, thumbnailUrl: undefined })],
+  ];
+  return records.flatMap(([label, record]) =>
+    MUTATIONS.map(([mutation, apply]) => {
+      const detail = structuredClone(build(record)) as Detail;
+      apply(detail);
+      return { name: `${label} with ${mutation}`, detail };
+    }),
+  );
+}
