@@ -95,8 +95,8 @@ export function finalRecord(status: FinalStatus, overrides: Partial<UploadRecord
       Object.assign(final, { errorKey: 'timed-out', errorMessage: 'Still Processing after 3600 s.' });
       break;
     case 'Rejected': {
-      // Refused before upload: never submitted, no library file.
-      const { libraryFileId: _id, folderId: _folder, ...rest } = final;
+      // Refused before upload: never submitted, no library file, no folder resolved.
+      const { libraryFileId: _id, folderId: _folder, folderPath: _path, ...rest } = final;
       return {
         ...rest,
         objectId: 's3://library-upload-prod-uploads/uploads/Events/2026/notes.txt#v=Ym9vdHN0cmFwcGVkLXZlcnNpb24',
