@@ -3,9 +3,10 @@
  * zod schema, so a consumer needs no JSON Schema engine. The normative form stays the JSON Schema; a
  * test holds this validator to the same verdicts as ajv on the schema, event by event.
  *
- * Two modes. `strict` is the producer's view (`additionalProperties: false`: no undocumented field);
- * the default is the consumer's view of the versioning policy: fields it does not know are ignored, so
- * an additive change (a new optional field) never breaks a consumer that validates.
+ * Two modes. `strict` is the producer's view (`additionalProperties: false`, the closed set of error
+ * keys: nothing undocumented); the default is the consumer's view of the versioning policy: fields and
+ * error keys it does not know are accepted, so an additive change (a new optional field, a new key)
+ * never breaks a consumer that validates.
  */
 import * as z from 'zod';
 import { DETAIL_TYPES, EVENT_SOURCE, EVENT_VERSION, STATUSES_BY_DETAIL_TYPE, detailTypeFor } from './contract.ts';
@@ -36,7 +37,8 @@ function detailSchemas(strict: boolean) {
   const reasonFor = (detailType: DetailTypeWithReason) => {
     const [first, ...rest] = pipelineErrorKeys(detailType);
     const own = z.enum([first as string, ...rest]);
-    return object({ errorKey: z.union([own, z.string().regex(new RegExp(API_ERROR_KEY_PATTERN))]), message });
+    const errorKey = strict ? z.union([own, z.string().regex(new RegExp(API_ERROR_KEY_PATTERN))]) : nonEmpty;
+    return object({ errorKey, message });
   };
   const common = {
     version: z.literal(EVENT_VERSION),

@@ -46,6 +46,16 @@ describe('validateUploadEventDetail', () => {
     expect(result.valid).toBe(ajv(detail).valid);
   });
 
+  it('lenient: accepts an error key added later (additive), but not an empty one', () => {
+    // Prepare
+    const { detail } = buildUploadEvent(finalRecord('Failed', { errorKey: 'thumbnail-failed' }), { stage: 'dev' });
+
+    // Act / Assess
+    expect(validateUploadEventDetail(detail).valid).toBe(true);
+    expect(validateUploadEventDetail(detail, { strict: true }).valid).toBe(false);
+    expect(validateUploadEventDetail({ ...detail, reason: { errorKey: '', message: 'x' } }).valid).toBe(false);
+  });
+
   it('lenient: ignores a field it does not know, and still refuses a wrong known one', () => {
     // Prepare
     const detail = { ...buildUploadEvent(finalRecord('Active'), { stage: 'dev' }).detail, retryOf: 'x' };
