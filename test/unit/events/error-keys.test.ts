@@ -25,7 +25,7 @@ import { FINAL_STATUSES } from '../../../shared/upload/record.ts';
 import { REJECTION_KEYS } from '../../../shared/upload/validation.ts';
 import { SCHEMA_PATH, detailValidator, finalRecord } from './factories.ts';
 
-const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as { $defs: Record<string, { enum?: string[] }> };
 const validate = detailValidator();
 
@@ -45,14 +45,14 @@ function sourceFiles(directory: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** Every `errorKey: '…'` literal under shared/ (the event module aside), by top-level directory. */
+/** Every `errorKey: '…'` literal of the functions and shared/ (the event module aside), by directory. */
 function recordedKeyLiterals(): Array<{ directory: string; file: string; key: string }> {
-  return sourceFiles(SHARED)
-    .map((file) => ({ file: relative(SHARED, file), text: readFileSync(file, 'utf8') }))
-    .filter(({ file }) => !file.startsWith('events/'))
+  return [...sourceFiles(join(ROOT, 'shared')), ...sourceFiles(join(ROOT, 'functions'))]
+    .map((file) => ({ file: relative(ROOT, file), text: readFileSync(file, 'utf8') }))
+    .filter(({ file }) => !file.startsWith('shared/events/'))
     .flatMap(({ file, text }) =>
       [...text.matchAll(/errorKey:\s*'([^']+)'/g)].map((m) => ({
-        directory: file.split('/')[0] ?? '',
+        directory: file.split('/')[1] ?? '',
         file,
         key: m[1] ?? '',
       })),
