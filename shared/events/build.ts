@@ -12,19 +12,16 @@ import { eventIdFor } from './event-id.ts';
 /** Longest `reason.message` carried (the API's messages are short; a stack trace is not). */
 export const REASON_MESSAGE_MAX_LENGTH = 1000;
 
-/** The reason used when the record holds none, by status. */
+/** The reason used when the record holds none, by status: a key of the contract's closed set. */
 export const DEFAULT_REASONS: Readonly<Record<Exclude<FinalStatus, 'Active'>, EventReason>> = {
-  VirusFound: { errorKey: 'library.virus_found', message: 'The library found a virus in the file.' },
-  Failed: { errorKey: 'library.processing_failed', message: 'The library could not process the file.' },
-  Deleted: {
-    errorKey: 'library.file_deleted',
-    message: 'The file was deleted from the library before it became usable.',
-  },
+  VirusFound: { errorKey: 'virus-found', message: 'The library found a virus in the file.' },
+  Failed: { errorKey: 'library-failed', message: 'The library could not process the file.' },
+  Deleted: { errorKey: 'deleted', message: 'The file was deleted from the library before it became usable.' },
   TimedOut: {
-    errorKey: 'pipeline.status_timeout',
+    errorKey: 'timed-out',
     message: 'The library did not report a final status within the maximum wait.',
   },
-  Rejected: { errorKey: 'pipeline.rejected', message: 'The pipeline refused the file before uploading it.' },
+  Rejected: { errorKey: 'rejected', message: 'The pipeline refused the file before uploading it.' },
 };
 
 export class NotFinalRecordError extends Error {
@@ -73,6 +70,7 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
       ...timingsAndAttempts,
     };
   } else {
+    // The status decides which keys the reason may carry; the schema (and its tests) hold them together.
     detail = {
       ...head,
       status,
@@ -80,7 +78,7 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
       ...tail,
       reason: reasonOf(record, status),
       ...timingsAndAttempts,
-    };
+    } as UploadEventDetail;
   }
   return { source: EVENT_SOURCE, detailType: detailTypeFor(status), time: new Date(timings.finalAt), detail };
 }
@@ -100,8 +98,9 @@ function objectOf(record: UploadRecord): EventObject {
 function reasonOf(record: UploadRecord, status: Exclude<FinalStatus, 'Active'>): EventReason {
   const fallback = DEFAULT_REASONS[status];
   const message = record.errorMessage?.trim() ? redactText(record.errorMessage.trim()) : fallback.message;
+  // The record's key is passed on as recorded: a test holds every key the code records to the contract's set.
   return {
-    errorKey: record.errorKey?.trim() || fallback.errorKey,
+    errorKey: (record.errorKey?.trim() || fallback.errorKey) as EventReason['errorKey'],
     message:
       message.length > REASON_MESSAGE_MAX_LENGTH ? `${message.slice(0, REASON_MESSAGE_MAX_LENGTH - 1)}…` : message,
   };

@@ -9,8 +9,15 @@
  *   and `detail.stage` names it).
  * - `detail-type`: one per outcome family, see `DETAIL_TYPES`.
  * - `time`: when the record reached its final status (not when the event was sent).
+ *
+ * Self-contained on purpose: consumers import it as `library-upload-pipeline/events`, so it imports
+ * nothing of the pipeline (a test holds its statuses equal to the upload record's final statuses).
  */
-import type { FinalStatus } from '../record/upload-record.ts';
+import type { ErrorKey, ErrorKeyOf } from './error-keys.ts';
+
+/** Every `detail.status`: the upload record's final statuses. */
+export const EVENT_STATUSES = ['Active', 'VirusFound', 'Failed', 'Deleted', 'Rejected', 'TimedOut'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /** The fixed `source` of every event the pipeline publishes. */
 export const EVENT_SOURCE = 'library-upload-pipeline';
@@ -30,18 +37,23 @@ export const DETAIL_TYPES = {
 
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
-export function detailTypeFor(status: FinalStatus): DetailType {
-  switch (status) {
-    case 'Active':
-      return DETAIL_TYPES.uploaded;
-    case 'Rejected':
-      return DETAIL_TYPES.rejected;
-    case 'VirusFound':
-    case 'Failed':
-    case 'Deleted':
-    case 'TimedOut':
-      return DETAIL_TYPES.failed;
-  }
+/**
+ * The statuses each detail-type carries: the one table a new detail-type is added to (with its
+ * detail interface below, its error keys in error-keys.ts and its branch in the schema).
+ */
+export const STATUSES_BY_DETAIL_TYPE = {
+  [DETAIL_TYPES.uploaded]: ['Active'],
+  [DETAIL_TYPES.failed]: ['VirusFound', 'Failed', 'Deleted', 'TimedOut'],
+  [DETAIL_TYPES.rejected]: ['Rejected'],
+} as const satisfies Record<DetailType, readonly EventStatus[]>;
+
+/** The detail-type announcing a final status. */
+export function detailTypeFor(status: EventStatus): DetailType {
+  const entry = Object.entries(STATUSES_BY_DETAIL_TYPE).find(([, statuses]) =>
+    (statuses as readonly EventStatus[]).includes(status),
+  );
+  if (!entry) throw new Error(`No detail-type announces status "${status}"`);
+  return entry[0] as DetailType;
 }
 
 /** The S3 object version the event is about. */
@@ -55,9 +67,12 @@ export interface EventObject {
   size?: number;
 }
 
-/** Why a file did not become usable. `errorKey` is stable and machine-readable; `message` is for people. */
-export interface EventReason {
-  errorKey: string;
+/**
+ * Why a file did not become usable. `errorKey` is stable and machine-readable (one of `ERROR_KEYS` for
+ * the detail-type, or `api.<error_key>` passed through from the library API); `message` is for people.
+ */
+export interface EventReason<Key extends string = ErrorKey> {
+  errorKey: Key;
   message: string;
 }
 
@@ -92,7 +107,7 @@ interface UploadEventDetailBase {
   /** The pipeline's id for the object version (the uploads table's key). */
   objectId: string;
   object: EventObject;
-  status: FinalStatus;
+  status: EventStatus;
   libraryFileId?: string;
   folderId?: string;
   /** The library folder path the key mirrored into, e.g. `Events/2026`. */
@@ -114,16 +129,41 @@ export interface UploadedEventDetail extends UploadEventDetailBase {
 
 export interface FailedEventDetail extends UploadEventDetailBase {
   status: 'VirusFound' | 'Failed' | 'Deleted' | 'TimedOut';
-  reason: EventReason;
+  reason: EventReason<ErrorKeyOf<'Library File Failed'>>;
 }
 
 export interface RejectedEventDetail extends UploadEventDetailBase {
   status: 'Rejected';
-  reason: EventReason;
+  reason: EventReason<ErrorKeyOf<'Library File Rejected'>>;
 }
 
 /** The `detail` of every pipeline event, version 1. */
 export type UploadEventDetail = UploadedEventDetail | FailedEventDetail | RejectedEventDetail;
+
+/** The detail a detail-type carries. */
+export type DetailOf<T extends DetailType> = Extract<
+  UploadEventDetail,
+  { status: (typeof STATUSES_BY_DETAIL_TYPE)[T][number] }
+>;
+
+/**
+ * The event as a consumer's target receives it (EventBridge's envelope around the detail). `id` differs
+ * on every delivery: de-duplicate on `detail.eventId`.
+ */
+export type LibraryUploadEvent<T extends DetailType = DetailType> = {
+  [K in T]: {
+    version: '0';
+    id: string;
+    'detail-type': K;
+    source: typeof EVENT_SOURCE;
+    account: string;
+    /** ISO-8601: `detail.timings.finalAt`. */
+    time: string;
+    region: string;
+    resources: string[];
+    detail: DetailOf<K>;
+  };
+}[T];
 
 /** A built event, ready for PutEvents. */
 export interface UploadEvent {

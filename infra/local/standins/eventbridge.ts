@@ -48,7 +48,7 @@ export interface RecordedEvent {
   account: string;
 }
 
-/** The envelope EventBridge delivers to targets, plus the bus name: one line of the JSONL file. */
+/** The envelope EventBridge delivers to targets, exactly (one line of the JSONL file). */
 export interface EventEnvelope {
   version: '0';
   id: string;
@@ -59,7 +59,6 @@ export interface EventEnvelope {
   region: string;
   resources: string[];
   detail: Record<string, unknown>;
-  eventBusName: string;
 }
 
 export function toEnvelope(event: RecordedEvent): EventEnvelope {
@@ -73,7 +72,6 @@ export function toEnvelope(event: RecordedEvent): EventEnvelope {
     region: event.region,
     resources: event.resources,
     detail: event.detail,
-    eventBusName: event.busName,
   };
 }
 

@@ -106,10 +106,12 @@ describe('EventBridge stand-in', () => {
       'detail-type': 'Library Upload Succeeded',
       source: 'library-upload-pipeline',
       detail: { n: 10 },
-      eventBusName: BUS,
       region: 'us-east-1',
       account: '000000000000',
     });
+    expect(Object.keys(last ?? {}).sort()).toEqual(
+      ['account', 'detail', 'detail-type', 'id', 'region', 'resources', 'source', 'time', 'version'].sort(),
+    );
     expect(last?.id).toBe(emitted[0]?.id);
     expect(emitted.map((e) => e.detail)).toEqual([{ n: 10 }]);
   });

@@ -53,10 +53,11 @@ describe('buildUploadEvent', () => {
       version: '1',
       eventId: eventIdFor(finalRecord('Active').objectId, 'Active'),
       stage: 'prod',
-      objectId: 's3://uploads-dev/events/2026/team photo.png#v=3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
+      objectId:
+        's3://library-upload-prod-uploads/uploads/Events/2026/team photo.png#v=3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
       object: {
-        bucket: 'uploads-dev',
-        key: 'events/2026/team photo.png',
+        bucket: 'library-upload-prod-uploads',
+        key: 'uploads/Events/2026/team photo.png',
         versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
         eTag: '9b2cf535f27731c974343645a3985328',
         size: 48_213,
@@ -64,7 +65,7 @@ describe('buildUploadEvent', () => {
       status: 'Active',
       libraryFileId: '1873',
       folderId: '12',
-      folderPath: 'events/2026',
+      folderPath: 'Events/2026',
       fileName: 'team photo.png',
       fileType: 'PNG',
       file: {
@@ -107,7 +108,10 @@ describe('buildUploadEvent', () => {
 
     // Assess
     expect(detail).toMatchObject({
-      reason: { errorKey: 'library.processing_failed', message: 'Thumbnail generation failed.' },
+      reason: {
+        errorKey: 'library-failed',
+        message: 'The library could not process the file (Thumbnail generation failed).',
+      },
     });
     expect(detail).not.toHaveProperty('file');
   });
@@ -120,7 +124,7 @@ describe('buildUploadEvent', () => {
     const { detail } = buildUploadEvent(record, { stage: 'dev' });
 
     // Assess
-    expect(detail).toMatchObject({ reason: { errorKey: 'library.file_deleted' } });
+    expect(detail).toMatchObject({ reason: { errorKey: 'deleted' } });
     expect(validate(detail).valid).toBe(true);
   });
 
@@ -134,7 +138,7 @@ describe('buildUploadEvent', () => {
       fileName: 'notes.txt',
       fileType: 'TXT',
       attempts: 0,
-      reason: { errorKey: 'pipeline.unsupported_type', message: 'TXT files cannot be uploaded to the library' },
+      reason: { errorKey: 'unsupported-type', message: '"notes.txt" is not a type the library accepts.' },
       timings: { receivedAt: '2026-03-02T10:00:00.000Z', finalAt: '2026-03-02T10:00:00.200Z', secondsToFinal: 0.2 },
     });
     expect(detail).not.toHaveProperty('libraryFileId');

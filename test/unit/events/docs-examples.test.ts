@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DETAIL_TYPES, EVENT_SOURCE, buildUploadEvent, detailTypeFor } from '../../../shared/events/index.ts';
-import type { UploadEventDetail } from '../../../shared/events/index.ts';
+import {
+  API_ERROR_KEY_PATTERN,
+  DETAIL_TYPES,
+  ERROR_KEYS,
+  EVENT_SOURCE,
+  buildUploadEvent,
+  detailTypeFor,
+} from '../../../shared/events/index.ts';
+import type { ErrorKeyInfo, UploadEventDetail } from '../../../shared/events/index.ts';
 import { detailValidator, finalRecord } from './factories.ts';
 
 const validate = detailValidator();
@@ -63,5 +70,33 @@ describe('README.md', () => {
     // Assess
     expect(readmeExamples).toHaveLength(1);
     expect(readmeExamples[0]).toEqual(uploaded);
+  });
+});
+
+describe('the error-key table of docs/events.md', () => {
+  // Rows like: | `virus-found` | `Library File Failed` | `VirusFound` | meaning | no |
+  const section = doc.slice(doc.indexOf('## Error keys'), doc.indexOf('## Delivery and de-duplication'));
+  const rows = [...section.matchAll(/^\| `([^`]+)` +\| `([^`]+)` +\| `([^`]+)` +\|[^|]+\| ([a-z-]+)/gm)].map((m) => ({
+    key: m[1],
+    detailType: m[2],
+    status: m[3],
+    retry: m[4],
+  }));
+
+  it('lists exactly the contract keys, with their detail-type, status and retry advice', () => {
+    // Prepare
+    const expected = Object.entries(ERROR_KEYS).flatMap(([detailType, keys]) =>
+      Object.entries(keys as Record<string, ErrorKeyInfo>).flatMap(([key, info]) =>
+        info.statuses.map((status) => ({ key, detailType, status, retry: info.retry })),
+      ),
+    );
+
+    // Assess
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows).toEqual(expected);
+  });
+
+  it('gives the pattern of keys passed through from the API as the contract does', () => {
+    expect(section).toContain(`\`${API_ERROR_KEY_PATTERN}\``);
   });
 });
