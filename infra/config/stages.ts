@@ -125,7 +125,8 @@ export const dev: StageConfig = {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/dev',
     logLevel: 'DEBUG',
-    alarmEmail: undefined,
+    // Dev alarms show on the dashboard only: nobody is paged for a developer's experiments.
+    alarmRecipients: 'none',
     thresholds: ALARM_THRESHOLDS,
   },
   tags: {},
@@ -152,8 +153,8 @@ export const staging: StageConfig = {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/staging',
     logLevel: 'INFO',
-    // Replace with the team's address; example.com is reserved, so nothing is delivered until then.
-    alarmEmail: 'library-upload-alerts@example.com',
+    // Required, and only the adopter knows it: given in the stage settings file or as -c alarmRecipients=…
+    alarmRecipients: undefined,
     thresholds: ALARM_THRESHOLDS,
   },
   tags: {},
@@ -182,8 +183,8 @@ export const prod: StageConfig = {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/prod',
     logLevel: 'INFO',
-    // Replace with the team's address; example.com is reserved, so nothing is delivered until then.
-    alarmEmail: 'library-upload-alerts@example.com',
+    // Required, and only the adopter knows it: given in the stage settings file or as -c alarmRecipients=…
+    alarmRecipients: undefined,
     // Tighter than the other stages: consumers depend on prod's events arriving promptly.
     thresholds: { ...ALARM_THRESHOLDS, apiThrottledPer5Minutes: 10, publishIteratorAgeSeconds: 300 },
   },

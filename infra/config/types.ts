@@ -133,10 +133,17 @@ export interface ObservabilityConfig {
   /** CloudWatch namespace of the custom metrics (see docs/operations.md). */
   readonly metricsNamespace: string;
   readonly logLevel: LogLevel;
-  /** Alarm notifications go here (an e-mail subscription to the alarm topic); `undefined` = no subscription. */
-  readonly alarmEmail: string | undefined;
+  /**
+   * Who the alarm topic notifies: e-mail addresses (one subscription each), or `'none'` for a stage
+   * that deliberately notifies nobody. `undefined` means "not given yet": the stack refuses to synthesize
+   * until the adopter gives it (stage settings file or `-c alarmRecipients=…`, see docs/deploy.md).
+   */
+  readonly alarmRecipients: AlarmRecipients | undefined;
   readonly thresholds: AlarmThresholds;
 }
+
+/** E-mail addresses subscribed to the alarm topic, or an explicit choice of no subscription. */
+export type AlarmRecipients = readonly string[] | 'none';
 
 export interface AlarmThresholds {
   /** Oldest message in the ingest queue, seconds. A backlog under the API limits is normal; hours are not. */

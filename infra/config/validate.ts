@@ -136,10 +136,7 @@ export function validateStageConfig(config: StageConfig): string[] {
     observability.metricsNamespace.trim() !== '' && !observability.metricsNamespace.startsWith('AWS/'),
     'observability.metricsNamespace must not be empty nor start with "AWS/"',
   );
-  check(
-    observability.alarmEmail === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(observability.alarmEmail),
-    `observability.alarmEmail "${observability.alarmEmail ?? ''}" is not an e-mail address`,
-  );
+  problems.push(...alarmRecipientProblems(observability.alarmRecipients));
   const t = observability.thresholds;
   check(t.dailyQuotaRatio > 0 && t.dailyQuotaRatio <= 1, 'observability.thresholds.dailyQuotaRatio must be in (0, 1]');
   for (const [name, value] of Object.entries(t)) {
@@ -147,6 +144,39 @@ export function validateStageConfig(config: StageConfig): string[] {
   }
 
   return problems;
+}
+
+/**
+ * Domains RFC 2606 reserves for documentation and invalid names: mail to them reaches nobody, so they
+ * only ever stand for "not filled in yet". (`.test` stays allowed: the infra tests use it.)
+ */
+const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|invalid|localhost)$/i;
+
+function alarmRecipientProblems(recipients: StageConfig['observability']['alarmRecipients']): string[] {
+  if (recipients === undefined || recipients === 'none') return [];
+  if (recipients.length === 0) return ['observability.alarmRecipients must list at least one address, or be "none"'];
+  return recipients.flatMap((address) => {
+    const domain = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/.exec(address)?.[1];
+    if (domain === undefined) return [`observability.alarmRecipients: "${address}" is not an e-mail address`];
+    if (RESERVED_DOMAIN.test(domain)) {
+      return [`observability.alarmRecipients: "${address}" is at a reserved domain, so no alarm would reach anyone`];
+    }
+    return [];
+  });
+}
+
+/**
+ * What a stage must have before it can be deployed, beyond a valid record: the settings only the
+ * adopter knows. Empty when the stage can be synthesized.
+ */
+export function deploymentProblems(config: StageConfig): string[] {
+  return config.observability.alarmRecipients === undefined
+    ? [
+        `observability.alarmRecipients is required for stage "${config.stage}": give the addresses alarms ` +
+          'go to ("alarmRecipients": ["team@…"] in the stage settings file, or -c alarmRecipients=team@…), ' +
+          'or "none" for no subscription',
+      ]
+    : [];
 }
 
 function isHttpsUrl(value: string): boolean {

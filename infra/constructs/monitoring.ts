@@ -3,7 +3,7 @@
  * or lost", and one dashboard that follows files through the pipeline. docs/operations.md explains each
  * alarm and what to do about it.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -20,6 +20,7 @@ import {
   type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -36,6 +37,7 @@ import {
   THROTTLE_SCOPES,
 } from './metrics-contract.ts';
 
+/** A queue to watch, by its label on alarms and graphs. */
 export interface MonitoredQueue {
   readonly label: string;
   readonly queue: IQueue;
@@ -43,8 +45,10 @@ export interface MonitoredQueue {
   readonly maxAgeSeconds?: number;
 }
 
+/** What is watched, and the names of the topic, alarms and dashboard. */
 export interface PipelineMonitoringProps {
   readonly config: StageConfig;
+  /** Every alarm name starts with `<namePrefix>-`; the topic accepts alarms of that prefix only. */
   readonly namePrefix: string;
   readonly topicName: string;
   readonly dashboardName: string;
@@ -57,6 +61,7 @@ export interface PipelineMonitoringProps {
   readonly ingestQueue: IQueue;
 }
 
+/** The alarm topic, the alarms and the dashboard of one pipeline. */
 export class PipelineMonitoring extends Construct {
   readonly topic: Topic;
   readonly dashboard: Dashboard;
@@ -69,22 +74,7 @@ export class PipelineMonitoring extends Construct {
     this.props = props;
     const { config } = props;
     const thresholds = config.observability.thresholds;
-
-    // Alarm notifications carry alarm names and metric values, nothing about files or credentials.
-    this.topic = new Topic(this, 'AlarmTopic', {
-      topicName: props.topicName,
-      displayName: `Library upload pipeline (${config.stage}) alarms`,
-      enforceSSL: true,
-    });
-    acknowledge(
-      this.topic,
-      'AwsSolutions-SNS2',
-      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a ' +
-        'customer managed key would protect only alarm names and metric values; publishing is TLS-only (enforceSSL).',
-    );
-    if (config.observability.alarmEmail !== undefined) {
-      this.topic.addSubscription(new EmailSubscription(config.observability.alarmEmail));
-    }
+    this.topic = this.alarmTopic();
 
     // A message in a dead-letter queue is a file (or an event) that needs a person: alarm on the first one.
     for (const { label, queue } of props.deadLetterQueues) {
@@ -179,6 +169,47 @@ export class PipelineMonitoring extends Construct {
       defaultInterval: Duration.hours(24),
       widgets: this.dashboardRows(),
     });
+  }
+
+  /**
+   * Alarm notifications carry alarm names and metric values, nothing about files or credentials. A topic
+   * policy replaces SNS's default one, so besides the TLS-only Deny it must allow CloudWatch to publish,
+   * or every alarm action fails ("no resource-based policy allows the SNS:Publish action"). The grant is
+   * limited to this account's alarms of this pipeline.
+   */
+  private alarmTopic(): Topic {
+    const { config, namePrefix, topicName } = this.props;
+    const topic = new Topic(this, 'AlarmTopic', {
+      topicName,
+      displayName: `Library upload pipeline (${config.stage}) alarms`,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${namePrefix}-*`,
+          },
+        },
+      }),
+    );
+    acknowledge(
+      topic,
+      'AwsSolutions-SNS2',
+      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a ' +
+        'customer managed key would protect only alarm names and metric values; publishing is TLS-only (enforceSSL).',
+    );
+    const recipients = config.observability.alarmRecipients;
+    if (recipients === undefined) {
+      throw new Error(`observability.alarmRecipients is required for stage "${config.stage}" (or "none")`);
+    }
+    if (recipients !== 'none') for (const address of recipients) topic.addSubscription(new EmailSubscription(address));
+    return topic;
   }
 
   private alarm(

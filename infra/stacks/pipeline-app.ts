@@ -6,13 +6,20 @@
 import { fileURLToPath } from 'node:url';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  deploymentProblems,
+  getStageConfig,
+  resolveSettings,
+  StageConfigError,
+  type StageConfig,
+} from '../config/index.ts';
 import { resourceNames } from '../config/names.ts';
-import type { StageConfig } from '../config/types.ts';
 import { UploadPipelineStack } from './upload-pipeline-stack.ts';
 
 /** The repository root, two levels above this file. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** An app holding one stage. */
 export interface PipelineApp {
   readonly app: App;
   readonly stack: UploadPipelineStack;
@@ -36,4 +43,19 @@ export function addPipeline(app: App, config: StageConfig, projectRoot: string =
 export function createPipelineApp(config: StageConfig, props: AppProps = {}): PipelineApp {
   const app = new App(props);
   return { app, stack: addPipeline(app, config) };
+}
+
+/**
+ * The stage named by the `stage` context value, with the adopter's settings applied (settings file,
+ * then `-c <setting>=<value>`), ready to deploy. Throws `StageConfigError` or `StageSettingsError`
+ * with sentences an operator can act on.
+ */
+export function stageFromContext(get: (key: string) => unknown, projectRoot: string = PROJECT_ROOT): StageConfig {
+  const { stage } = getStageConfig(get('stage'));
+  const config = getStageConfig(stage, resolveSettings(stage, get, projectRoot));
+  const problems = deploymentProblems(config);
+  if (problems.length > 0) {
+    throw new StageConfigError(`Stage "${stage}" cannot be synthesized yet:\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
 }

@@ -6,12 +6,38 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { afterAll } from 'vitest';
-import type { StageConfig } from '../../infra/config/index.ts';
+import { applySettings, STAGES, type StageConfig, type StageName } from '../../infra/config/index.ts';
 import { addPipeline, PROJECT_ROOT } from '../../infra/stacks/pipeline-app.ts';
 import type { UploadPipelineStack } from '../../infra/stacks/upload-pipeline-stack.ts';
+
+/**
+ * Alarm recipients for tests: staging and prod leave them to the adopter, so the tests give some, at the
+ * domain RFC 2606 reserves for testing.
+ */
+export const TEST_ALARM_RECIPIENTS = ['library-upload-oncall@team.test'] as const;
+
+/** A stage's record as an adopter would deploy it: the required settings given. */
+export function deployable(config: StageConfig): StageConfig {
+  return config.observability.alarmRecipients === undefined
+    ? applySettings(config, { alarmRecipients: [...TEST_ALARM_RECIPIENTS] })
+    : config;
+}
+
+/** Every stage, deployable (one object per stage, so `synthesized` caches each once). */
+export const DEPLOYABLE: Readonly<Record<StageName, StageConfig>> = {
+  dev: deployable(STAGES.dev),
+  staging: deployable(STAGES.staging),
+  prod: deployable(STAGES.prod),
+};
+
+/** The logical id of an L2 construct's CloudFormation resource. */
+export function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
 
 /** The context `cdk` passes from cdk.json (feature flags). */
 export function cdkJsonContext(): Record<string, unknown> {
