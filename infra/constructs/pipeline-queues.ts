@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { ResourceNames } from '../config/names.ts';
 import type { SqsSourceSettings, StageConfig } from '../config/types.ts';
 import { visibilityTimeoutSeconds } from '../config/validate.ts';
-import { acknowledge } from './acknowledge.ts';
+import { acknowledge, guardRule } from './acknowledge.ts';
 import { WorkQueue } from './work-queue.ts';
 
 /** What the queues need: the stage (timeouts, batching) and the names. */
@@ -42,12 +42,11 @@ export class PipelineQueues extends Construct {
       // Like the other queues: work in flight, not data (the records it points to stay in the table).
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    acknowledge(
-      this.publishFailures,
-      'AwsSolutions-SQS3',
+    const reason =
       'This queue is the on-failure destination of the uploads-stream event source, i.e. the dead-letter ' +
-        'queue of the publisher; its messages are read by operators (docs/operations.md), not by a consumer.',
-    );
+      'queue of the publisher; its messages are read by operators (docs/operations.md), not by a consumer.';
+    acknowledge(this.publishFailures, 'AwsSolutions-SQS3', reason);
+    acknowledge(this.publishFailures, guardRule('sqs_dlq_check'), reason);
   }
 }
 

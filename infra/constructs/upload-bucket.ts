@@ -19,7 +19,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config/types.ts';
-import { acknowledge } from './acknowledge.ts';
+import { acknowledge, guardRule } from './acknowledge.ts';
 
 /** What the bucket needs from the stage. */
 export interface UploadBucketProps {
@@ -54,13 +54,18 @@ export class UploadBucket extends Construct {
       autoDeleteObjects: destroy,
     });
     if (this.accessLogs === undefined) {
-      acknowledge(
-        this.bucket,
-        'AwsSolutions-S1',
+      const reason =
         `Server access logs are off in ${props.config.stage} (retention.accessLogDays): objects only arrive from the ` +
-          'team, every object version gets an uploads-table record, and CloudTrail data events can be enabled if needed.',
-      );
+        'team, every object version gets an uploads-table record, and CloudTrail data events can be enabled if needed.';
+      acknowledge(this.bucket, 'AwsSolutions-S1', reason);
+      acknowledge(this.bucket, guardRule('s3_bucket_logging_enabled_check'), reason);
     }
+    acknowledge(
+      this.bucket,
+      guardRule('s3_event_notifications_enabled_check'),
+      "The bucket's ObjectCreated notifications to the ingest queue are written by CDK's notifications custom " +
+        'resource (Custom::S3BucketNotifications), not by the bucket resource the control reads.',
+    );
   }
 
   /**
@@ -137,10 +142,22 @@ function accessLogsBucket(scope: Construct, days: number, destroy: boolean): Buc
     removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     autoDeleteObjects: destroy,
   });
+  const itself = 'This is the server access log bucket of the upload bucket';
+  acknowledge(logs, 'AwsSolutions-S1', `${itself}; logging its own access would log the log writes.`);
   acknowledge(
     logs,
-    'AwsSolutions-S1',
-    'This is the server access log bucket of the upload bucket; logging its own access would log the log writes.',
+    guardRule('s3_bucket_logging_enabled_check'),
+    `${itself}; logging its own access would log the log writes.`,
+  );
+  acknowledge(
+    logs,
+    guardRule('s3_bucket_versioning_enabled_check'),
+    `${itself}: S3 writes each log object once, and they expire after retention.accessLogDays.`,
+  );
+  acknowledge(
+    logs,
+    guardRule('s3_event_notifications_enabled_check'),
+    `${itself}: nothing reacts to new log objects, they are read when investigating.`,
   );
   return logs;
 }

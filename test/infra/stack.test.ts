@@ -175,6 +175,10 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
         });
         expect(queue?.Properties?.MessageRetentionPeriod).toBe(settings.retentionDays * 86_400);
         expect(json.Resources[dlqId]?.Properties?.MessageRetentionPeriod).toBe(14 * 86_400);
+        // Only its own work queue may use the DLQ (by the ARN built from the queue's name).
+        const allow = json.Resources[dlqId]?.Properties?.RedriveAllowPolicy as { redrivePermission: string };
+        expect(allow.redrivePermission).toBe('byQueue');
+        expect(JSON.stringify(allow)).toContain(`":${queueName}"`);
       }
       expect(json.Resources[queueId(json, names.publishFailureQueue)]?.Properties?.MessageRetentionPeriod).toBe(
         14 * 86_400,

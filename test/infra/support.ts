@@ -58,6 +58,8 @@ export interface SynthOptions {
   /** Bundle the functions with esbuild (slow-ish); by default bundling is skipped. */
   bundle?: boolean;
   outdir?: string;
+  /** Run CloudFormation Guard as `cdk synth` does (about 2 s); off by default, guard.test.ts runs it. */
+  guard?: boolean;
   /** Adds constructs to the stack before synthesis (to prove that checks bite). */
   extend?: (stack: UploadPipelineStack) => void;
 }
@@ -79,7 +81,7 @@ export function synthesize(config: StageConfig, options: SynthOptions = {}): Syn
     assemblies.push(outdir);
   }
   const app = new App({ context, outdir });
-  const stack = addPipeline(app, config);
+  const stack = addPipeline(app, config, { guard: options.guard ?? false });
   options.extend?.(stack);
   app.synth();
   const template = Template.fromStack(stack);
