@@ -33,6 +33,7 @@ export {
   visibilityTimeoutSeconds,
 } from './validate.ts';
 
+/** Whether `name` is one of the known stages. */
 export function isStageName(name: string): name is StageName {
   return (STAGE_NAMES as readonly string[]).includes(name);
 }

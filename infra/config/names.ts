@@ -9,6 +9,7 @@
  */
 import type { StageConfig } from './types.ts';
 
+/** The physical names of one pipeline's resources. */
 export interface ResourceNames {
   /** CloudFormation stack, e.g. `LibraryUpload-dev`. */
   readonly stackName: string;

@@ -29,4 +29,5 @@ export const STACK_OUTPUTS = {
   dashboardUrl: 'DashboardUrl',
 } as const;
 
+/** One output key. */
 export type StackOutputKey = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];

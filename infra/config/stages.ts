@@ -104,6 +104,7 @@ const ALARM_THRESHOLDS: StageConfig['observability']['thresholds'] = {
   publishIteratorAgeSeconds: 600,
 };
 
+/** Developers' stage: everything destroyable, short retention, debug logs, alarms on the dashboard only. */
 export const dev: StageConfig = {
   stage: 'dev',
   env: { account: undefined, region: 'us-east-1' },
@@ -132,6 +133,7 @@ export const dev: StageConfig = {
   tags: {},
 };
 
+/** The rehearsal of prod: prod's shape with shorter retention; alarm recipients from the adopter. */
 export const staging: StageConfig = {
   stage: 'staging',
   env: { account: undefined, region: 'us-east-1' },
@@ -160,6 +162,7 @@ export const staging: StageConfig = {
   tags: {},
 };
 
+/** Production: data retained, records kept for good, tighter alarms; alarm recipients from the adopter. */
 export const prod: StageConfig = {
   stage: 'prod',
   env: { account: undefined, region: 'us-east-1' },

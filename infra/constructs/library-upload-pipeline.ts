@@ -60,6 +60,7 @@ export class LibraryUploadPipeline extends Construct {
     super(scope, id);
     const config = (this.config = checked(props.config));
     const names = (this.names = resourceNames(config, props.namePrefix));
+    assertOwnPrefix(this);
     const retainData = config.retention.data === 'retain';
     // What holds state (bucket, uploads table, secret, logs) follows the stage's retention choice.
     const dataRemovalPolicy = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
@@ -166,4 +167,17 @@ function checked(config: StageConfig): StageConfig {
     throw new Error(`LibraryUploadPipeline (${config.stage}) is misconfigured:\n  - ${problems.join('\n  - ')}`);
   }
   return config;
+}
+
+/** Two pipelines with one name prefix in a stack would fail on AWS only ("already exists"): fail here. */
+function assertOwnPrefix(pipeline: LibraryUploadPipeline): void {
+  const clash = Stack.of(pipeline)
+    .node.findAll()
+    .find((c) => c instanceof LibraryUploadPipeline && c !== pipeline && c.names.prefix === pipeline.names.prefix);
+  if (clash !== undefined) {
+    throw new Error(
+      `LibraryUploadPipeline ${pipeline.node.path} uses the name prefix "${pipeline.names.prefix}" of ` +
+        `${clash.node.path}: give each pipeline in a stack its own namePrefix`,
+    );
+  }
 }

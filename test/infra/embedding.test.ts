@@ -58,6 +58,15 @@ describe('a second app embedding the pipeline twice', () => {
     expect(retainedNameProblems(json)).toEqual([]);
   });
 
+  it('refuses a second pipeline with the same name prefix in one stack', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Twice');
+    const config = deployable(staging);
+    new LibraryUploadPipeline(stack, 'First', { config, projectRoot: PROJECT_ROOT });
+    expect(() => new LibraryUploadPipeline(stack, 'Second', { config, projectRoot: PROJECT_ROOT })).toThrow(
+      /Twice\/Second uses the name prefix "library-upload-staging" of Twice\/First: give each pipeline/,
+    );
+  });
+
   it('refuses a stage whose alarm recipients are not given, naming the setting', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Missing');
     expect(() => new LibraryUploadPipeline(stack, 'P', { config: staging, projectRoot: PROJECT_ROOT })).toThrow(
