@@ -123,6 +123,9 @@ export class LibraryUploadPipeline extends Construct {
       PublishFailureQueueUrl: o(queues.publishFailures.queueUrl, 'Stream batches the publisher gave up on'),
       IngestEventSourceMappingId: o(functions.ingestSource.eventSourceMappingId, 'Disable to pause uploads'),
       StatusEventSourceMappingId: o(functions.statusSource.eventSourceMappingId, 'Disable to pause status checks'),
+      IngestLogGroupName: o(functions.ingest.logGroup.logGroupName, 'Logs of the ingest function'),
+      PollLogGroupName: o(functions.poll.logGroup.logGroupName, 'Logs of the poll function'),
+      PublishLogGroupName: o(functions.publish.logGroup.logGroupName, 'Logs of the publish function'),
       AlarmTopicArn: o(monitoring.topic.topicArn, 'Subscribe more endpoints to alarms here'),
       DashboardName: o(names.dashboard, 'CloudWatch dashboard'),
       DashboardUrl: o(
