@@ -20,6 +20,8 @@ import {
   getStageConfig,
   isStageName,
   resolveSettings,
+  StageConfigError,
+  StageSettingsError,
   type StageName,
 } from '../config/index.ts';
 
@@ -89,6 +91,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const stages = requested.length > 0 ? requested.filter(isStageName) : [...STAGE_NAMES];
+  // A broken settings file is a usage error: say so once, before any synthesis starts.
+  try {
+    for (const stage of stages) contextFor(stage, settingsFile);
+  } catch (error) {
+    if (!(error instanceof StageConfigError || error instanceof StageSettingsError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
   const started = performance.now();
 
   // Stages are independent (separate output directories), so run as many at once as there are cores.
