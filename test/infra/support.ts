@@ -1,7 +1,7 @@
 /**
  * Shared factories for the infrastructure tests: synthesize a stage in-process the way `cdk synth`
  * does (same feature flags from cdk.json, same nag checks), but without bundling, which a single test
- * (bundling.test.ts) exercises for real.
+ * (bundling.test.ts) exercises for real, and without CloudFormation Guard unless asked (guard.test.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
