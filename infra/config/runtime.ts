@@ -19,6 +19,7 @@ export interface RuntimeResources {
   readonly libraryBaseUrl?: string;
 }
 
+/** The functions' runtime configuration for a stage and its resources. */
 export function toRuntimeConfig(config: StageConfig, resources: RuntimeResources): RuntimeConfig {
   return {
     stage: config.stage,

@@ -24,9 +24,13 @@ export const STACK_OUTPUTS = {
   publishFailureQueueUrl: 'PublishFailureQueueUrl',
   ingestEventSourceMappingId: 'IngestEventSourceMappingId',
   statusEventSourceMappingId: 'StatusEventSourceMappingId',
+  ingestLogGroupName: 'IngestLogGroupName',
+  pollLogGroupName: 'PollLogGroupName',
+  publishLogGroupName: 'PublishLogGroupName',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
   dashboardUrl: 'DashboardUrl',
 } as const;
 
+/** One output key. */
 export type StackOutputKey = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];

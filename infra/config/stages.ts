@@ -104,6 +104,7 @@ const ALARM_THRESHOLDS: StageConfig['observability']['thresholds'] = {
   publishIteratorAgeSeconds: 600,
 };
 
+/** Developers' stage: everything destroyable, short retention, debug logs, alarms on the dashboard only. */
 export const dev: StageConfig = {
   stage: 'dev',
   env: { account: undefined, region: 'us-east-1' },
@@ -125,12 +126,14 @@ export const dev: StageConfig = {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/dev',
     logLevel: 'DEBUG',
-    alarmEmail: undefined,
+    // Dev alarms show on the dashboard only: nobody is paged for a developer's experiments.
+    alarmRecipients: 'none',
     thresholds: ALARM_THRESHOLDS,
   },
   tags: {},
 };
 
+/** The rehearsal of prod: prod's shape with shorter retention; alarm recipients from the adopter. */
 export const staging: StageConfig = {
   stage: 'staging',
   env: { account: undefined, region: 'us-east-1' },
@@ -152,13 +155,14 @@ export const staging: StageConfig = {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/staging',
     logLevel: 'INFO',
-    // Replace with the team's address; example.com is reserved, so nothing is delivered until then.
-    alarmEmail: 'library-upload-alerts@example.com',
+    // Required, and only the adopter knows it: given in the stage settings file or as -c alarmRecipients=…
+    alarmRecipients: undefined,
     thresholds: ALARM_THRESHOLDS,
   },
   tags: {},
 };
 
+/** Production: data retained, records kept for good, tighter alarms; alarm recipients from the adopter. */
 export const prod: StageConfig = {
   stage: 'prod',
   env: { account: undefined, region: 'us-east-1' },
@@ -182,8 +186,8 @@ export const prod: StageConfig = {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/prod',
     logLevel: 'INFO',
-    // Replace with the team's address; example.com is reserved, so nothing is delivered until then.
-    alarmEmail: 'library-upload-alerts@example.com',
+    // Required, and only the adopter knows it: given in the stage settings file or as -c alarmRecipients=…
+    alarmRecipients: undefined,
     // Tighter than the other stages: consumers depend on prod's events arriving promptly.
     thresholds: { ...ALARM_THRESHOLDS, apiThrottledPer5Minutes: 10, publishIteratorAgeSeconds: 300 },
   },

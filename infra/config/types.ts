@@ -39,6 +39,7 @@ export type LibrarySecretSource =
   /** An existing secret, looked up by name (not ARN): the stack neither creates nor deletes it. */
   | { readonly kind: 'import'; readonly secretName: string };
 
+/** The library account: where it is, how to authenticate, where files go, the key's budget. */
 export interface LibraryConfig {
   /** e.g. `https://api.constantcontact.com/v2`. */
   readonly baseUrl: string;
@@ -53,6 +54,7 @@ export interface LibraryConfig {
   readonly requestsPerDay: number;
 }
 
+/** Which objects are uploaded. */
 export interface UploadsConfig {
   /** Keys below this prefix are uploaded (`''` = the whole bucket). Must end with `/` when not empty. */
   readonly prefix: string;
@@ -61,6 +63,7 @@ export interface UploadsConfig {
   readonly notificationFilter: NotificationFilterMode;
 }
 
+/** The status-check schedule. */
 export interface PollConfig {
   /** Delay before the first status check (SQS DelaySeconds, at most 900). */
   readonly firstDelaySeconds: number;
@@ -70,6 +73,7 @@ export interface PollConfig {
   readonly maxWaitSeconds: number;
 }
 
+/** Optional behaviour. */
 export interface FeatureFlags {
   /** On `Active`, fetch the file record (url, thumbnail, size) to enrich the event. Costs one request. */
   readonly enrichActiveFiles: boolean;
@@ -77,6 +81,7 @@ export interface FeatureFlags {
   readonly tagObjects: boolean;
 }
 
+/** How long things are kept, and whether data outlives the stack. */
 export interface RetentionConfig {
   /** CloudWatch Logs retention; must be one of the values CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, ...). */
   readonly logDays: number;
@@ -95,6 +100,7 @@ export interface RetentionConfig {
   readonly accessLogDays: number | undefined;
 }
 
+/** One function's size and limits. */
 export interface FunctionSettings {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
@@ -105,6 +111,7 @@ export interface FunctionSettings {
   readonly reservedConcurrency: number | undefined;
 }
 
+/** An SQS event source and its queue. */
 export interface SqsSourceSettings {
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
@@ -116,6 +123,7 @@ export interface SqsSourceSettings {
   readonly retentionDays: number;
 }
 
+/** The uploads-stream event source of the publisher. */
 export interface StreamSourceSettings {
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
@@ -125,19 +133,29 @@ export interface StreamSourceSettings {
   readonly maxRecordAgeSeconds: number;
 }
 
+/** Powertools log level. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/** Logs, metrics and alarms. */
 export interface ObservabilityConfig {
   /** Powertools service name: the `service` dimension on every custom metric and in every log line. */
   readonly serviceName: string;
   /** CloudWatch namespace of the custom metrics (see docs/operations.md). */
   readonly metricsNamespace: string;
   readonly logLevel: LogLevel;
-  /** Alarm notifications go here (an e-mail subscription to the alarm topic); `undefined` = no subscription. */
-  readonly alarmEmail: string | undefined;
+  /**
+   * Who the alarm topic notifies: e-mail addresses (one subscription each), or `'none'` for a stage
+   * that deliberately notifies nobody. `undefined` means "not given yet": the stack refuses to synthesize
+   * until the adopter gives it (stage settings file or `-c alarmRecipients=…`, see docs/deploy.md).
+   */
+  readonly alarmRecipients: AlarmRecipients | undefined;
   readonly thresholds: AlarmThresholds;
 }
 
+/** E-mail addresses subscribed to the alarm topic, or an explicit choice of no subscription. */
+export type AlarmRecipients = readonly string[] | 'none';
+
+/** When the alarms fire. */
 export interface AlarmThresholds {
   /** Oldest message in the ingest queue, seconds. A backlog under the API limits is normal; hours are not. */
   readonly ingestOldestMessageSeconds: number;

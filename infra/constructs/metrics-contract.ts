@@ -10,6 +10,7 @@ import type { LibraryOperation } from '../../shared/library/types.ts';
 import { METRIC, METRIC_DIMENSION } from '../../shared/observability/metric-names.ts';
 import { FINAL_STATUSES } from '../../shared/record/upload-record.ts';
 
+/** The functions' own names, re-exported for the alarms and the dashboard. */
 export { FINAL_STATUSES, METRIC, METRIC_DIMENSION };
 
 /**

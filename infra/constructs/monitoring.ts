@@ -3,23 +3,18 @@
  * or lost", and one dashboard that follows files through the pipeline. docs/operations.md explains each
  * alarm and what to do about it.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
-  AlarmStatusWidget,
   ComparisonOperator,
   Dashboard,
-  GraphWidget,
-  MathExpression,
   Metric,
   type IMetric,
-  SingleValueWidget,
   Stats,
-  TextWidget,
   TreatMissingData,
-  type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -27,15 +22,11 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config/types.ts';
 import { acknowledge } from './acknowledge.ts';
-import {
-  API_OPERATIONS,
-  FINAL_STATUSES,
-  METRIC,
-  METRIC_DIMENSION,
-  OBJECT_TAGGING_FAILED,
-  THROTTLE_SCOPES,
-} from './metrics-contract.ts';
+import { METRIC, METRIC_DIMENSION, THROTTLE_SCOPES } from './metrics-contract.ts';
+import { dashboardRows } from './pipeline-dashboard.ts';
+import { PipelineMetrics } from './pipeline-metrics.ts';
 
+/** A queue to watch, by its label on alarms and graphs. */
 export interface MonitoredQueue {
   readonly label: string;
   readonly queue: IQueue;
@@ -43,8 +34,10 @@ export interface MonitoredQueue {
   readonly maxAgeSeconds?: number;
 }
 
+/** What is watched, and the names of the topic, alarms and dashboard. */
 export interface PipelineMonitoringProps {
   readonly config: StageConfig;
+  /** Every alarm name starts with `<namePrefix>-`; the topic accepts alarms of that prefix only. */
   readonly namePrefix: string;
   readonly topicName: string;
   readonly dashboardName: string;
@@ -57,37 +50,36 @@ export interface PipelineMonitoringProps {
   readonly ingestQueue: IQueue;
 }
 
+/** The alarm topic, the alarms and the dashboard of one pipeline. */
 export class PipelineMonitoring extends Construct {
   readonly topic: Topic;
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
 
   private readonly props: PipelineMonitoringProps;
+  private readonly metrics: PipelineMetrics;
 
   constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
     super(scope, id);
     this.props = props;
-    const { config } = props;
-    const thresholds = config.observability.thresholds;
+    this.metrics = new PipelineMetrics(props.config.observability, Stack.of(this).region);
+    this.topic = this.alarmTopic();
+    this.deadLetterAlarms();
+    this.queueAgeAlarms();
+    this.functionAlarms();
+    this.apiAlarms();
 
-    // Alarm notifications carry alarm names and metric values, nothing about files or credentials.
-    this.topic = new Topic(this, 'AlarmTopic', {
-      topicName: props.topicName,
-      displayName: `Library upload pipeline (${config.stage}) alarms`,
-      enforceSSL: true,
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(24),
+      widgets: dashboardRows({ ...props, metrics: this.metrics, alarms: this.alarms }),
     });
-    acknowledge(
-      this.topic,
-      'AwsSolutions-SNS2',
-      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a ' +
-        'customer managed key would protect only alarm names and metric values; publishing is TLS-only (enforceSSL).',
-    );
-    if (config.observability.alarmEmail !== undefined) {
-      this.topic.addSubscription(new EmailSubscription(config.observability.alarmEmail));
-    }
+  }
 
+  /** Dead-letter queues: the first message. */
+  private deadLetterAlarms(): void {
     // A message in a dead-letter queue is a file (or an event) that needs a person: alarm on the first one.
-    for (const { label, queue } of props.deadLetterQueues) {
+    for (const { label, queue } of this.props.deadLetterQueues) {
       this.alarm(`${label}DeadLetters`, {
         description: `${label}: messages in the dead-letter queue. See docs/operations.md, "Dead-letter queues".`,
         metric: queue.metricApproximateNumberOfMessagesVisible({
@@ -98,9 +90,12 @@ export class PipelineMonitoring extends Construct {
         evaluationPeriods: 1,
       });
     }
+  }
 
+  /** Work queues: the age of the oldest message. */
+  private queueAgeAlarms(): void {
     // A backlog under the API limits is normal; an old message means the pipeline stopped draining.
-    for (const { label, queue, maxAgeSeconds } of props.workQueues) {
+    for (const { label, queue, maxAgeSeconds } of this.props.workQueues) {
       if (maxAgeSeconds === undefined) continue;
       this.alarm(`${label}OldestMessage`, {
         description: `${label}: the oldest message is older than ${maxAgeSeconds} s.`,
@@ -109,10 +104,14 @@ export class PipelineMonitoring extends Construct {
         evaluationPeriods: 1,
       });
     }
+  }
 
+  /** Functions: errors, throttles, and the publisher falling behind its stream. */
+  private functionAlarms(): void {
+    const thresholds = this.props.config.observability.thresholds;
     // With partial batch responses, a failed record is not a function error: an error is a crash or a
     // timeout of the whole invocation, which is always a bug or a misconfiguration.
-    for (const { label, fn } of props.functions) {
+    for (const { label, fn } of this.props.functions) {
       this.alarm(`${label}Errors`, {
         description: `${label}: invocations failed (crash or timeout).`,
         metric: fn.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
@@ -132,19 +131,24 @@ export class PipelineMonitoring extends Construct {
       metric: new Metric({
         namespace: 'AWS/Lambda',
         metricName: 'IteratorAge',
-        dimensionsMap: { FunctionName: props.streamFunction.functionName },
+        dimensionsMap: { FunctionName: this.props.streamFunction.functionName },
         period: Duration.minutes(5),
         statistic: Stats.MAXIMUM,
       }),
       threshold: thresholds.publishIteratorAgeSeconds * 1000,
       evaluationPeriods: 1,
     });
+  }
 
+  /** The library API: throttles, refused credentials, the daily budget. */
+  private apiAlarms(): void {
+    const { config } = this.props;
+    const thresholds = config.observability.thresholds;
     // The shared token bucket should keep the API from ever saying "too fast"; a few throttles are
     // tolerable (another client on the same key), a steady stream is not.
     this.alarm('ApiThrottled', {
       description: 'The library API keeps answering "over limit": is another client using this API key?',
-      metric: this.sumOver(
+      metric: this.metrics.sumOver(
         METRIC.ApiThrottled,
         METRIC_DIMENSION.scope,
         THROTTLE_SCOPES,
@@ -158,7 +162,7 @@ export class PipelineMonitoring extends Construct {
     // A 401 means the stored credentials are wrong or revoked: nothing uploads until someone fixes them.
     this.alarm('ApiUnauthorized', {
       description: 'The library API refused the credentials (401): put valid ones in the secret (docs/deploy.md).',
-      metric: this.custom(METRIC.ApiUnauthorized, Stats.SUM, Duration.minutes(5)),
+      metric: this.metrics.custom(METRIC.ApiUnauthorized, Stats.SUM, Duration.minutes(5)),
       threshold: 1,
       evaluationPeriods: 1,
     });
@@ -169,16 +173,51 @@ export class PipelineMonitoring extends Construct {
       description:
         `Library API requests in the last 24 h exceed ${Math.round(thresholds.dailyQuotaRatio * 100)}% of ` +
         `the daily budget (${config.library.requestsPerDay}).`,
-      metric: this.apiRequestsTotal(Duration.days(1)),
+      metric: this.metrics.apiRequestsTotal(Duration.days(1)),
       threshold: Math.floor(config.library.requestsPerDay * thresholds.dailyQuotaRatio),
       evaluationPeriods: 1,
     });
+  }
 
-    this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName,
-      defaultInterval: Duration.hours(24),
-      widgets: this.dashboardRows(),
+  /**
+   * Alarm notifications carry alarm names and metric values, nothing about files or credentials. A topic
+   * policy replaces SNS's default one, so besides the TLS-only Deny it must allow CloudWatch to publish,
+   * or every alarm action fails ("no resource-based policy allows the SNS:Publish action"). The grant is
+   * limited to this account's alarms of this pipeline.
+   */
+  private alarmTopic(): Topic {
+    const { config, namePrefix, topicName } = this.props;
+    const topic = new Topic(this, 'AlarmTopic', {
+      topicName,
+      displayName: `Library upload pipeline (${config.stage}) alarms`,
+      enforceSSL: true,
     });
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${namePrefix}-*`,
+          },
+        },
+      }),
+    );
+    acknowledge(
+      topic,
+      'AwsSolutions-SNS2',
+      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a ' +
+        'customer managed key would protect only alarm names and metric values; publishing is TLS-only (enforceSSL).',
+    );
+    const recipients = config.observability.alarmRecipients;
+    if (recipients === undefined) {
+      throw new Error(`observability.alarmRecipients is required for stage "${config.stage}" (or "none")`);
+    }
+    if (recipients !== 'none') for (const address of recipients) topic.addSubscription(new EmailSubscription(address));
+    return topic;
   }
 
   private alarm(
@@ -200,204 +239,6 @@ export class PipelineMonitoring extends Construct {
     alarm.addOkAction(action);
     this.alarms.push(alarm);
     return alarm;
-  }
-
-  private custom(metricName: string, statistic: string, period: Duration, extra: Record<string, string> = {}): Metric {
-    return new Metric({
-      namespace: this.props.config.observability.metricsNamespace,
-      metricName,
-      dimensionsMap: { service: this.props.config.observability.serviceName, ...extra },
-      statistic,
-      period,
-    });
-  }
-
-  /** One metric summed over the known values of one dimension (CloudWatch cannot alarm on a SEARCH). */
-  private sumOver(
-    metricName: string,
-    dimension: string,
-    values: readonly string[],
-    period: Duration,
-    label: string,
-  ): MathExpression {
-    const usingMetrics: Record<string, IMetric> = {};
-    values.forEach((value, i) => {
-      usingMetrics[`m${i}`] = this.custom(metricName, Stats.SUM, period, { [dimension]: value });
-    });
-    return new MathExpression({
-      expression: Object.keys(usingMetrics)
-        .map((id) => `FILL(${id}, 0)`)
-        .join(' + '),
-      usingMetrics,
-      label,
-      period,
-    });
-  }
-
-  private apiRequestsTotal(period: Duration): MathExpression {
-    return this.sumOver(
-      METRIC.ApiRequests,
-      METRIC_DIMENSION.operation,
-      API_OPERATIONS,
-      period,
-      'API requests (all operations)',
-    );
-  }
-
-  /** A graph line per value of a dimension, whatever the values (dashboards may SEARCH). */
-  private searchBy(metricName: string, dimension: string, label: string): MathExpression {
-    const { metricsNamespace, serviceName } = this.props.config.observability;
-    return new MathExpression({
-      expression: `SEARCH('{${metricsNamespace},${dimension},service} MetricName="${metricName}" service="${serviceName}"', 'Sum', 300)`,
-      label,
-      period: Duration.minutes(5),
-      searchRegion: Stack.of(this).region,
-    });
-  }
-
-  private dashboardRows(): IWidget[][] {
-    const { config, workQueues, deadLetterQueues, functions, ingestQueue } = this.props;
-    const five = Duration.minutes(5);
-    const count = (name: string, label: string, extra: Record<string, string> = {}): Metric =>
-      this.custom(name, Stats.SUM, five, extra).with({ label });
-
-    return [
-      [
-        new TextWidget({
-          width: 24,
-          height: 2,
-          markdown:
-            `## Library upload pipeline: ${config.stage}\n` +
-            'S3 `ObjectCreated` → ingest queue → **ingest** (upload to MyLibrary) → status queue → **poll** ' +
-            '(until final) → uploads table → stream → **publish** → EventBridge. Runbook: docs/operations.md.',
-        }),
-      ],
-      [
-        new GraphWidget({
-          title: 'Files in: S3 events, received, submitted',
-          width: 8,
-          left: [
-            ingestQueue.metricNumberOfMessagesSent({ period: five, statistic: Stats.SUM, label: 'S3 events' }),
-            count(METRIC.FilesReceived, 'Received (new versions)'),
-            count(METRIC.FilesSubmitted, 'Submitted (202)'),
-          ],
-        }),
-        new GraphWidget({
-          title: 'Files out: final status',
-          width: 8,
-          stacked: true,
-          left: FINAL_STATUSES.map((status) => count(METRIC.FilesFinal, status, { [METRIC_DIMENSION.status]: status })),
-        }),
-        new GraphWidget({
-          title: 'Rejected before upload, by reason',
-          width: 8,
-          left: [this.searchBy(METRIC.FilesRejected, METRIC_DIMENSION.reason, '')],
-        }),
-      ],
-      [
-        new GraphWidget({
-          title: 'Queue depth (visible)',
-          width: 8,
-          left: [...workQueues, ...deadLetterQueues].map(({ label, queue }) =>
-            queue.metricApproximateNumberOfMessagesVisible({ period: five, statistic: Stats.MAXIMUM, label }),
-          ),
-        }),
-        new GraphWidget({
-          title: 'Messages in flight / delayed (status re-checks wait as delayed)',
-          width: 8,
-          left: workQueues.flatMap(({ label, queue }) => [
-            queue.metricApproximateNumberOfMessagesNotVisible({
-              period: five,
-              statistic: Stats.MAXIMUM,
-              label: `${label} in flight`,
-            }),
-            queue.metric('ApproximateNumberOfMessagesDelayed', {
-              period: five,
-              statistic: Stats.MAXIMUM,
-              label: `${label} delayed`,
-            }),
-          ]),
-        }),
-        new GraphWidget({
-          title: 'Age of oldest message (s)',
-          width: 8,
-          left: workQueues.map(({ label, queue }) =>
-            queue.metricApproximateAgeOfOldestMessage({ period: five, statistic: Stats.MAXIMUM, label }),
-          ),
-        }),
-      ],
-      [
-        new GraphWidget({
-          title: 'Latency: received to final status (ms)',
-          width: 12,
-          left: [Stats.p(50), Stats.p(90), Stats.MAXIMUM].map((statistic) =>
-            this.custom(METRIC.TimeToFinal, statistic, five).with({ label: statistic }),
-          ),
-        }),
-        new GraphWidget({
-          title: 'Function duration p90 (ms)',
-          width: 12,
-          left: functions.map(({ label, fn }) => fn.metricDuration({ period: five, statistic: Stats.p(90), label })),
-        }),
-      ],
-      [
-        new GraphWidget({
-          title: 'Library API requests by operation',
-          width: 8,
-          left: [this.searchBy(METRIC.ApiRequests, METRIC_DIMENSION.operation, '')],
-        }),
-        new GraphWidget({
-          title: 'Library API throttles (by scope) and 401s',
-          width: 8,
-          left: [
-            ...THROTTLE_SCOPES.map((scope) =>
-              count(METRIC.ApiThrottled, `throttled (${scope})`, { [METRIC_DIMENSION.scope]: scope }),
-            ),
-            count(METRIC.ApiUnauthorized, 'unauthorized (401)'),
-          ],
-        }),
-        new SingleValueWidget({
-          title: `API requests, last 24 h (budget ${config.library.requestsPerDay})`,
-          width: 8,
-          metrics: [this.apiRequestsTotal(Duration.days(1))],
-          setPeriodToTimeRange: false,
-        }),
-      ],
-      [
-        new GraphWidget({
-          title: 'Invocations and errors',
-          width: 8,
-          left: functions.map(({ label, fn }) => fn.metricInvocations({ period: five, statistic: Stats.SUM, label })),
-          right: functions.map(({ label, fn }) =>
-            fn.metricErrors({ period: five, statistic: Stats.SUM, label: `${label} errors` }),
-          ),
-        }),
-        new GraphWidget({
-          title: 'Throttles and publish iterator age',
-          width: 8,
-          left: functions.map(({ label, fn }) =>
-            fn.metricThrottles({ period: five, statistic: Stats.SUM, label: `${label} throttles` }),
-          ),
-          right: [
-            new Metric({
-              namespace: 'AWS/Lambda',
-              metricName: 'IteratorAge',
-              dimensionsMap: { FunctionName: this.props.streamFunction.functionName },
-              period: five,
-              statistic: Stats.MAXIMUM,
-              label: 'publish iterator age (ms)',
-            }),
-          ],
-        }),
-        new GraphWidget({
-          title: 'Events published / failed, tagging failures',
-          width: 8,
-          left: [count(METRIC.EventsPublished, 'events published'), count(METRIC.EventsFailed, 'events failed')],
-          right: [count(OBJECT_TAGGING_FAILED, 'object tagging failed')],
-        }),
-      ],
-      [new AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.alarms })],
-    ];
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * One pipeline function: a Node.js 24 arm64 Lambda bundled locally by esbuild into a minified ES module
  * with source maps and the AWS SDK v3 inside, its own log group (retention set, removed with the stack
- * unless the stage retains data) and its own role, which starts with nothing but the right to write to
+ * unless the stage retains data; its name is generated, so a retained one never blocks a re-deployment)
+ * and its own role, which starts with nothing but the right to write to
  * that log group. The stack adds every other permission as a grant.
  */
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import type { FunctionSettings } from '../config/types.ts';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);";
 
+/** One function's code, settings and environment. */
 export interface PipelineFunctionProps {
   /** The repository root: where package-lock.json and tsconfig.json live. */
   readonly projectRoot: string;
@@ -33,6 +35,7 @@ export interface PipelineFunctionProps {
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
+/** A pipeline Lambda with its role and log group. */
 export class PipelineFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
@@ -42,7 +45,6 @@ export class PipelineFunction extends Construct {
     super(scope, id);
 
     this.logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     });

@@ -3,11 +3,12 @@
  * SQS-managed encryption, TLS-only access, a visibility timeout derived from the consuming function's
  * timeout, and a DLQ that keeps messages for the SQS maximum of 14 days.
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Arn, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge.ts';
 
+/** The names and timings of a work queue and its DLQ. */
 export interface WorkQueueProps {
   readonly queueName: string;
   readonly deadLetterQueueName: string;
@@ -17,6 +18,7 @@ export interface WorkQueueProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** A work queue and its dead-letter queue. */
 export class WorkQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
@@ -31,6 +33,12 @@ export class WorkQueue extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      // Only its own work queue may use it as a DLQ. The ARN is built from the work queue's fixed name:
+      // a reference would make each queue depend on the other.
+      redriveAllowPolicy: {
+        redrivePermission: RedrivePermission.BY_QUEUE,
+        sourceQueues: [Queue.fromQueueArn(this, 'Source', queueArn(this, props.queueName))],
+      },
       removalPolicy: props.removalPolicy,
     });
     acknowledge(
@@ -50,4 +58,8 @@ export class WorkQueue extends Construct {
       removalPolicy: props.removalPolicy,
     });
   }
+}
+
+function queueArn(scope: Construct, queueName: string): string {
+  return Arn.format({ service: 'sqs', resource: queueName }, Stack.of(scope));
 }

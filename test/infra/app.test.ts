@@ -3,7 +3,7 @@
  * output directory in CDK_OUTDIR (what `cdk synth -c stage=...` sets up).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,8 +37,29 @@ describe('infra/app.ts', () => {
     expect(stderr).toContain('No stage given. Pass one with -c stage=<name>');
   });
 
-  it('synthesizes a known stage, nag checks included', () => {
-    const { status, stderr, outdir } = runApp({ ...cdkJsonContext(), stage: 'staging', 'aws:cdk:bundling-stacks': [] });
+  it('fails without the alarm recipients staging needs, naming the setting', () => {
+    const { status, stderr } = runApp({ ...cdkJsonContext(), stage: 'staging', 'aws:cdk:bundling-stacks': [] });
+    expect(status).toBe(1);
+    expect(stderr).toContain('observability.alarmRecipients is required for stage "staging"');
+  });
+
+  it('fails on an unknown key in the settings file, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'library-upload-app-settings-'));
+    outdirs.push(dir);
+    const file = join(dir, 'settings.json');
+    writeFileSync(file, JSON.stringify({ staging: { alarmRecipients: ['oncall@team.test'], alarmEmail: 'x' } }));
+    const { status, stderr } = runApp({ ...cdkJsonContext(), stage: 'staging', settingsFile: file });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/settings\.json is invalid:[\s\S]*alarmEmail/);
+  });
+
+  it('synthesizes a known stage with its settings given as context values, nag checks included', () => {
+    const { status, stderr, outdir } = runApp({
+      ...cdkJsonContext(),
+      stage: 'staging',
+      alarmRecipients: 'oncall@team.test',
+      'aws:cdk:bundling-stacks': [],
+    });
     expect(stderr).toBe('');
     expect(status).toBe(0);
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {

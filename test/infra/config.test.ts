@@ -82,7 +82,7 @@ describe('validation', () => {
         ...STAGES.dev.sources,
         ingestQueue: { ...STAGES.dev.sources.ingestQueue, maxConcurrency: 1, retentionDays: 14 },
       },
-      observability: { ...STAGES.dev.observability, alarmEmail: 'nobody', metricsNamespace: 'AWS/Lambda' },
+      observability: { ...STAGES.dev.observability, alarmRecipients: ['nobody'], metricsNamespace: 'AWS/Lambda' },
     };
 
     // Act
@@ -106,7 +106,7 @@ describe('validation', () => {
       'functions.ingest.reservedConcurrency',
       'sources.ingestQueue.maxConcurrency',
       'sources.ingestQueue.retentionDays',
-      'observability.alarmEmail',
+      'observability.alarmRecipients: "nobody"',
       'observability.metricsNamespace',
     ];
     for (const fragment of expected) expect(problems.join('\n')).toContain(fragment);

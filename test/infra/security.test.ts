@@ -13,8 +13,8 @@
  * credential in any function's environment.
  */
 import { describe, expect, it } from 'vitest';
-import { STAGE_NAMES, STAGES } from '../../infra/config/index.ts';
-import { pipelineFunctions, refTarget, resourcesOfType, synthesized, type CfnTemplate } from './support.ts';
+import { STAGE_NAMES } from '../../infra/config/index.ts';
+import { DEPLOYABLE, pipelineFunctions, refTarget, resourcesOfType, synthesized, type CfnTemplate } from './support.ts';
 
 interface Statement {
   Effect: string;
@@ -98,7 +98,7 @@ function resourceStrings(resource: unknown): string[] {
 }
 
 describe.each(STAGE_NAMES)('stage %s', (stageName) => {
-  const config = STAGES[stageName];
+  const config = DEPLOYABLE[stageName];
   const { json } = synthesized(config);
   const fns = pipelineFunctions(json);
 

@@ -1,17 +1,43 @@
 /**
  * Shared factories for the infrastructure tests: synthesize a stage in-process the way `cdk synth`
  * does (same feature flags from cdk.json, same nag checks), but without bundling, which a single test
- * (bundling.test.ts) exercises for real.
+ * (bundling.test.ts) exercises for real, and without CloudFormation Guard unless asked (guard.test.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { afterAll } from 'vitest';
-import type { StageConfig } from '../../infra/config/index.ts';
+import { applySettings, STAGES, type StageConfig, type StageName } from '../../infra/config/index.ts';
 import { addPipeline, PROJECT_ROOT } from '../../infra/stacks/pipeline-app.ts';
 import type { UploadPipelineStack } from '../../infra/stacks/upload-pipeline-stack.ts';
+
+/**
+ * Alarm recipients for tests: staging and prod leave them to the adopter, so the tests give some, at the
+ * domain RFC 2606 reserves for testing.
+ */
+export const TEST_ALARM_RECIPIENTS = ['library-upload-oncall@team.test'] as const;
+
+/** A stage's record as an adopter would deploy it: the required settings given. */
+export function deployable(config: StageConfig): StageConfig {
+  return config.observability.alarmRecipients === undefined
+    ? applySettings(config, { alarmRecipients: [...TEST_ALARM_RECIPIENTS] })
+    : config;
+}
+
+/** Every stage, deployable (one object per stage, so `synthesized` caches each once). */
+export const DEPLOYABLE: Readonly<Record<StageName, StageConfig>> = {
+  dev: deployable(STAGES.dev),
+  staging: deployable(STAGES.staging),
+  prod: deployable(STAGES.prod),
+};
+
+/** The logical id of an L2 construct's CloudFormation resource. */
+export function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
 
 /** The context `cdk` passes from cdk.json (feature flags). */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -32,6 +58,8 @@ export interface SynthOptions {
   /** Bundle the functions with esbuild (slow-ish); by default bundling is skipped. */
   bundle?: boolean;
   outdir?: string;
+  /** Run CloudFormation Guard as `cdk synth` does (about 2 s); off by default, guard.test.ts runs it. */
+  guard?: boolean;
   /** Adds constructs to the stack before synthesis (to prove that checks bite). */
   extend?: (stack: UploadPipelineStack) => void;
 }
@@ -53,7 +81,7 @@ export function synthesize(config: StageConfig, options: SynthOptions = {}): Syn
     assemblies.push(outdir);
   }
   const app = new App({ context, outdir });
-  const stack = addPipeline(app, config);
+  const stack = addPipeline(app, config, { guard: options.guard ?? false });
   options.extend?.(stack);
   app.synth();
   const template = Template.fromStack(stack);
