@@ -4,6 +4,7 @@
  *
  * The CDK stack and the local runner both take their names from here.
  */
+import { UPLOADS_INDEXES } from '../../shared/store/tables.ts';
 import type { StageConfig } from './types.ts';
 
 export interface ResourceNames {
@@ -14,6 +15,10 @@ export interface ResourceNames {
   readonly uploadsTable: string;
   /** GSI of the uploads table, partition key `libraryFileId`. */
   readonly uploadsByLibraryFileIdIndex: string;
+  /** GSI of the uploads table, partition key `key`, sort key `createdAt` (the operator tool's `status`). */
+  readonly uploadsByKeyIndex: string;
+  /** GSI of the uploads table, partition key `status`, sort key `updatedAt` (the operator tool's `list`). */
+  readonly uploadsByStatusIndex: string;
   readonly limitsTable: string;
   readonly ingestQueue: string;
   readonly ingestDeadLetterQueue: string;
@@ -41,7 +46,9 @@ export function resourceNames(config: Pick<StageConfig, 'stage'>): ResourceNames
     stackName: `LibraryUpload-${config.stage}`,
     prefix,
     uploadsTable: `${prefix}-uploads`,
-    uploadsByLibraryFileIdIndex: 'byLibraryFileId',
+    uploadsByLibraryFileIdIndex: UPLOADS_INDEXES.byLibraryFileId.name,
+    uploadsByKeyIndex: UPLOADS_INDEXES.byKey.name,
+    uploadsByStatusIndex: UPLOADS_INDEXES.byStatus.name,
     limitsTable: `${prefix}-limits`,
     ingestQueue: `${prefix}-ingest`,
     ingestDeadLetterQueue: `${prefix}-ingest-dlq`,

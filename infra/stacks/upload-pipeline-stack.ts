@@ -38,6 +38,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { toEnvironment } from '../../shared/config/runtime-config.ts';
 import { FINAL_STATUSES } from '../../shared/upload/record.ts';
+import { UPLOADS_INDEXES, type UploadsIndex } from '../../shared/store/tables.ts';
 import { resourceNames, type ResourceNames } from '../config/names.ts';
 import { toPowertoolsEnvironment, toRuntimeConfig } from '../config/runtime.ts';
 import type { SqsSourceSettings, StageConfig } from '../config/types.ts';
@@ -186,11 +187,14 @@ export class UploadPipelineStack extends Stack {
       deletionProtection: retainData,
       removalPolicy: dataRemovalPolicy,
     });
-    this.uploadsTable.addGlobalSecondaryIndex({
-      indexName: names.uploadsByLibraryFileIdIndex,
-      partitionKey: { name: 'libraryFileId', type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
+    for (const index of Object.values(UPLOADS_INDEXES) as UploadsIndex[]) {
+      this.uploadsTable.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        ...(index.sortKey === undefined ? {} : { sortKey: { name: index.sortKey, type: AttributeType.STRING } }),
+        projectionType: ProjectionType.ALL,
+      });
+    }
 
     // The token bucket shared by every function so the pipeline as a whole stays under the API key's
     // limits. No stream (token updates must not wake the publisher). Its state is worthless after a day,
@@ -360,15 +364,15 @@ export class UploadPipelineStack extends Stack {
       'AwsSolutions-IAM5[Resource::*]',
       `${xrayReason}, and dynamodb:ListStreams (added by the stream event source), which does not either.`,
     );
-    // The table grants cover the table's indexes as "<table>/index/*"; the only index is byLibraryFileId,
-    // which the store queries to find a record by its library file id.
+    // The table grants cover the table's indexes as "<table>/index/*": the functions query byLibraryFileId
+    // (a record by its library file id); the other indexes serve the operator tool.
     const uploadsTableId = this.getLogicalId(this.uploadsTable.node.defaultChild as CfnTable);
     const uploadsIndexes = `AwsSolutions-IAM5[Resource::<${uploadsTableId}.Arn>/index/*]`;
     for (const f of [this.ingest, this.poll]) {
       acknowledge(
         f.role,
         uploadsIndexes,
-        `The uploads table's only index is ${names.uploadsByLibraryFileIdIndex} (records by library file id); ` +
+        `The functions query the uploads table's index ${names.uploadsByLibraryFileIdIndex} (records by library file id); ` +
           'the grant names the indexes of this one table, not of any other.',
       );
     }

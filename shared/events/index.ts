@@ -7,6 +7,7 @@ export type {
   EventFile,
   EventObject,
   EventReason,
+  EventRetry,
   EventTimings,
   FailedEventDetail,
   RejectedEventDetail,

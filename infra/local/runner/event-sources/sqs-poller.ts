@@ -50,6 +50,8 @@ export interface SqsPollerOptions {
   onInvocation?: (report: SqsInvocationReport) => void;
   /** Called when a receive or delete fails (the poller keeps going). */
   onError?: (error: unknown) => void;
+  /** While true, no message is received (a disabled event source mapping: `ops pause`). */
+  paused?: () => boolean;
 }
 
 export interface SqsInvocationReport {
@@ -224,6 +226,10 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
 
   const worker = async (): Promise<void> => {
     while (!stopping) {
+      if (options.paused?.()) {
+        await sleep(250);
+        continue;
+      }
       let batch: Message[];
       try {
         batch = await collect();
