@@ -131,6 +131,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     const batch: Message[] = [];
     let windowEnd: number | undefined;
     while (!stopping && batch.length < options.batchSize) {
+      // Paused while idle: give up the wait, so the worker stops receiving until resumed.
+      if (batch.length === 0 && options.paused?.()) break;
       if (windowEnd !== undefined && Date.now() >= windowEnd) break;
       const waitSeconds = windowEnd === undefined ? idleWait : 0;
       let messages: Message[];
