@@ -49,12 +49,18 @@ const defaultIO: OpsIO = {
   stderr: (text) => process.stderr.write(text),
 };
 
-export function resolveTarget(options: GlobalOptions): Promise<OpsTarget> {
-  if (options.local && options.stage !== undefined)
+/** `--local` or `--stage <name>`, exactly one (a usage error otherwise). */
+export function checkTargetOptions(options: GlobalOptions): void {
+  if (options.local && options.stage !== undefined) {
     throw new UsageError('Give either --stage <name> or --local, not both');
-  if (options.local) return localTarget(options.stateDir);
-  if (options.stage !== undefined) return stackTarget(options.stage);
-  throw new UsageError('Say which pipeline: --stage <name> (a deployed stage) or --local (the running `npm start`)');
+  }
+  if (!options.local && options.stage === undefined) {
+    throw new UsageError('Say which pipeline: --stage <name> (a deployed stage) or --local (the running `npm start`)');
+  }
+}
+
+export function resolveTarget(options: GlobalOptions): Promise<OpsTarget> {
+  return options.local ? localTarget(options.stateDir) : stackTarget(options.stage ?? '');
 }
 
 /** Builds the program; `exit` receives the command's exit code. */
@@ -70,6 +76,7 @@ export function buildProgram(io: OpsIO, exit: (code: ExitCode) => void): Command
     .exitOverride();
   const run = async (work: (target: OpsTarget) => Promise<CommandResult>): Promise<void> => {
     const options = program.opts<GlobalOptions>();
+    checkTargetOptions(options);
     const target = await (io.resolveTarget ?? resolveTarget)(options);
     try {
       const result = await work(target);

@@ -62,16 +62,16 @@ export const registerList: CommandRunner = (program: Command, run) => {
     .option('--since <time>', 'changed since: a duration back from now (30m, 24h, 7d) or an ISO time', '24h')
     .option('--prefix <prefix>', 'only keys starting with this (e.g. uploads/brand/)')
     .option('--limit <n>', 'at most this many records', (value) => positiveInteger(value, '--limit'), 100)
-    .action((options: { status?: RecordStatus[]; since: string; prefix?: string; limit: number }) =>
-      run((target) =>
-        listCommand(target, {
-          ...(options.status ? { statuses: options.status } : {}),
-          since: parseTime(options.since, '--since'),
-          ...(options.prefix ? { prefix: options.prefix } : {}),
-          limit: options.limit,
-        }),
-      ),
-    );
+    .action((options: { status?: RecordStatus[]; since: string; prefix?: string; limit: number }) => {
+      // Arguments are checked before any target is resolved: a usage error needs no AWS.
+      const query: ListOptions = {
+        ...(options.status ? { statuses: options.status } : {}),
+        since: parseTime(options.since, '--since'),
+        ...(options.prefix ? { prefix: options.prefix } : {}),
+        limit: options.limit,
+      };
+      return run((target) => listCommand(target, query));
+    });
 };
 
 /** A commander argument parser for a positive integer (an invalid value is a usage error). */

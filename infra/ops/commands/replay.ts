@@ -87,13 +87,13 @@ export const registerReplay: CommandRunner = (program: Command, run) => {
     .requiredOption('--from <time>', 'start of the window (ISO time, or a duration back from now: 2h)')
     .requiredOption('--to <time>', 'end of the window (ISO time, or a duration back from now: 0s for now)')
     .option('--rule <name|arn>', "replay to this rule of the stage's bus only (AWS)")
-    .action((options: { from: string; to: string; rule?: string }) =>
-      run((target) =>
-        replayCommand(target, {
-          from: parseTime(options.from, '--from'),
-          to: parseTime(options.to, '--to'),
-          ...(options.rule ? { rule: options.rule } : {}),
-        }),
-      ),
-    );
+    .action((options: { from: string; to: string; rule?: string }) => {
+      const window: ReplayOptions = {
+        from: parseTime(options.from, '--from'),
+        to: parseTime(options.to, '--to'),
+        ...(options.rule ? { rule: options.rule } : {}),
+      };
+      if (window.to <= window.from) throw new UsageError('--to must be after --from');
+      return run((target) => replayCommand(target, window));
+    });
 };

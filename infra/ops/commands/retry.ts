@@ -141,9 +141,10 @@ export const registerRetry: CommandRunner = (program: Command, run) => {
     .option('--since <time>', 'with --status: changed since (30m, 24h, 7d or ISO)', '24h')
     .option('--prefix <prefix>', 'with --status: only keys starting with this')
     .option('--dry-run', 'show what would be retried, change nothing')
-    .action((keys: string[], options: { status?: string[]; since: string; prefix?: string; dryRun?: boolean }) =>
-      run((target) => retryCommand(target, retrySelection(keys, options), { dryRun: options.dryRun === true })),
-    );
+    .action((keys: string[], options: { status?: string[]; since: string; prefix?: string; dryRun?: boolean }) => {
+      const selection = retrySelection(keys, options);
+      return run((target) => retryCommand(target, selection, { dryRun: options.dryRun === true }));
+    });
 };
 
 function retrySelection(
