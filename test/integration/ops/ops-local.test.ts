@@ -303,6 +303,39 @@ describe('ops against the local pipeline', () => {
     expect((await queueFacts(target.clients.sqs, target.resources.queues.publishFailures)).visible).toBe(0);
   });
 
+  it('falls back to the batch time window when the stream no longer has the batch', async () => {
+    // Arrange: a pointer to a shard the stream does not have (trimmed after 24 hours), around a final record.
+    const record = (await recordOf('uploads/brand/logo.png')) as UploadRecord;
+    const at = record.updatedAt;
+    const pointer = {
+      DDBStreamBatchInfo: {
+        shardId: 'shardId-00000000000000000000-trimmed',
+        startSequenceNumber: '1',
+        endSequenceNumber: '2',
+        approximateArrivalOfFirstRecord: at,
+        approximateArrivalOfLastRecord: at,
+        batchSize: 1,
+        streamArn: pipeline.resources.uploadsStreamArn,
+      },
+    };
+    await target.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: target.resources.queues.publishFailures.url,
+        MessageBody: JSON.stringify(pointer),
+      }),
+    );
+    const before = detailsOf(record.key).length;
+    // Act
+    const result = await redriveCommand(target, 'publish');
+    // Assess
+    expect(result.data).toMatchObject({ source: 'publish', pointers: 1, fromTimeWindow: 1 });
+    expect((result.data as { eventIds: string[] }).eventIds).toContain(detailsOf(record.key)[0]?.eventId);
+    await waitFor(() => detailsOf(record.key).length === before + 1, {
+      timeoutMs: 10_000,
+      what: 'the re-published event',
+    });
+  });
+
   it('replays a window locally by re-emitting its final records', async () => {
     // Arrange
     const finals = (await pipeline.records()).filter((r) => isFinalStatus(r.status));
