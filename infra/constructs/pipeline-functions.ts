@@ -246,8 +246,8 @@ export class PipelineFunctions extends Construct {
       acknowledge(
         f.role,
         `AwsSolutions-IAM5[Resource::<${uploadsTableId}.Arn>/index/*]`,
-        `The uploads table's indexes (${names.uploadsByLibraryFileIdIndex}: records by library file id) are ` +
-          'what the store queries; the grant names the indexes of this one table, not of any other.',
+        `The functions query the uploads table's index ${names.uploadsByLibraryFileIdIndex} (records by library ` +
+          'file id; the others serve the operator tool); the grant names the indexes of this one table only.',
       );
     }
   }

@@ -13,6 +13,7 @@ import {
   type TableProps,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { UPLOADS_INDEXES, type UploadsIndex } from '../../shared/store/tables.ts';
 import type { ResourceNames } from '../config/names.ts';
 
 /** What the tables need. */
@@ -49,11 +50,15 @@ export class PipelineTables extends Construct {
       deletionProtection: retainData,
       removalPolicy: retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    this.uploads.addGlobalSecondaryIndex({
-      indexName: names.uploadsByLibraryFileIdIndex,
-      partitionKey: { name: 'libraryFileId', type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
+    // The indexes are declared once, for this stack and for the local tables alike.
+    for (const index of Object.values(UPLOADS_INDEXES) as UploadsIndex[]) {
+      this.uploads.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        ...(index.sortKey === undefined ? {} : { sortKey: { name: index.sortKey, type: AttributeType.STRING } }),
+        projectionType: ProjectionType.ALL,
+      });
+    }
 
     // The token bucket shared by every function. No stream (token updates must not wake the publisher);
     // its state is worthless after a day, so it is never retained and may keep a fixed name.

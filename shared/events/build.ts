@@ -4,9 +4,17 @@
  */
 import { redactText } from '../observability/redact.ts';
 import { isFinalStatus } from '../record/upload-record.ts';
-import type { FinalStatus, UploadRecord } from '../record/upload-record.ts';
+import type { FinalStatus, RecordRetry, UploadRecord } from '../record/upload-record.ts';
 import { EVENT_SOURCE, EVENT_VERSION, detailTypeFor } from './contract.ts';
-import type { EventFile, EventObject, EventReason, EventTimings, UploadEvent, UploadEventDetail } from './contract.ts';
+import type {
+  EventFile,
+  EventObject,
+  EventReason,
+  EventRetry,
+  EventTimings,
+  UploadEvent,
+  UploadEventDetail,
+} from './contract.ts';
 import { eventIdFor } from './event-id.ts';
 
 /** Longest `reason.message` carried (the API's messages are short; a stack trace is not). */
@@ -43,7 +51,7 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
   // Property order is the order the contract documents (JSON consumers do not care; people reading do).
   const head = {
     version: EVENT_VERSION as typeof EVENT_VERSION,
-    eventId: eventIdFor(record.objectId, status),
+    eventId: eventIdFor(record.objectId, status, record.retry?.count),
     stage: options.stage,
     objectId: record.objectId,
     object: objectOf(record),
@@ -54,7 +62,11 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
     fileName,
     fileType: record.fileType ?? extensionOf(fileName),
   };
-  const timingsAndAttempts = { timings, attempts: record.attempts ?? 0 };
+  const timingsAndAttempts = {
+    timings,
+    attempts: record.attempts ?? 0,
+    ...(record.retry === undefined ? {} : { retry: retryOf(record.retry) }),
+  };
   let detail: UploadEventDetail;
   if (status === 'Active') {
     if (record.libraryFileId === undefined) {
@@ -81,6 +93,19 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
     } as UploadEventDetail;
   }
   return { source: EVENT_SOURCE, detailType: detailTypeFor(status), time: new Date(timings.finalAt), detail };
+}
+
+/** A copy with only the contract's fields (the record's own may grow). */
+function retryOf(retry: RecordRetry): EventRetry {
+  const { status, errorKey, finalAt } = retry.previous;
+  return {
+    count: retry.count,
+    previous: {
+      status,
+      ...(errorKey === undefined ? {} : { errorKey }),
+      ...(finalAt === undefined ? {} : { finalAt }),
+    },
+  };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

@@ -118,6 +118,15 @@ interface UploadEventDetailBase {
   timings: EventTimings;
   /** Upload attempts that may have reached the library (0 when refused before upload; a POST never sent or refused with a 4xx is not counted). */
   attempts: number;
+  /** Only on an outcome of an operator's retry (`ops retry`): consumers tell it from a first outcome. */
+  retry?: EventRetry;
+}
+
+/** Which re-run of the file this outcome is, and the outcome it replaced. */
+export interface EventRetry {
+  /** 1 for the first retry. */
+  count: number;
+  previous: { status: 'Failed' | 'Rejected' | 'TimedOut'; errorKey?: string; finalAt?: string };
 }
 
 export interface UploadedEventDetail extends UploadEventDetailBase {

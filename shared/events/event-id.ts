@@ -14,8 +14,15 @@ import type { FinalStatus } from '../record/upload-record.ts';
 /** The pipeline's own UUID namespace for event ids (a random UUID, fixed forever). */
 export const EVENT_ID_NAMESPACE = '6f1c1d8e-2b3a-4c5d-9e8f-0a1b2c3d4e5f';
 
-export function eventIdFor(objectId: string, status: FinalStatus): string {
-  return uuidV5(`${objectId}#${status}`, EVENT_ID_NAMESPACE);
+/**
+ * `retryCount` (an operator's re-run, `ops retry`) names a new outcome: a retry that ends in the same
+ * status as before must not be dropped as a repeat. Without it (a first outcome) the id is unchanged.
+ */
+export function eventIdFor(objectId: string, status: FinalStatus, retryCount = 0): string {
+  return uuidV5(
+    retryCount > 0 ? `${objectId}#${status}#retry=${retryCount}` : `${objectId}#${status}`,
+    EVENT_ID_NAMESPACE,
+  );
 }
 
 /** A name-based UUID, version 5 (SHA-1), as RFC 9562 defines it. */

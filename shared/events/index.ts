@@ -17,6 +17,7 @@ export type {
   EventFile,
   EventObject,
   EventReason,
+  EventRetry,
   EventTimings,
   FailedEventDetail,
   RejectedEventDetail,

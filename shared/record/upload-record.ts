@@ -105,4 +105,15 @@ export interface UploadRecord extends ObjectRef {
   pollScheduledAt?: string;
   /** True when the library file was found by searching after an interrupted upload (not re-posted). */
   adopted?: boolean;
+  /** Set by an operator's retry (`ops retry`): which re-run this is and the final outcome it replaced. */
+  retry?: RecordRetry;
+}
+
+/** The statuses an operator may retry: outcomes a fixed cause can change. */
+export const RETRYABLE_STATUSES = ['Failed', 'Rejected', 'TimedOut'] as const;
+export type RetryableStatus = (typeof RETRYABLE_STATUSES)[number];
+
+export interface RecordRetry {
+  count: number;
+  previous: { status: RetryableStatus; errorKey?: string; finalAt?: string };
 }

@@ -13,6 +13,7 @@ import { loadPublishConfig } from '../../shared/events/config.ts';
 import { PLACEHOLDER_SECRET_VALUE } from '../../shared/secrets/library-credentials.ts';
 import {
   BY_LIBRARY_FILE_ID_INDEX,
+  UPLOADS_INDEXES,
   LIMITS_TABLE_KEY,
   TTL_ATTRIBUTE,
   UPLOADS_TABLE_KEY,
@@ -261,7 +262,12 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
     it('uses the key, index and TTL names the store uses', () => {
       expect(json.Resources[uploadsTableId]?.Properties).toMatchObject({
         KeySchema: [{ AttributeName: UPLOADS_TABLE_KEY, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [expect.objectContaining({ IndexName: BY_LIBRARY_FILE_ID_INDEX })],
+        GlobalSecondaryIndexes: [
+          expect.objectContaining({ IndexName: BY_LIBRARY_FILE_ID_INDEX }),
+          ...Object.values(UPLOADS_INDEXES)
+            .filter((index) => index.name !== BY_LIBRARY_FILE_ID_INDEX)
+            .map((index) => expect.objectContaining({ IndexName: index.name })),
+        ],
         TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
       });
       expect(json.Resources[limitsTableId]?.Properties).toMatchObject({
@@ -283,6 +289,22 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
           {
             IndexName: 'byLibraryFileId',
             KeySchema: [{ AttributeName: 'libraryFileId', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'byKey',
+            KeySchema: [
+              { AttributeName: 'key', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'byStatus',
+            KeySchema: [
+              { AttributeName: 'status', KeyType: 'HASH' },
+              { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+            ],
             Projection: { ProjectionType: 'ALL' },
           },
         ],

@@ -49,6 +49,7 @@ import {
 import { ProgressTracker, type ProgressSnapshot, type ProgressSource } from './progress.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { loadStackDefinitions } from './stack-definitions.ts';
+import { watchPauseSwitch } from '../../ops/pause-switch.ts';
 
 export interface LocalPipelineOptions {
   /** Stage whose config is emulated (default `dev`). */
@@ -164,6 +165,28 @@ async function importHandlers(): Promise<{ ingest: SqsLambda; poll: SqsLambda; p
     load<StreamLambda>('publish'),
   ]);
   return { ingest, poll, publish };
+}
+
+/** `endpoints.json`: where everything is, for scripts and the operator tool (`ops --local`); no credentials. */
+function localEndpointsFile(stage: string, endpoints: LocalEndpoints, resources: LocalResources) {
+  return {
+    stage,
+    endpoints,
+    bucket: resources.bucket,
+    uploadPrefix: resources.uploadPrefix,
+    queues: {
+      ingest: resources.ingestQueue.url,
+      status: resources.statusQueue.url,
+      ingestDeadLetter: resources.ingestQueue.deadLetter.url,
+      statusDeadLetter: resources.statusQueue.deadLetter.url,
+      publishFailures: resources.publishFailureQueue.url,
+    },
+    uploadsTable: resources.uploadsTable,
+    limitsTable: resources.limitsTable,
+    uploadsStreamArn: resources.uploadsStreamArn,
+    eventBus: resources.eventBusName,
+    pid: process.pid,
+  };
 }
 
 function message(error: unknown): string {
@@ -340,6 +363,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     local.eventBridge.on('event', onRecorded);
     cleanups.push(() => local.eventBridge.off('event', onRecorded));
 
+    // `ops pause` (infra/ops/): the queue pollers stop receiving, as disabled event source mappings do.
+    const pauseSwitch = watchPauseSwitch(documentClient, resources.limitsTable, {
+      onError: pollerError('pause switch'),
+    });
+    cleanups.push(() => pauseSwitch.stop());
     const ingestPoller = startSqsPoller({
       sqs,
       queueUrl: resources.ingestQueue.url,
@@ -352,6 +380,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       region: stage.env.region,
       onInvocation: onSqsInvocation,
       onError: pollerError('ingest queue'),
+      paused: pauseSwitch.paused,
     });
     const statusPoller = startSqsPoller({
       sqs,
@@ -365,6 +394,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       region: stage.env.region,
       onInvocation: onSqsInvocation,
       onError: pollerError('status queue'),
+      paused: pauseSwitch.paused,
     });
     const stream = stage.sources.uploadsStream;
     const streamPoller: StreamPoller = startStreamPoller({
@@ -429,7 +459,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     // For scripts and other terminals: where everything is (no credentials).
     await writeFile(
       join(stateDir, 'endpoints.json'),
-      `${JSON.stringify({ endpoints, bucket: resources.bucket, uploadPrefix: resources.uploadPrefix, queues: { ingest: resources.ingestQueue.url, status: resources.statusQueue.url }, uploadsTable: resources.uploadsTable, eventBus: resources.eventBusName, pid: process.pid }, null, 2)}\n`,
+      `${JSON.stringify(localEndpointsFile(stage.stage, endpoints, resources), null, 2)}\n`,
     );
 
     const keyOf = (event: EventEnvelope): string | undefined =>

@@ -62,9 +62,13 @@ describe('local resources from the dev stage config', () => {
     const uploads = (await env.clients.dynamodb.send(new DescribeTableCommand({ TableName: resources.uploadsTable })))
       .Table;
     expect(uploads?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
-    expect(uploads?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([
-      resourceNames(dev).uploadsByLibraryFileIdIndex,
-    ]);
+    expect(uploads?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+      [
+        resourceNames(dev).uploadsByLibraryFileIdIndex,
+        resourceNames(dev).uploadsByKeyIndex,
+        resourceNames(dev).uploadsByStatusIndex,
+      ].sort(),
+    );
     expect(resources.uploadsStreamArn).toBe(uploads?.LatestStreamArn);
     const ttl = await env.clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: resources.uploadsTable }));
     expect(ttl.TimeToLiveDescription?.AttributeName).toBe('expiresAt');

@@ -50,6 +50,8 @@ export interface SqsPollerOptions {
   onInvocation?: (report: SqsInvocationReport) => void;
   /** Called when a receive or delete fails (the poller keeps going). */
   onError?: (error: unknown) => void;
+  /** While true, no message is received (a disabled event source mapping: `ops pause`). */
+  paused?: () => boolean;
 }
 
 export interface SqsInvocationReport {
@@ -129,6 +131,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     const batch: Message[] = [];
     let windowEnd: number | undefined;
     while (!stopping && batch.length < options.batchSize) {
+      // Paused while idle: give up the wait, so the worker stops receiving until resumed.
+      if (batch.length === 0 && options.paused?.()) break;
       if (windowEnd !== undefined && Date.now() >= windowEnd) break;
       const waitSeconds = windowEnd === undefined ? idleWait : 0;
       let messages: Message[];
@@ -224,6 +228,10 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
 
   const worker = async (): Promise<void> => {
     while (!stopping) {
+      if (options.paused?.()) {
+        await sleep(250);
+        continue;
+      }
       let batch: Message[];
       try {
         batch = await collect();
