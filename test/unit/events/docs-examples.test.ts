@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, EVENT_SOURCE, buildUploadEvent, detailTypeFor } from '../../../shared/events/index.ts';
 import type { UploadEventDetail } from '../../../shared/events/index.ts';
-import { detailValidator, finalRecord } from './factories.ts';
+import { detailValidator } from '../../support/event-schema.ts';
+import { finalRecord } from '../../support/factories.ts';
 
 const validate = detailValidator();
 const doc = readFileSync(new URL('../../../docs/events.md', import.meta.url), 'utf8');
