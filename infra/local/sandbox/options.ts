@@ -5,7 +5,7 @@
  * quirks, credentials) through the programmatic API or the `/__sandbox/` admin endpoints, so a test or a
  * chaos run can, say, revoke a token or raise the error rate mid-run without restarting anything.
  */
-import type { LibraryFileSource, LibraryFileType } from '../../../shared/library/types.ts';
+import type { FileSource, FileType } from './vendor-facts.ts';
 
 export interface SandboxCredentialPair {
   apiKey: string;
@@ -151,11 +151,11 @@ export interface InitialFolder {
 /** A file present from the start (already Active, unless its bytes say otherwise). */
 export interface InitialFile {
   name: string;
-  fileType: LibraryFileType;
+  fileType: FileType;
   data: Buffer;
   folderId?: string;
   description?: string;
-  source?: LibraryFileSource;
+  source?: FileSource;
 }
 
 /**

@@ -5,7 +5,7 @@
  * File ids are decimal strings that keep increasing across resets, so an id recorded before a reset
  * never names a different file after it.
  */
-import type { LibraryUploadStatus } from '../../../shared/library/types.ts';
+import type { UploadStatus } from './vendor-facts.ts';
 import { IMAGE_TYPES } from './content-inspection.ts';
 import { FolderTree } from './folder-tree.ts';
 import { statusAt, type ProcessingSchedule } from './processing.ts';
@@ -46,7 +46,7 @@ export interface SandboxFileView {
   contentType: string;
   size: number;
   sha256: string;
-  status: LibraryUploadStatus;
+  status: UploadStatus;
   verdict: ProcessingSchedule['verdict'];
   width: number;
   height: number;

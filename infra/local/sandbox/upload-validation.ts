@@ -7,7 +7,7 @@
  * that sent `folderId` instead of `folder_id`. `source` is matched without regard to case (the vendor's
  * own Java example sends `MYCOMPUTER`); `file_type` must be one of the upper-case values.
  */
-import { FILE_SOURCES, FILE_TYPES, LIBRARY_LIMITS } from '../../../shared/library/types.ts';
+import { FILE_SOURCES, FILE_TYPES, LIMITS } from './vendor-facts.ts';
 import { ERROR_KEYS, apiError, type ApiErrorBody } from './error-bodies.ts';
 import { ROOT_FOLDER_IDS, type FolderTree } from './folder-tree.ts';
 import type { ParsedUpload, ReceivedData } from './multipart.ts';
@@ -55,20 +55,17 @@ export function validateUpload(
   const name = single('file_name');
   if (name !== undefined) {
     if (name.trim() === '') errors.push(apiError(ERROR_KEYS.fieldRequired, 'file_name must not be empty.'));
-    else if (name.length > LIBRARY_LIMITS.fileNameMaxLength) {
+    else if (name.length > LIMITS.fileNameMaxLength) {
       errors.push(
-        apiError(ERROR_KEYS.maxLength, `file_name exceeds the maximum length of ${LIBRARY_LIMITS.fileNameMaxLength}.`),
+        apiError(ERROR_KEYS.maxLength, `file_name exceeds the maximum length of ${LIMITS.fileNameMaxLength}.`),
       );
     }
   }
 
   const description = single('description');
-  if (description !== undefined && description.length > LIBRARY_LIMITS.descriptionMaxLength) {
+  if (description !== undefined && description.length > LIMITS.descriptionMaxLength) {
     errors.push(
-      apiError(
-        ERROR_KEYS.maxLength,
-        `description exceeds the maximum length of ${LIBRARY_LIMITS.descriptionMaxLength}.`,
-      ),
+      apiError(ERROR_KEYS.maxLength, `description exceeds the maximum length of ${LIMITS.descriptionMaxLength}.`),
     );
   }
 

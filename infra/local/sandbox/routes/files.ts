@@ -6,7 +6,7 @@
  * were infected or sit in the Trash are only reachable by id (and the Trash by its own list). DELETE
  * moves files to the Trash: their status becomes Deleted and the upload status says so.
  */
-import { LIBRARY_LIMITS } from '../../../../shared/library/types.ts';
+import { LIMITS } from '../vendor-facts.ts';
 import { ERROR_KEYS, apiError } from '../error-bodies.ts';
 import { drain, mediaType, readJsonBody, type ApiResponse, type RouteResult } from '../http-io.ts';
 import { applyListQuery, nextTokenParams, parseListQuery } from '../list-query.ts';
@@ -79,12 +79,12 @@ export async function updateFile({ req, url, state, params }: RouteContext): Pro
   const name = changes.name;
   if (name !== undefined && (typeof name !== 'string' || name.trim() === ''))
     errors.push(apiError(ERROR_KEYS.fieldInvalid, 'name must be a non-empty string.'));
-  else if (typeof name === 'string' && name.length > LIBRARY_LIMITS.fileNameMaxLength)
+  else if (typeof name === 'string' && name.length > LIMITS.fileNameMaxLength)
     errors.push(apiError(ERROR_KEYS.maxLength, 'name is too long.'));
   const description = changes.description;
   if (description !== undefined && typeof description !== 'string')
     errors.push(apiError(ERROR_KEYS.fieldInvalid, 'description must be a string.'));
-  else if (typeof description === 'string' && description.length > LIBRARY_LIMITS.descriptionMaxLength) {
+  else if (typeof description === 'string' && description.length > LIMITS.descriptionMaxLength) {
     errors.push(apiError(ERROR_KEYS.maxLength, 'description is too long.'));
   }
   const folderInput = changes.folder_id;

@@ -8,7 +8,7 @@ import { DEFAULT_LIST_LIMIT } from '../list-query.ts';
 import { decodeNextToken, encodeNextToken, page } from '../pagination.ts';
 import { folderRecord } from '../records.ts';
 import type { RouteContext } from '../router.ts';
-import { LIBRARY_LIMITS } from '../../../../shared/library/types.ts';
+import { LIMITS } from '../vendor-facts.ts';
 import { notFound } from './files.ts';
 
 export async function listFolders({ url, state }: RouteContext): Promise<RouteResult> {
@@ -17,12 +17,10 @@ export async function listFolders({ url, state }: RouteContext): Promise<RouteRe
   if (params === undefined)
     return { status: 400, body: [apiError(ERROR_KEYS.queryParamInvalid, 'next is not a valid page token.')] };
   const limit = Number(params.get('limit') ?? DEFAULT_LIST_LIMIT);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIBRARY_LIMITS.listLimitMax) {
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.listLimitMax) {
     return {
       status: 400,
-      body: [
-        apiError(ERROR_KEYS.queryParamInvalid, `limit must be an integer from 1 to ${LIBRARY_LIMITS.listLimitMax}.`),
-      ],
+      body: [apiError(ERROR_KEYS.queryParamInvalid, `limit must be an integer from 1 to ${LIMITS.listLimitMax}.`)],
     };
   }
   const offset = Number(params.get('offset') ?? 0);
