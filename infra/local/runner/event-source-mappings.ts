@@ -106,9 +106,8 @@ function startStreamMapping(input: EventSourceMappingsInput): StreamPoller {
     maxBatchingWindowSeconds: stream.maxBatchingWindowSeconds,
     retryAttempts: stream.retryAttempts,
     maxRecordAgeSeconds: stream.maxRecordAgeSeconds,
-    // As the stack's DynamoEventSource: bisect on error, partial batch responses.
+    // As the stack's DynamoEventSource: bisect on error (partial batch responses are always on).
     bisectBatchOnError: true,
-    reportBatchItemFailures: true,
     filters: input.definitions.publishStreamFilters,
     handler: input.handlers.publish,
     function: functionSettings(input, 'publish'),
