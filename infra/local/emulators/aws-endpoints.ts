@@ -52,6 +52,7 @@ export interface LocalClientConfig {
   credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
+/** SDK v3 client settings for one local endpoint: the endpoint, the region and the dummy credentials. */
 export function localClientConfig(endpoint: string, region: string = LOCAL_REGION): LocalClientConfig {
   return { endpoint, region, credentials: { ...LOCAL_CREDENTIALS } };
 }
@@ -64,6 +65,7 @@ export function localS3ClientConfig(
   return { ...localClientConfig(endpoint, region), forcePathStyle: true };
 }
 
+/** Client settings per service, ready for `new XClient(config)`. */
 export interface LocalClientConfigs {
   dynamodb: DynamoDBClientConfig & LocalClientConfig;
   dynamodbStreams: DynamoDBStreamsClientConfig & LocalClientConfig;

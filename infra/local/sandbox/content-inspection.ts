@@ -77,6 +77,7 @@ export function matchesFileType(fileType: string, head: Buffer): boolean {
   return types.includes(fileType);
 }
 
+/** A picture's size in pixels. */
 export interface Dimensions {
   width: number;
   height: number;

@@ -11,6 +11,7 @@ import { LIMITS } from './vendor-facts.ts';
 import { ERROR_KEYS, apiError, type ApiErrorBody } from './error-bodies.ts';
 import type { InitialFolder } from './options.ts';
 
+/** A folder as the sandbox keeps it. */
 export interface StoredFolder {
   id: string;
   name: string;
@@ -28,9 +29,11 @@ export const ROOT_FOLDER_IDS: ReadonlySet<string> = new Set(['0']);
 /** Parent ids that mean "top level" in POST /library/folders. */
 const TOP_LEVEL_PARENT_IDS: ReadonlySet<string> = new Set(['', '0']);
 
+/** A created folder, or the vendor's refusal. */
 export type CreateFolderOutcome =
   { ok: true; folder: StoredFolder } | { ok: false; status: number; errors: ApiErrorBody[] };
 
+/** The account's folders, nested at most as deep as the vendor allows. */
 export class FolderTree {
   private readonly folders = new Map<string, StoredFolder>();
   private nextId = -1;

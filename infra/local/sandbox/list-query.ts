@@ -9,6 +9,7 @@ import { ERROR_KEYS, apiError, type ApiErrorBody } from './error-bodies.ts';
 import { decodeNextToken } from './pagination.ts';
 import type { StoredFile } from './store.ts';
 
+/** A file list's query, validated. */
 export interface ListQuery {
   offset: number;
   limit: number;
@@ -17,6 +18,7 @@ export interface ListQuery {
   source: string;
 }
 
+/** Results per page when `limit` is not given. */
 export const DEFAULT_LIST_LIMIT = 50;
 
 /** Reads a list query; `next`, when present, replaces every other parameter. */

@@ -14,6 +14,7 @@ import { mulberry32 } from './random.ts';
 /** What the bytes said, decided once at upload. */
 export type ProcessingVerdict = 'clean' | 'virus' | 'type-mismatch';
 
+/** When an upload moves from Processing to Uploaded to its final status. */
 export interface ProcessingSchedule {
   /** Sandbox-clock time of the 202. */
   acceptedAt: number;

@@ -10,6 +10,7 @@ import { IMAGE_TYPES } from './content-inspection.ts';
 import { FolderTree } from './folder-tree.ts';
 import { statusAt, type ProcessingSchedule } from './processing.ts';
 
+/** A file as the sandbox keeps it. */
 export interface StoredFile {
   id: string;
   name: string;
@@ -55,8 +56,10 @@ export interface SandboxFileView {
   hasBytes: boolean;
 }
 
+/** What an upload adds; the store assigns the rest. */
 export type NewFile = Omit<StoredFile, 'id' | 'sequence' | 'isImage'>;
 
+/** The account usage `GET /library/info` reports. */
 export interface UsageSummary {
   folder_count: number;
   file_count: number;
@@ -65,6 +68,7 @@ export interface UsageSummary {
   total_bytes_used: number;
 }
 
+/** The account's files, with their statuses over time and the Trash. */
 export class LibraryStore {
   readonly folders = new FolderTree();
   private readonly files = new Map<string, StoredFile>();

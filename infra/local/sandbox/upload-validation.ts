@@ -13,8 +13,10 @@ import { ROOT_FOLDER_IDS, type FolderTree } from './folder-tree.ts';
 import type { ParsedUpload, ReceivedData } from './multipart.ts';
 import type { LimitOptions, QuirkOptions } from './options.ts';
 
+/** The multipart upload's parts. */
 export const UPLOAD_PARTS = ['file_name', 'folder_id', 'description', 'source', 'file_type', 'data'] as const;
 
+/** An upload whose fields passed. */
 export interface ValidUpload {
   name: string;
   /** undefined for the root. */
@@ -25,6 +27,7 @@ export interface ValidUpload {
   data: ReceivedData;
 }
 
+/** What validation checks against: folders, limits, quirks. */
 export interface ValidationContext {
   folders: FolderTree;
   limits: LimitOptions;
@@ -33,6 +36,7 @@ export interface ValidationContext {
   bytesUsed: number;
 }
 
+/** Checks an upload's fields as the vendor does; the valid upload or every error found. */
 export function validateUpload(
   parsed: ParsedUpload,
   context: ValidationContext,

@@ -44,19 +44,23 @@ import { normalizeETag } from '../../../shared/upload/s3-notification.ts';
 import { s3Notification, sqsQueueArn } from '../../support/factories.ts';
 import { startTestEnvironment, type TestEnvironment } from '../../support/index.ts';
 
+/** The library secret's name in the tests. */
 export const SECRET_ID = 'library/test';
 
+/** Sandbox settings and config or runtime changes for one test file. */
 export interface HarnessOptions {
   sandbox?: SandboxOptions;
   config?: Partial<RuntimeConfig>;
   runtime?: PipelineRuntimeOptions;
 }
 
+/** When `drive()` stops. */
 export interface DriveOptions {
   until: () => Promise<boolean> | boolean;
   timeoutMs?: number;
 }
 
+/** Ingest and poll against real emulators and the sandbox, one step at a time. */
 export interface PipelineHarness {
   env: TestEnvironment;
   sandbox: Sandbox;
@@ -297,6 +301,7 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
 
 export { pdfBytes, pngBytes } from '../../support/sample-files.ts';
 
+/** A minimal JPEG (start and end markers around padding). */
 export function jpegBytes(padding = 200): Buffer {
   return Buffer.concat([
     Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
@@ -310,6 +315,7 @@ export function statusRequests(sandbox: Sandbox): number {
   return Object.values(sandbox.counters().requests.getUploadStatus ?? {}).reduce((a, b) => a + b, 0);
 }
 
+/** Requests the sandbox has answered for one operation (any outcome). */
 export function requestsOf(sandbox: Sandbox, operation: keyof ReturnType<Sandbox['counters']>['requests']): number {
   return Object.values(sandbox.counters().requests[operation] ?? {}).reduce((a, b) => a + b, 0);
 }

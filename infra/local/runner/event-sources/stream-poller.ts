@@ -37,6 +37,7 @@ import { invokeHandler, type LocalFunctionSettings } from '../lambda-context.ts'
 import { passesFilters, type FilterPattern } from './filter-criteria.ts';
 import { toLambdaRecord } from './stream-records.ts';
 
+/** A handler of Lambda's DynamoDB stream event. */
 export type StreamHandler = (
   event: DynamoDBStreamEvent,
   context: Context,
@@ -64,6 +65,7 @@ export interface StreamFailurePointer {
   };
 }
 
+/** A stream mapping's settings: the stream, the function and the stage's batching and retries. */
 export interface StreamPollerOptions {
   streams: DynamoDBStreamsClient;
   streamArn: string;
@@ -89,6 +91,7 @@ export interface StreamPollerOptions {
   retryDelayMs?: (attempt: number) => number;
 }
 
+/** What one invocation did. */
 export interface StreamInvocationReport {
   functionName: string;
   shardId: string;
@@ -99,6 +102,7 @@ export interface StreamInvocationReport {
   durationMs: number;
 }
 
+/** Counters since the start, for the progress line, the end-to-end test and the benchmarks. */
 export interface StreamPollerStats {
   recordsRead: number;
   recordsFilteredOut: number;
@@ -110,6 +114,7 @@ export interface StreamPollerStats {
   inFlight: number;
 }
 
+/** A running mapping. */
 export interface StreamPoller {
   stats(): StreamPollerStats;
   /** Stops reading and waits up to `graceMs` (default 5000) for running invocations. */
@@ -122,6 +127,7 @@ interface ShardState {
   finished: boolean;
 }
 
+/** Starts reading every shard of the stream and invoking the function with the batches that pass the filters. */
 export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const region = options.region ?? LOCAL_REGION;
   const pollInterval = options.pollIntervalMs ?? 250;

@@ -20,14 +20,17 @@ import { ROOT_FOLDER_IDS } from '../folder-tree.ts';
 
 const LISTED_STATUSES: ReadonlySet<string> = new Set(['Processing', 'Uploaded', 'Active']);
 
+/** The vendor's 404 for a missing resource. */
 export function notFound(what: string): ApiResponse {
   return { status: 404, body: [apiError(ERROR_KEYS.notFound, `${what} was not found.`)] };
 }
 
+/** `GET /library/files`. */
 export async function listFiles({ url, state }: RouteContext): Promise<RouteResult> {
   return listed(state, url, '/v2/library/files', () => true);
 }
 
+/** `GET /library/folders/{id}/files`. */
 export async function listFolderFiles({ url, state, params }: RouteContext): Promise<RouteResult> {
   const folderId = params[0] ?? '';
   const isRoot = ROOT_FOLDER_IDS.has(folderId);
@@ -57,6 +60,7 @@ function listed(state: SandboxState, url: URL, path: string, inScope: (file: Sto
   return { status: 200, body: { meta: body.meta, results: body.results.map((file) => fileRecord(state, file)) } };
 }
 
+/** `GET /library/files/{id}`. */
 export async function getFile({ state, params }: RouteContext): Promise<RouteResult> {
   const file = state.store.get(params[0] ?? '');
   return file === undefined ? notFound(`File ${params[0]}`) : { status: 200, body: fileRecord(state, file) };

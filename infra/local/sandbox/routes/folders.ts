@@ -11,6 +11,7 @@ import type { RouteContext } from '../router.ts';
 import { LIMITS } from '../vendor-facts.ts';
 import { notFound } from './files.ts';
 
+/** `GET /library/folders`: the tree, children nested in their parent. */
 export async function listFolders({ url, state }: RouteContext): Promise<RouteResult> {
   const next = url.searchParams.get('next');
   const params = next === null ? url.searchParams : decodeNextToken(next);
@@ -34,11 +35,13 @@ export async function listFolders({ url, state }: RouteContext): Promise<RouteRe
   return { status: 200, body: { meta: body.meta, results: body.results.map((folder) => folderRecord(state, folder)) } };
 }
 
+/** `GET /library/folders/{id}`. */
 export async function getFolder({ state, params }: RouteContext): Promise<RouteResult> {
   const folder = state.store.folders.get(params[0] ?? '');
   return folder === undefined ? notFound(`Folder ${params[0]}`) : { status: 200, body: folderRecord(state, folder) };
 }
 
+/** `POST /library/folders`. */
 export async function createFolder({ req, state }: RouteContext): Promise<RouteResult> {
   if (mediaType(req.headers['content-type']) !== 'application/json') {
     await drain(req);
