@@ -1,5 +1,6 @@
 /**
- * The wire shapes of files and folders, snake_case as the vendor sends them (the vendor's file-list reference and docs/library-api.md).
+ * The wire shapes of files and folders, snake_case as the vendor sends them (the vendor's file-list
+ * reference and docs/library-api.md).
  *
  * Dates carry an explicit offset like the vendor's (`2013-09-26T10:52:46.000-04:00`), not `Z`, so a
  * client that compares date strings instead of parsing them is caught.
