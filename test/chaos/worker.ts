@@ -132,7 +132,6 @@ async function main(): Promise<void> {
       retryAttempts: stage.sources.uploadsStream.retryAttempts,
       maxRecordAgeSeconds: stage.sources.uploadsStream.maxRecordAgeSeconds,
       bisectBatchOnError: true,
-      reportBatchItemFailures: true,
       filters: config.publishStreamFilters,
       handler: publish,
       function: fn('publish'),

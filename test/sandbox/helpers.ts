@@ -20,6 +20,7 @@ export function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox>
   });
 }
 
+/** Credentials and headers of a request to the sandbox. */
 export interface CallOptions {
   method?: Dispatcher.HttpMethod;
   /** Query parameters besides api_key. */
@@ -35,6 +36,7 @@ export interface CallOptions {
   dispatcher?: Dispatcher;
 }
 
+/** A response: status, headers, parsed body. */
 export interface CallResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -68,6 +70,7 @@ export async function call(sandbox: Sandbox, path: string, options: CallOptions 
   return { status: response.statusCode, headers: response.headers, text, json };
 }
 
+/** One multipart part. */
 export interface Part {
   name: string;
   value: string | Buffer;
@@ -94,6 +97,7 @@ export function multipart(parts: readonly Part[]): { body: Buffer; contentType: 
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
+/** The text fields of an upload. */
 export interface UploadFields {
   file_name?: string;
   folder_id?: string;
@@ -121,6 +125,7 @@ export function uploadParts(
   return [...parts.filter((part) => !(options.omit ?? []).includes(part.name)), ...(options.extra ?? [])];
 }
 
+/** Posts a multipart upload built from `parts`. */
 export async function upload(sandbox: Sandbox, parts: readonly Part[], options: CallOptions = {}): Promise<CallResult> {
   const { body, contentType } = multipart(parts);
   return call(sandbox, '/library/files', {
@@ -139,6 +144,7 @@ export async function uploadOk(sandbox: Sandbox, data: Buffer, fields: UploadFie
   return location.slice(location.lastIndexOf('/') + 1);
 }
 
+/** The upload status the sandbox reports for a file. */
 export async function statusOf(sandbox: Sandbox, id: string): Promise<string | undefined> {
   const result = await call(sandbox, `/library/files/uploadstatus/${id}`);
   return (result.json as { status: string }[])[0]?.status;
@@ -227,6 +233,7 @@ export function jpegBytes(width = 640, height = 480): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.from([0xff, 0xd9])]);
 }
 
+/** A GIF header of the given size. */
 export function gifBytes(width = 10, height = 20): Buffer {
   const header = Buffer.alloc(13);
   header.write('GIF89a', 0, 'latin1');
@@ -235,22 +242,27 @@ export function gifBytes(width = 10, height = 20): Buffer {
   return Buffer.concat([header, Buffer.from([0x3b])]);
 }
 
+/** A minimal PDF. */
 export function pdfBytes(): Buffer {
   return Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n', 'latin1');
 }
 
+/** A zip signature, as Office "x" files start. */
 export function zipBytes(): Buffer {
   return Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(60, 1)]);
 }
 
+/** An OLE2 signature, as old Office files start. */
 export function oleBytes(): Buffer {
   return Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(60, 2)]);
 }
 
+/** The hex SHA-256 of the bytes. */
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The `error_key`s of an error response. */
 export function errorKeys(result: CallResult): string[] {
   return (result.json as { error_key: string }[]).map((entry) => entry.error_key);
 }

@@ -18,38 +18,26 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDbLocal } from '../../infra/local/emulators/dynamodb-local.ts';
+import type { Fauxqs } from '../../infra/local/emulators/fauxqs.ts';
 import {
-  startDynamoDbLocal,
-  type DynamoDbLocal,
-  type DynamoDbLocalOptions,
-} from '../../infra/local/emulators/dynamodb-local.ts';
-import { startFauxqsProcess, type Fauxqs, type FauxqsOptions } from '../../infra/local/emulators/fauxqs.ts';
-import {
-  LOCAL_REGION,
   localAwsEnvironment,
   localClientConfig,
   localS3ClientConfig,
   type LocalAwsEndpoints,
 } from '../../infra/local/emulators/aws-endpoints.ts';
 import {
-  startEventBridgeStandIn,
-  type EventBridgeStandIn,
-  type EventBridgeStandInOptions,
-} from '../../infra/local/standins/eventbridge.ts';
-import {
-  startSecretsManagerStandIn,
-  type SecretsManagerStandIn,
-  type SecretsManagerStandInOptions,
-} from '../../infra/local/standins/secrets-manager.ts';
+  startLocalServices,
+  type LocalServiceName,
+  type LocalServiceSelection,
+} from '../../infra/local/emulators/index.ts';
+import type { EventBridgeStandIn } from '../../infra/local/standins/eventbridge.ts';
+import type { SecretsManagerStandIn } from '../../infra/local/standins/secrets-manager.ts';
 
-export interface TestEnvironmentOptions {
-  dynamodb?: boolean | DynamoDbLocalOptions;
-  /** fauxqs serves both S3 and SQS. */
-  fauxqs?: boolean | FauxqsOptions;
-  eventBridge?: boolean | EventBridgeStandInOptions;
-  secretsManager?: boolean | SecretsManagerStandInOptions;
-}
+/** Which services a test file needs (`true`, or the service's options). */
+export type TestEnvironmentOptions = LocalServiceSelection;
 
+/** SDK v3 clients pointed at the started services. */
 export interface TestClients {
   dynamodb: DynamoDBClient;
   /** lib-dynamodb document client over `dynamodb` (removeUndefinedValues on). */
@@ -61,6 +49,7 @@ export interface TestClients {
   secretsManager: SecretsManagerClient;
 }
 
+/** What `startTestEnvironment` gives a test file. */
 export interface TestEnvironment {
   /** Endpoints of the services started; the others are absent. */
   readonly endpoints: Partial<LocalAwsEndpoints> & { region: string };
@@ -73,93 +62,16 @@ export interface TestEnvironment {
   readonly eventBridge: EventBridgeStandIn;
   readonly secretsManager: SecretsManagerStandIn;
   /** Milliseconds each service took to start, for reports. */
-  readonly startupMs: Partial<Record<'dynamodb' | 'fauxqs' | 'eventBridge' | 'secretsManager', number>>;
+  readonly startupMs: Partial<Record<LocalServiceName, number>>;
   /** Destroys clients and stops every service; safe to call twice. */
   stop(): Promise<void>;
 }
 
-type Started = {
-  dynamodb?: DynamoDbLocal;
-  fauxqs?: Fauxqs;
-  eventBridge?: EventBridgeStandIn;
-  secretsManager?: SecretsManagerStandIn;
-};
-
-const optionsOf = <T extends object>(value: boolean | T | undefined): T | undefined =>
-  value === undefined || value === false ? undefined : value === true ? ({} as T) : value;
-
-async function timed<T>(start: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const t0 = performance.now();
-  const value = await start();
-  return { value, ms: Math.round(performance.now() - t0) };
-}
-
+/** Starts the services asked for and hands out clients for them. */
 export async function startTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
-  const started: Started = {};
-  const startupMs: TestEnvironment['startupMs'] = {};
-  const stopStarted = async (): Promise<void> => {
-    await Promise.allSettled([
-      started.dynamodb?.stop(),
-      started.fauxqs?.stop(),
-      started.eventBridge?.stop(),
-      started.secretsManager?.stop(),
-    ]);
-  };
-
-  const jobs: Promise<void>[] = [];
-  const dynamoOptions = optionsOf(options.dynamodb);
-  if (dynamoOptions) {
-    jobs.push(
-      timed(() => startDynamoDbLocal(dynamoOptions)).then(({ value, ms }) => {
-        started.dynamodb = value;
-        startupMs.dynamodb = ms;
-      }),
-    );
-  }
-  const fauxqsOptions = optionsOf(options.fauxqs);
-  if (fauxqsOptions) {
-    jobs.push(
-      timed(() => startFauxqsProcess(fauxqsOptions)).then(({ value, ms }) => {
-        started.fauxqs = value;
-        startupMs.fauxqs = ms;
-      }),
-    );
-  }
-  const eventBridgeOptions = optionsOf(options.eventBridge);
-  if (eventBridgeOptions) {
-    jobs.push(
-      timed(() => startEventBridgeStandIn(eventBridgeOptions)).then(({ value, ms }) => {
-        started.eventBridge = value;
-        startupMs.eventBridge = ms;
-      }),
-    );
-  }
-  const secretsOptions = optionsOf(options.secretsManager);
-  if (secretsOptions) {
-    jobs.push(
-      timed(() => startSecretsManagerStandIn(secretsOptions)).then(({ value, ms }) => {
-        started.secretsManager = value;
-        startupMs.secretsManager = ms;
-      }),
-    );
-  }
-
-  const results = await Promise.allSettled(jobs);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) {
-    await stopStarted();
-    throw failure.reason;
-  }
-
-  const region = LOCAL_REGION;
-  const endpoints: TestEnvironment['endpoints'] = { region };
-  if (started.dynamodb) endpoints.dynamodb = started.dynamodb.endpoint;
-  if (started.fauxqs) {
-    endpoints.s3 = started.fauxqs.endpoint;
-    endpoints.sqs = started.fauxqs.endpoint;
-  }
-  if (started.eventBridge) endpoints.eventbridge = started.eventBridge.endpoint;
-  if (started.secretsManager) endpoints.secretsmanager = started.secretsManager.endpoint;
+  const services = await startLocalServices(options);
+  const { endpoints } = services;
+  const region = endpoints.region;
 
   const need = <T>(value: T | undefined, what: string, option: keyof TestEnvironmentOptions): T => {
     if (value === undefined) {
@@ -219,22 +131,22 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     awsEnv: localAwsEnvironment(endpoints),
     clients,
     get dynamodb() {
-      return need(started.dynamodb, 'DynamoDB Local', 'dynamodb');
+      return need(services.dynamodb, 'DynamoDB Local', 'dynamodb');
     },
     get fauxqs() {
-      return need(started.fauxqs, 'fauxqs', 'fauxqs');
+      return need(services.fauxqs, 'fauxqs', 'fauxqs');
     },
     get eventBridge() {
-      return need(started.eventBridge, 'The EventBridge stand-in', 'eventBridge');
+      return need(services.eventBridge, 'The EventBridge stand-in', 'eventBridge');
     },
     get secretsManager() {
-      return need(started.secretsManager, 'The Secrets Manager stand-in', 'secretsManager');
+      return need(services.secretsManager, 'The Secrets Manager stand-in', 'secretsManager');
     },
-    startupMs,
+    startupMs: services.startupMs,
     stop() {
       stopped ??= (async () => {
         for (const client of created) client.destroy();
-        await stopStarted();
+        await services.stop();
       })();
       return stopped;
     },

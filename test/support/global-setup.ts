@@ -15,6 +15,7 @@ import { REGISTRY_DIR_ENV, reapRegisteredProcesses, registryDir } from '../../in
 
 let runDir: string | undefined;
 
+/** Before the run: reaps orphans of earlier runs and gives this run a process registry of its own. */
 export function setup(): () => void {
   reapRegisteredProcesses({ dir: registryDir(), onlyOrphans: true });
   runDir = mkdtempSync(join(tmpdir(), 'emulators-run-'));
@@ -22,6 +23,7 @@ export function setup(): () => void {
   return teardown;
 }
 
+/** After the run: kills any emulator process that outlived it and fails the run if there was one. */
 export function teardown(): void {
   if (!runDir) return;
   const dir = runDir;

@@ -52,6 +52,7 @@ export interface LocalClientConfig {
   credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
+/** SDK v3 client settings for one local endpoint: the endpoint, the region and the dummy credentials. */
 export function localClientConfig(endpoint: string, region: string = LOCAL_REGION): LocalClientConfig {
   return { endpoint, region, credentials: { ...LOCAL_CREDENTIALS } };
 }
@@ -64,6 +65,7 @@ export function localS3ClientConfig(
   return { ...localClientConfig(endpoint, region), forcePathStyle: true };
 }
 
+/** Client settings per service, ready for `new XClient(config)`. */
 export interface LocalClientConfigs {
   dynamodb: DynamoDBClientConfig & LocalClientConfig;
   dynamodbStreams: DynamoDBStreamsClientConfig & LocalClientConfig;
@@ -122,26 +124,24 @@ export function localAwsEnvironment(
   return env;
 }
 
-/**
- * `base` (default `process.env`) with the local AWS variables applied and every variable that
- * could make the SDK reach real AWS or a real profile removed.
- */
+/** Variables that would send the SDK to a real account, profile or endpoint: removed for every local run. */
+export const NON_LOCAL_AWS_VARIABLES: readonly string[] = [
+  'AWS_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_ENDPOINT_URL',
+  'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  ...Object.values(ENDPOINT_ENV_VARS),
+];
+
+/** `base` (default `process.env`) without `NON_LOCAL_AWS_VARIABLES`, with the local AWS variables applied. */
 export function withLocalAwsEnvironment(
   endpoints: Partial<LocalAwsEndpoints> & { region?: string },
   base: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
-  for (const name of [
-    'AWS_PROFILE',
-    'AWS_SESSION_TOKEN',
-    'AWS_ENDPOINT_URL',
-    'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
-    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-    'AWS_WEB_IDENTITY_TOKEN_FILE',
-    ...Object.values(ENDPOINT_ENV_VARS),
-  ]) {
-    delete env[name];
-  }
+  for (const name of NON_LOCAL_AWS_VARIABLES) delete env[name];
   return { ...env, ...localAwsEnvironment(endpoints) };
 }

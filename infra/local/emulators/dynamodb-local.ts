@@ -17,6 +17,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { findFreePort, spawnManaged, waitUntilReady, type ManagedProcess } from './processes.ts';
 import { localClientConfig } from './aws-endpoints.ts';
 
+/** How to start DynamoDB Local (port, Java, start-up deadline). */
 export interface DynamoDbLocalOptions {
   /** Fixed port; by default a free one is picked. */
   port?: number;
@@ -26,6 +27,7 @@ export interface DynamoDbLocalOptions {
   timeoutMs?: number;
 }
 
+/** A running DynamoDB Local child process. */
 export interface DynamoDbLocal {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string;
@@ -51,6 +53,7 @@ export function locateDynamoDbLocal(): { jar: string; libDir: string; dir: strin
   return { jar, libDir: join(dir, 'DynamoDBLocal_lib'), dir };
 }
 
+/** Starts DynamoDB Local in memory on 127.0.0.1 and resolves once it answers. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   // A picked port can be taken by someone else before the JVM binds it: retry with a new one.
   const attempts = options.port === undefined ? 3 : 1;

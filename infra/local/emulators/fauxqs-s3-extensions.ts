@@ -28,10 +28,12 @@ type Query = Record<string, unknown>;
 
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
+/** Escapes text for an S3 XML body. */
 export function xmlEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** Reverses `xmlEscape` for the values read from a request body. */
 export function xmlUnescape(text: string): string {
   return text
     .replace(/&lt;/g, '<')
@@ -91,6 +93,7 @@ export function parseTagging(xml: string): Tags | string {
   return tags;
 }
 
+/** Adds S3 object tagging (PUT/GET/DELETE `?tagging`), which fauxqs lacks, to its server. */
 export function installObjectTagging(app: FauxqsApp): void {
   const tagStore = new Map<string, Tags>();
   const idOf = (bucket: string, key: string): string => `${bucket}\u0000${key}`;
@@ -162,6 +165,7 @@ export function installObjectTagging(app: FauxqsApp): void {
 // ---------------------------------------------------------------------------------------------
 // 2. Bucket notifications to SQS
 
+/** One queue configuration of a bucket's notification settings. */
 export interface QueueNotification {
   id: string;
   queueArn: string;
@@ -228,6 +232,7 @@ function eventMatches(configured: string, eventName: string): boolean {
   return wanted === eventName;
 }
 
+/** Adds bucket notifications to SQS in AWS's message format, which fauxqs lacks, to its server. */
 export function installBucketNotifications(app: FauxqsApp, options: { region: string; account: string }): void {
   const byBucket = new Map<string, QueueNotification[]>();
   let sequence = 0;

@@ -15,6 +15,7 @@
 import { fileURLToPath } from 'node:url';
 import { spawnManaged, waitUntilReady, httpProbe, type ManagedProcess } from './processes.ts';
 
+/** How to start fauxqs (port, how object tagging is answered). */
 export interface FauxqsOptions {
   /** Fixed port; by default the server picks a free one itself. */
   port?: number;
@@ -29,6 +30,7 @@ export interface FauxqsOptions {
   timeoutMs?: number;
 }
 
+/** A running fauxqs child process, serving S3 and SQS on one port. */
 export interface Fauxqs {
   /** http://127.0.0.1:PORT, for both S3 (path style) and SQS. */
   readonly endpoint: string;
@@ -43,6 +45,7 @@ export interface Fauxqs {
 /** Path of the server entry file, for callers that want to run it themselves. */
 export const FAUXQS_SERVER_ENTRY = fileURLToPath(new URL('./fauxqs-server.ts', import.meta.url));
 
+/** Starts fauxqs (with our S3 extensions) as a child process and resolves once it answers. */
 export async function startFauxqsProcess(options: FauxqsOptions = {}): Promise<Fauxqs> {
   let reportedPort: number | undefined;
   const proc = spawnManaged({

@@ -1,9 +1,7 @@
 /**
- * Every local AWS service in one call, for `npm start` (local mode) and the end-to-end test:
- * DynamoDB Local and fauxqs as child processes, the EventBridge and Secrets Manager stand-ins
- * in this process. Returns the endpoints, the environment for handler processes, and `stop()`.
- *
- * (Integration tests that need only some services use `startTestEnvironment` in test/support.)
+ * Every local AWS service in one call: DynamoDB Local and fauxqs as child processes, the EventBridge and
+ * Secrets Manager stand-ins in this process. `startLocalAws` starts all four (local mode);
+ * `startLocalServices` starts the ones asked for (integration tests, through `startTestEnvironment`).
  */
 import { startDynamoDbLocal, type DynamoDbLocal, type DynamoDbLocalOptions } from './dynamodb-local.ts';
 import { startFauxqsProcess, type Fauxqs, type FauxqsOptions } from './fauxqs.ts';
@@ -44,6 +42,89 @@ export {
 export type { ManagedProcess, ProcessExit, SpawnManagedOptions, WaitUntilReadyOptions } from './processes.ts';
 export { listRegisteredProcesses, reapRegisteredProcesses } from './registry.ts';
 
+/** The services, by the option that asks for them. */
+export type LocalServiceName = 'dynamodb' | 'fauxqs' | 'eventBridge' | 'secretsManager';
+
+/** Which services to start: `true` for the defaults, an object for options; absent or false = not started. */
+export interface LocalServiceSelection {
+  dynamodb?: boolean | DynamoDbLocalOptions;
+  /** fauxqs serves both S3 and SQS. */
+  fauxqs?: boolean | FauxqsOptions;
+  /** e.g. `{ eventsFile: '.local/events.jsonl' }` in local mode. */
+  eventBridge?: boolean | EventBridgeStandInOptions;
+  secretsManager?: boolean | SecretsManagerStandInOptions;
+}
+
+/** The services that were asked for, their endpoints, and one `stop()` for all of them. */
+export interface LocalServices {
+  dynamodb?: DynamoDbLocal;
+  fauxqs?: Fauxqs;
+  eventBridge?: EventBridgeStandIn;
+  secretsManager?: SecretsManagerStandIn;
+  /** Endpoints of the services started; the others are absent. */
+  endpoints: Partial<LocalAwsEndpoints> & { region: string };
+  /** Milliseconds each service took to start. */
+  startupMs: Partial<Record<LocalServiceName, number>>;
+  /** Stops every service started; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const optionsOf = <T extends object>(value: boolean | T | undefined): T | undefined =>
+  value === undefined || value === false ? undefined : value === true ? ({} as T) : value;
+
+/**
+ * Starts the selected services in parallel (DynamoDB Local's JVM dominates: a few seconds). If one fails
+ * to start, the others are stopped and the first failure is thrown.
+ */
+export async function startLocalServices(selection: LocalServiceSelection): Promise<LocalServices> {
+  const started: Omit<LocalServices, 'endpoints' | 'stop'> = { startupMs: {} };
+  const start = async <T>(name: LocalServiceName, run: (() => Promise<T>) | undefined, keep: (value: T) => void) => {
+    if (!run) return;
+    const t0 = performance.now();
+    keep(await run());
+    started.startupMs[name] = Math.round(performance.now() - t0);
+  };
+  const dynamo = optionsOf(selection.dynamodb);
+  const fauxqs = optionsOf(selection.fauxqs);
+  const events = optionsOf(selection.eventBridge);
+  const secrets = optionsOf(selection.secretsManager);
+  const stopAll = async (): Promise<void> => {
+    const services = [started.dynamodb, started.fauxqs, started.eventBridge, started.secretsManager];
+    await Promise.allSettled(services.map((service) => service?.stop()));
+  };
+  const results = await Promise.allSettled([
+    start('dynamodb', dynamo && (() => startDynamoDbLocal(dynamo)), (v) => (started.dynamodb = v)),
+    start('fauxqs', fauxqs && (() => startFauxqsProcess(fauxqs)), (v) => (started.fauxqs = v)),
+    start('eventBridge', events && (() => startEventBridgeStandIn(events)), (v) => (started.eventBridge = v)),
+    start(
+      'secretsManager',
+      secrets && (() => startSecretsManagerStandIn(secrets)),
+      (v) => (started.secretsManager = v),
+    ),
+  ]);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    await stopAll();
+    throw failure.reason;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    ...started,
+    endpoints: endpointsOf(started),
+    stop: () => (stopped ??= stopAll()),
+  };
+}
+
+function endpointsOf(started: Omit<LocalServices, 'endpoints' | 'stop'>): LocalServices['endpoints'] {
+  const endpoints: LocalServices['endpoints'] = { region: LOCAL_REGION };
+  if (started.dynamodb) endpoints.dynamodb = started.dynamodb.endpoint;
+  if (started.fauxqs) endpoints.s3 = endpoints.sqs = started.fauxqs.endpoint;
+  if (started.eventBridge) endpoints.eventbridge = started.eventBridge.endpoint;
+  if (started.secretsManager) endpoints.secretsmanager = started.secretsManager.endpoint;
+  return endpoints;
+}
+
+/** Options of `startLocalAws`: each service's own, and whether to clean up after a crashed run. */
 export interface LocalAwsOptions {
   dynamodb?: DynamoDbLocalOptions;
   fauxqs?: FauxqsOptions;
@@ -57,6 +138,7 @@ export interface LocalAwsOptions {
   reapOrphans?: boolean;
 }
 
+/** All four services, started. */
 export interface LocalAws {
   endpoints: LocalAwsEndpoints;
   /** AWS_* variables for a handler process (merge with `withLocalAwsEnvironment`). */
@@ -67,48 +149,24 @@ export interface LocalAws {
   eventBridge: EventBridgeStandIn;
   secretsManager: SecretsManagerStandIn;
   /** Milliseconds each service took to start. */
-  startupMs: Record<'dynamodb' | 'fauxqs' | 'eventBridge' | 'secretsManager', number>;
+  startupMs: Record<LocalServiceName, number>;
   /** Stops everything; safe to call twice. */
   stop(): Promise<void>;
 }
 
+/** Starts every local AWS service (local mode, end-to-end tests). */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   if (options.reapOrphans ?? true) reapRegisteredProcesses({ onlyOrphans: true });
-  const timed = async <T>(start: () => Promise<T>): Promise<[T, number]> => {
-    const t0 = performance.now();
-    const value = await start();
-    return [value, Math.round(performance.now() - t0)];
-  };
-  const results = await Promise.allSettled([
-    timed(() => startDynamoDbLocal(options.dynamodb)),
-    timed(() => startFauxqsProcess(options.fauxqs)),
-    timed(() => startEventBridgeStandIn(options.eventBridge)),
-    timed(() => startSecretsManagerStandIn(options.secretsManager)),
-  ] as const);
-  const [dynamoResult, fauxqsResult, eventsResult, secretsResult] = results;
-  if (
-    dynamoResult.status === 'rejected' ||
-    fauxqsResult.status === 'rejected' ||
-    eventsResult.status === 'rejected' ||
-    secretsResult.status === 'rejected'
-  ) {
-    await Promise.allSettled(results.map((r) => (r.status === 'fulfilled' ? r.value[0].stop() : undefined)));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    throw failure?.reason;
-  }
-  const [dynamodb, dynamoMs] = dynamoResult.value;
-  const [fauxqs, fauxqsMs] = fauxqsResult.value;
-  const [eventBridge, eventsMs] = eventsResult.value;
-  const [secretsManager, secretsMs] = secretsResult.value;
-  const endpoints: LocalAwsEndpoints = {
-    dynamodb: dynamodb.endpoint,
-    s3: fauxqs.endpoint,
-    sqs: fauxqs.endpoint,
-    eventbridge: eventBridge.endpoint,
-    secretsmanager: secretsManager.endpoint,
-    region: LOCAL_REGION,
-  };
-  let stopped: Promise<void> | undefined;
+  const services = await startLocalServices({
+    dynamodb: options.dynamodb ?? true,
+    fauxqs: options.fauxqs ?? true,
+    eventBridge: options.eventBridge ?? true,
+    secretsManager: options.secretsManager ?? true,
+  });
+  const { dynamodb, fauxqs, eventBridge, secretsManager } = services;
+  // Each was asked for, so each is there once startLocalServices resolved.
+  if (!dynamodb || !fauxqs || !eventBridge || !secretsManager) throw new Error('a local AWS service did not start');
+  const endpoints = services.endpoints as LocalAwsEndpoints;
   return {
     endpoints,
     env: localAwsEnvironment(endpoints),
@@ -117,12 +175,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     fauxqs,
     eventBridge,
     secretsManager,
-    startupMs: { dynamodb: dynamoMs, fauxqs: fauxqsMs, eventBridge: eventsMs, secretsManager: secretsMs },
-    stop() {
-      stopped ??= Promise.allSettled([dynamodb.stop(), fauxqs.stop(), eventBridge.stop(), secretsManager.stop()]).then(
-        () => undefined,
-      );
-      return stopped;
-    },
+    startupMs: services.startupMs as Record<LocalServiceName, number>,
+    stop: () => services.stop(),
   };
 }

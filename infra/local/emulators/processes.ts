@@ -25,6 +25,7 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
 }
 
+/** How to spawn a child we own: name, command, arguments, directory, environment. */
 export interface SpawnManagedOptions {
   /** Short name used in errors and in the pid registry, e.g. "dynamodb-local". */
   name: string;
@@ -41,6 +42,7 @@ export interface SpawnManagedOptions {
   onStderrLine?: (line: string) => void;
 }
 
+/** A child process in its own process group, registered so a crashed owner's children can be reaped. */
 export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
@@ -176,6 +178,7 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** How long and how often to probe a starting child. */
 export interface WaitUntilReadyOptions {
   /** Overall deadline in milliseconds (default 30 000). */
   timeoutMs?: number;

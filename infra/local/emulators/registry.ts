@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** One emulator process on record: its pid, name, owner and command. */
 export interface RegisteredProcess {
   pid: number;
   name: string;
@@ -20,12 +21,15 @@ export interface RegisteredProcess {
   startedAt?: string;
 }
 
+/** The variable that moves the registry (tests use a directory of their own). */
 export const REGISTRY_DIR_ENV = 'EMULATOR_REGISTRY_DIR';
 
+/** Where the registry keeps one file per running emulator process. */
 export function registryDir(): string {
   return process.env[REGISTRY_DIR_ENV] ?? join(tmpdir(), 'library-upload-pipeline-emulators');
 }
 
+/** Records a started emulator process. */
 export function registerPid(entry: RegisteredProcess, dir = registryDir()): void {
   try {
     mkdirSync(dir, { recursive: true });
@@ -36,6 +40,7 @@ export function registerPid(entry: RegisteredProcess, dir = registryDir()): void
   }
 }
 
+/** Forgets an emulator process that has stopped. */
 export function unregisterPid(pid: number, dir = registryDir()): void {
   try {
     rmSync(join(dir, `${pid}.json`), { force: true });

@@ -11,6 +11,7 @@ function shown(path: string): string {
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
+/** The start-up banner: every endpoint, the bucket and where events and logs go (never a credential). */
 export function bannerText(
   pipeline: LocalPipeline,
   options: { fast: boolean; functionLogs?: 'file' | 'inherit' },

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { STAGE_NAMES, isStageName } from '../../config/index.ts';
 import type { LocalPipelineOptions } from './local-pipeline.ts';
 
+/** The `npm start -- --help` text. */
 export const USAGE = `npm start -- [options]
 
 Runs the whole upload pipeline on this machine (DynamoDB Local, fauxqs for S3 + SQS, the library
@@ -28,6 +29,7 @@ Environment: LIBRARY_BASE_URL, LIBRARY_API_KEY and LIBRARY_ACCESS_TOKEN together
 at that API instead of the sandbox (no sandbox is started; the credentials are never printed).
 START_FAST=1 is the same as --fast.`;
 
+/** A command line `npm start` cannot run with; its message says why. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -40,6 +42,7 @@ function count(name: string, text: string | undefined): number | undefined {
   return value;
 }
 
+/** Turns `npm start` arguments (and START_FAST) into pipeline options. */
 export function parseCliOptions(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,

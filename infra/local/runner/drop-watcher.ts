@@ -19,6 +19,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
+/** The folder to watch and where its files go. */
 export interface DropWatcherOptions {
   dir: string;
   s3: S3Client;
@@ -33,6 +34,7 @@ export interface DropWatcherOptions {
   onError?: (error: unknown, path: string) => void;
 }
 
+/** A file the watcher put into the bucket. */
 export interface DroppedFile {
   path: string;
   /** Path below the drop folder, with `/` separators. */
@@ -42,6 +44,7 @@ export interface DroppedFile {
   eTag: string | undefined;
 }
 
+/** A running watcher. */
 export interface DropWatcher {
   /** Resolves once the initial scan is done (existing files recorded or uploaded). */
   ready: Promise<void>;
@@ -63,6 +66,7 @@ interface Seen {
 
 const IGNORED = [/^\./, /~$/, /\.part$/i, /\.crdownload$/i, /\.tmp$/i, /\.swp$/i];
 
+/** True for names never uploaded: dot files, editor backups and swap files, partial downloads, temporary files. */
 export function isIgnoredName(name: string): boolean {
   return IGNORED.some((pattern) => pattern.test(name));
 }
@@ -72,6 +76,7 @@ export function keyForDroppedFile(prefix: string, relativePath: string): string 
   return `${prefix}${relativePath.split(sep).join('/')}`;
 }
 
+/** Watches the drop folder and puts each finished new file into the bucket below the prefix. */
 export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
   const stableMs = options.stableMs ?? 400;
   const intervalMs = options.intervalMs ?? 250;

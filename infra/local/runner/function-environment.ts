@@ -12,11 +12,12 @@ import {
   type RuntimeResources,
   type StageConfig,
 } from '../../config/index.ts';
-import { ENDPOINT_ENV_VARS, localAwsEnvironment, type LocalAwsEndpoints } from '../emulators/aws-endpoints.ts';
+import { NON_LOCAL_AWS_VARIABLES, localAwsEnvironment, type LocalAwsEndpoints } from '../emulators/aws-endpoints.ts';
 
 /** How `--fast` shortens the status checks (dev: first check after 10 s, growing to 300 s). */
 export const FAST_POLL = { firstDelaySeconds: 1, maxDelaySeconds: 2 } as const;
 
+/** What the environment is built from. */
 export interface FunctionEnvironmentInput {
   stage: StageConfig;
   resources: RuntimeResources;
@@ -25,6 +26,7 @@ export interface FunctionEnvironmentInput {
   fast?: boolean;
 }
 
+/** The runtime config the stack would give the functions, with `FAST_POLL` applied when asked. */
 export function localRuntimeConfig(
   input: Pick<FunctionEnvironmentInput, 'stage' | 'resources' | 'fast'>,
 ): RuntimeConfig {
@@ -33,6 +35,7 @@ export function localRuntimeConfig(
   return { ...config, poll: { ...config.poll, ...FAST_POLL } };
 }
 
+/** Every variable a handler reads, as the stack sets them, plus the endpoints of the emulators. */
 export function functionEnvironment(input: FunctionEnvironmentInput): Record<string, string> {
   return {
     ...toEnvironment(localRuntimeConfig(input)),
@@ -43,25 +46,13 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
   };
 }
 
-/** Variables that would send the SDK to a real account or profile: removed while local mode runs. */
-const REMOVED = [
-  'AWS_PROFILE',
-  'AWS_SESSION_TOKEN',
-  'AWS_ENDPOINT_URL',
-  'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-  ...Object.values(ENDPOINT_ENV_VARS),
-];
-
-/** Applies `variables` to `process.env`; the returned function restores what was there before. */
+/** Applies `variables` to `process.env` (after removing `NON_LOCAL_AWS_VARIABLES`); the returned function restores what was there before. */
 export function applyEnvironment(variables: Record<string, string>): () => void {
   const previous = new Map<string, string | undefined>();
-  for (const name of [...REMOVED, ...Object.keys(variables)]) {
+  for (const name of [...NON_LOCAL_AWS_VARIABLES, ...Object.keys(variables)]) {
     if (!previous.has(name)) previous.set(name, process.env[name]);
   }
-  for (const name of REMOVED) delete process.env[name];
+  for (const name of NON_LOCAL_AWS_VARIABLES) delete process.env[name];
   Object.assign(process.env, variables);
   return () => {
     for (const [name, value] of previous) {

@@ -10,6 +10,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** The capture in effect; `restore()` gives stdout back. */
 export interface FunctionLogCapture {
   /** The original stdout writer (the display writes with it). */
   writeOut(text: string): void;
@@ -18,6 +19,7 @@ export interface FunctionLogCapture {
 
 type Write = typeof process.stdout.write;
 
+/** Sends the functions' JSON log lines to a file, as CloudWatch would hold them, and shows ERROR lines. */
 export function captureFunctionLogs(options: {
   file: string;
   onError?: (summary: string) => void;

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../emulators/aws-endpoints.ts';
 
+/** What a function's context is built from: its name, timeout and memory in the stage config. */
 export interface LocalFunctionSettings {
   /** Physical function name, e.g. `library-upload-dev-ingest` (from `resourceNames(stage)`). */
   functionName: string;
@@ -18,6 +19,7 @@ export interface LocalFunctionSettings {
   account?: string;
 }
 
+/** Lambda's context, with the moment the invocation times out. */
 export interface LocalContext extends Context {
   /** When the invocation times out (ms since the epoch). */
   readonly deadline: number;

@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnManaged, waitUntilReady, httpProbe } from '../emulators/processes.ts';
 import type { SandboxCounters, SandboxFileView } from '../sandbox/index.ts';
 
+/** The API key and access token every library request carries. */
 export interface LibraryCredentials {
   apiKey: string;
   accessToken: string;
@@ -30,6 +31,7 @@ export interface SandboxProcess {
   stop(): Promise<void>;
 }
 
+/** The sandbox CLI's settings. */
 export interface SandboxProcessOptions {
   /** Requests per second the sandbox allows (its default: 4, the vendor's limit). */
   perSecond?: number;
@@ -42,6 +44,7 @@ export interface SandboxProcessOptions {
   timeoutMs?: number;
 }
 
+/** The API the functions talk to. */
 export type LibraryTarget =
   | { kind: 'sandbox'; baseUrl: string; credentials: LibraryCredentials; sandbox: SandboxProcess }
   | { kind: 'api'; baseUrl: string; credentials: LibraryCredentials };
@@ -53,6 +56,7 @@ function tsxLoaderUrl(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
+/** Starts the sandbox CLI as a child process we own and waits until it answers. */
 export async function startSandboxProcess(options: SandboxProcessOptions = {}): Promise<SandboxProcess> {
   const args = ['--port', '0'];
   const flag = (name: string, value: number | undefined): void => {
@@ -143,4 +147,32 @@ export function libraryApiFromEnvironment(
     baseUrl: baseUrl.replace(/\/+$/, ''),
     credentials: { apiKey: apiKey as string, accessToken: accessToken as string },
   };
+}
+
+/**
+ * `'sandbox'` forces the sandbox; an object names a real API; otherwise the real API when
+ * `LIBRARY_BASE_URL` (+ `LIBRARY_API_KEY`, `LIBRARY_ACCESS_TOKEN`) is set in `env`, else the sandbox.
+ */
+export type LibraryChoice = 'sandbox' | { baseUrl: string; apiKey: string; accessToken: string } | undefined;
+
+/** The real API `choice` names, or undefined for the sandbox. Throws on incomplete LIBRARY_* settings. */
+export function chooseRealApi(
+  choice: LibraryChoice,
+  env: NodeJS.ProcessEnv,
+): { baseUrl: string; credentials: LibraryCredentials } | undefined {
+  if (choice === 'sandbox') return undefined;
+  if (typeof choice === 'object') {
+    return { baseUrl: choice.baseUrl, credentials: { apiKey: choice.apiKey, accessToken: choice.accessToken } };
+  }
+  return libraryApiFromEnvironment(env);
+}
+
+/** The real API when one is given, else a sandbox started for the purpose. */
+export async function startLibraryTarget(
+  realApi: ReturnType<typeof chooseRealApi>,
+  sandboxOptions?: SandboxProcessOptions,
+): Promise<LibraryTarget> {
+  if (realApi) return { kind: 'api', ...realApi };
+  const sandbox = await startSandboxProcess(sandboxOptions);
+  return { kind: 'sandbox', baseUrl: sandbox.baseUrl, credentials: sandbox.credentials, sandbox };
 }

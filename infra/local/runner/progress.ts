@@ -13,6 +13,7 @@ import type { EventEnvelope } from '../standins/eventbridge.ts';
 /** The statuses in the order the display lists them: the order a file moves through them. */
 export const DISPLAY_ORDER = RECORD_STATUSES;
 
+/** What the progress line shows. */
 export interface ProgressSnapshot {
   /** Files put into the bucket through the drop folder. */
   dropped: number;
@@ -23,6 +24,7 @@ export interface ProgressSnapshot {
   inFlight: { ingest: number; poll: number; publish: number };
 }
 
+/** Counts files by status from the uploads stream, dropped files and published events. */
 export class ProgressTracker implements ProgressSource {
   private readonly statuses = new Map<string, string>();
   private droppedCount = 0;
@@ -80,6 +82,7 @@ export class ProgressTracker implements ProgressSource {
   }
 }
 
+/** The progress line for a snapshot. */
 export function formatProgress(snapshot: ProgressSnapshot): string {
   const counts = DISPLAY_ORDER.filter((s) => (snapshot.byStatus[s] ?? 0) > 0).map(
     (s) => `${s} ${snapshot.byStatus[s]}`,
@@ -132,6 +135,7 @@ export interface ProgressSource {
   changeCount(): number;
 }
 
+/** Where the progress goes, whether it is a terminal, and how often it is redrawn. */
 export interface ProgressDisplayOptions {
   write: (text: string) => void;
   isTTY: boolean;
@@ -142,6 +146,7 @@ export interface ProgressDisplayOptions {
   plainIntervalMs?: number;
 }
 
+/** Draws the progress line: rewritten in place on a terminal, a plain line now and then otherwise. */
 export class ProgressDisplay {
   private readonly timer: NodeJS.Timeout;
   private shownChange = -1;

@@ -34,18 +34,21 @@ import { createLimitsTable, createUploadsTable } from '../../../shared/store/ind
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../emulators/aws-endpoints.ts';
 import type { NotificationKeyFilter } from './stack-definitions.ts';
 
+/** A queue created for local mode. */
 export interface LocalQueue {
   name: string;
   url: string;
   arn: string;
 }
 
+/** A queue that feeds a function, with its dead-letter queue. */
 export interface LocalWorkQueue extends LocalQueue {
   deadLetter: LocalQueue;
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
 }
 
+/** Everything local mode created for the stage, by the stack's names. */
 export interface LocalResources {
   names: ResourceNames;
   bucket: string;
@@ -59,6 +62,7 @@ export interface LocalResources {
   eventBusName: string;
 }
 
+/** The clients resources are created with. */
 export interface LocalResourceClients {
   s3: S3Client;
   sqs: SQSClient;
@@ -67,6 +71,7 @@ export interface LocalResourceClients {
 
 const DAY_SECONDS = 24 * 60 * 60;
 
+/** The ARN of a local queue, as Lambda puts it on the records. */
 export function queueArn(name: string, region: string = LOCAL_REGION): string {
   return `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${name}`;
 }
@@ -104,6 +109,7 @@ function s3KeyFilter(filter: NotificationKeyFilter): NotificationConfigurationFi
   return rules.length === 0 ? undefined : { Key: { FilterRules: rules } };
 }
 
+/** Creates the stage's bucket (with notifications), queues and tables as the stack defines them. */
 export async function createLocalResources(
   clients: LocalResourceClients,
   stage: StageConfig,

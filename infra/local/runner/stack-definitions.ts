@@ -13,12 +13,14 @@ export interface NotificationKeyFilter {
   suffix?: string;
 }
 
+/** What local mode takes from the CDK stack. */
 export interface StackDefinitions {
   notificationFilters: NotificationKeyFilter[];
   /** Filter patterns of the uploads-stream → publish mapping. */
   publishStreamFilters: FilterPattern[];
 }
 
+/** Imports the stack module and reads the stage's notification filters and the publish filter. */
 export async function loadStackDefinitions(stage: StageConfig): Promise<StackDefinitions> {
   const stack = await import('../../stacks/upload-pipeline-stack.ts');
   return {

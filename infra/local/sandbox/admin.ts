@@ -69,6 +69,7 @@ const credentialsSchema = z.union([
 ]);
 const advanceSchema = z.object({ ms: z.number().min(0) });
 
+/** Serves the `/__sandbox/` admin API (counters, files, settings, reset) for tests and chaos runs. */
 export async function handleAdmin(
   req: IncomingMessage,
   res: ServerResponse,

@@ -9,8 +9,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SandboxCredentialPair } from './options.ts';
 
+/** Whether the api_key is known, and if so whether the token matches and the pair is forbidden. */
 export type KeyCheck = { known: false } | { known: true; apiKey: string; tokenMatches: boolean; forbidden: boolean };
 
+/** Looks up the request's api_key among the accepted pairs and says whether its Bearer token matches. */
 export function checkCredentials(
   url: URL,
   headers: IncomingHttpHeaders,

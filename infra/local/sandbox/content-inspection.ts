@@ -6,6 +6,7 @@
  * Only the first bytes (`HEAD_BYTES`) are needed for format and size, so this works the same when the
  * sandbox keeps no bytes; the EICAR scan runs over the whole stream (see `EicarScanner`).
  */
+import { IMAGE_FILE_TYPES, type FileType } from './vendor-facts.ts';
 
 /** How many leading bytes are kept for inspection even when `keepBytes` is false. */
 export const HEAD_BYTES = 64 * 1024;
@@ -20,8 +21,10 @@ export const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-AN
  */
 export class EicarScanner {
   private tail = Buffer.alloc(0);
+  /** Set once the string has been seen. */
   found = false;
 
+  /** Scans the next chunk of the stream. */
   push(chunk: Buffer): void {
     if (this.found) return;
     const window = this.tail.length === 0 ? chunk : Buffer.concat([this.tail, chunk]);
@@ -35,42 +38,46 @@ export class EicarScanner {
   }
 }
 
+/** The container format leading bytes announce; the Office "x" formats are zip, the older ones OLE2. */
 export type ContentFamily = 'PNG' | 'JPEG' | 'GIF' | 'PDF' | 'ZIP' | 'OLE' | 'UNKNOWN';
+
+/** Each format's signature: the bytes its files begin with. */
+const SIGNATURES: ReadonlyArray<readonly [ContentFamily, Buffer]> = [
+  ['PNG', Buffer.from('89504e470d0a1a0a', 'hex')],
+  ['JPEG', Buffer.from('ffd8ff', 'hex')],
+  ['GIF', Buffer.from('GIF87a', 'latin1')],
+  ['GIF', Buffer.from('GIF89a', 'latin1')],
+  ['PDF', Buffer.from('%PDF', 'latin1')],
+  ['ZIP', Buffer.from('504b0304', 'hex')],
+  ['OLE', Buffer.from('d0cf11e0', 'hex')],
+];
 
 /** The format family the leading bytes announce. */
 export function detectFamily(head: Buffer): ContentFamily {
-  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'PNG';
-  if (startsWith(head, [0xff, 0xd8, 0xff])) return 'JPEG';
-  if (head.subarray(0, 6).toString('latin1') === 'GIF87a' || head.subarray(0, 6).toString('latin1') === 'GIF89a')
-    return 'GIF';
-  if (head.subarray(0, 4).toString('latin1') === '%PDF') return 'PDF';
-  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) return 'ZIP';
-  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0])) return 'OLE';
-  return 'UNKNOWN';
+  const match = SIGNATURES.find(([, signature]) => head.subarray(0, signature.length).equals(signature));
+  return match?.[0] ?? 'UNKNOWN';
 }
 
-/** The family each accepted `file_type` must have: DOCX/XLSX/PPTX are zip, DOC/XLS/PPT are OLE. */
-export const EXPECTED_FAMILY: Readonly<Record<string, ContentFamily>> = {
-  PNG: 'PNG',
-  JPEG: 'JPEG',
-  JPG: 'JPEG',
-  GIF: 'GIF',
-  PDF: 'PDF',
-  DOCX: 'ZIP',
-  XLSX: 'ZIP',
-  PPTX: 'ZIP',
-  DOC: 'OLE',
-  XLS: 'OLE',
-  PPT: 'OLE',
+/** The accepted file types each family holds. */
+const TYPES_BY_FAMILY: Readonly<Partial<Record<ContentFamily, readonly FileType[]>>> = {
+  PNG: ['PNG'],
+  JPEG: ['JPEG', 'JPG'],
+  GIF: ['GIF'],
+  PDF: ['PDF'],
+  ZIP: ['DOCX', 'XLSX', 'PPTX'],
+  OLE: ['DOC', 'XLS', 'PPT'],
 };
 
-export const IMAGE_TYPES: ReadonlySet<string> = new Set(['PNG', 'JPEG', 'JPG', 'GIF']);
+/** The file types the library makes thumbnails and dimensions for. */
+export const IMAGE_TYPES: ReadonlySet<string> = new Set(IMAGE_FILE_TYPES);
 
 /** True when the bytes are what `fileType` claims (a JPEG labelled PNG is not). */
 export function matchesFileType(fileType: string, head: Buffer): boolean {
-  return EXPECTED_FAMILY[fileType] !== undefined && EXPECTED_FAMILY[fileType] === detectFamily(head);
+  const types: readonly string[] = TYPES_BY_FAMILY[detectFamily(head)] ?? [];
+  return types.includes(fileType);
 }
 
+/** A picture's size in pixels. */
 export interface Dimensions {
   width: number;
   height: number;
@@ -126,8 +133,4 @@ export function thumbnailSize(dimensions: Dimensions): Dimensions {
     return { width: 200, height: Math.max(1, Math.floor((200 * dimensions.height) / dimensions.width)) };
   }
   return { width: Math.max(1, Math.floor((200 * dimensions.width) / dimensions.height)), height: 200 };
-}
-
-function startsWith(buffer: Buffer, bytes: number[]): boolean {
-  return buffer.length >= bytes.length && bytes.every((byte, index) => buffer[index] === byte);
 }

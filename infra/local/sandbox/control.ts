@@ -38,6 +38,7 @@ export interface SandboxCounters extends RequestCounters {
   clock: { now: string; nowMs: number; offsetMs: number };
 }
 
+/** The sandbox's settings that can change while it runs, with the programmatic API over them. */
 export class SandboxControl {
   constructor(private readonly state: SandboxState) {}
 

@@ -8,6 +8,7 @@
 import type { SandboxEndpoint } from './options.ts';
 import type { ThrottleScope } from './rate-limits.ts';
 
+/** Requests answered, by operation and HTTP status. */
 export interface RequestCounters {
   /** requests[operation][outcome] = count. */
   requests: Partial<Record<SandboxEndpoint, Record<string, number>>>;
@@ -24,6 +25,7 @@ export interface RequestCounters {
   };
 }
 
+/** Everything the sandbox counts: requests, throttles, uploads, duplicates. */
 export class CounterSet {
   private state: RequestCounters = emptyCounters();
 

@@ -7,6 +7,7 @@
  * mashery keys only, and to treat every other key as opaque text worth logging.
  */
 
+/** One element of the vendor's error array. */
 export interface ApiErrorBody {
   error_key: string;
   error_message: string;
@@ -49,8 +50,10 @@ export const ERROR_KEYS = {
   overRateLimit: 'mashery.not.authorized.over.ratelimit',
 } as const;
 
+/** One of the vendor's `error_key` values the sandbox answers with. */
 export type ErrorKey = (typeof ERROR_KEYS)[keyof typeof ERROR_KEYS];
 
+/** An error body element. */
 export function apiError(errorKey: ErrorKey, errorMessage: string): ApiErrorBody {
   return { error_key: errorKey, error_message: errorMessage };
 }

@@ -10,6 +10,7 @@
 import { mulberry32, type RandomSource } from './random.ts';
 import type { FaultOptions, SandboxEndpoint } from './options.ts';
 
+/** What an injected fault does to one request: nothing, hang, cut the connection, or answer 500/503. */
 export type FaultDecision =
   | { kind: 'none' }
   | { kind: 'hang' }
@@ -17,6 +18,7 @@ export type FaultDecision =
   | { kind: 'server-error'; status: 500 | 503 }
   | { kind: 'reset-after-body' };
 
+/** Draws the configured faults for each request from a seeded random source, so a run can be repeated. */
 export class FaultInjector {
   private random: RandomSource;
 

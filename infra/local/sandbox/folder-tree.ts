@@ -7,10 +7,11 @@
  * negative and keep decreasing across resets, so a stale id from an earlier run never points at a new
  * folder.
  */
-import { LIBRARY_LIMITS } from '../../../shared/library/types.ts';
+import { LIMITS } from './vendor-facts.ts';
 import { ERROR_KEYS, apiError, type ApiErrorBody } from './error-bodies.ts';
 import type { InitialFolder } from './options.ts';
 
+/** A folder as the sandbox keeps it. */
 export interface StoredFolder {
   id: string;
   name: string;
@@ -28,9 +29,11 @@ export const ROOT_FOLDER_IDS: ReadonlySet<string> = new Set(['0']);
 /** Parent ids that mean "top level" in POST /library/folders. */
 const TOP_LEVEL_PARENT_IDS: ReadonlySet<string> = new Set(['', '0']);
 
+/** A created folder, or the vendor's refusal. */
 export type CreateFolderOutcome =
   { ok: true; folder: StoredFolder } | { ok: false; status: number; errors: ApiErrorBody[] };
 
+/** The account's folders, nested at most as deep as the vendor allows. */
 export class FolderTree {
   private readonly folders = new Map<string, StoredFolder>();
   private nextId = -1;
@@ -46,7 +49,7 @@ export class FolderTree {
         throw new Error(`initial folder ${folder.id} names parent ${parentId}, which must come before it`);
       }
       const level = parent === undefined ? 1 : parent.level + 1;
-      if (level > LIBRARY_LIMITS.folderMaxDepth) throw new Error(`initial folder ${folder.id} is nested too deep`);
+      if (level > LIMITS.folderMaxDepth) throw new Error(`initial folder ${folder.id} is nested too deep`);
       this.folders.set(folder.id, {
         id: folder.id,
         name: folder.name,
@@ -91,8 +94,8 @@ export class FolderTree {
     if (name === undefined || name === null || name === '') return fail(ERROR_KEYS.fieldRequired, 'name is required.');
     if (typeof name !== 'string' || name.trim() === '')
       return fail(ERROR_KEYS.fieldInvalid, 'name must be a non-empty string.');
-    if (name.length > LIBRARY_LIMITS.folderNameMaxLength) {
-      return fail(ERROR_KEYS.maxLength, `name exceeds the maximum length of ${LIBRARY_LIMITS.folderNameMaxLength}.`);
+    if (name.length > LIMITS.folderNameMaxLength) {
+      return fail(ERROR_KEYS.maxLength, `name exceeds the maximum length of ${LIMITS.folderNameMaxLength}.`);
     }
     let parentId: string | undefined;
     if (parentIdInput !== undefined && parentIdInput !== null) {
@@ -105,10 +108,10 @@ export class FolderTree {
     if (parentId !== undefined && parent === undefined)
       return fail(ERROR_KEYS.fieldInvalid, `parent_id ${parentId} does not match any folder.`);
     const level = parent === undefined ? 1 : parent.level + 1;
-    if (level > LIBRARY_LIMITS.folderMaxDepth) {
+    if (level > LIMITS.folderMaxDepth) {
       return fail(
         ERROR_KEYS.folderDepthExceeded,
-        `Folders can be nested at most ${LIBRARY_LIMITS.folderMaxDepth} levels deep.`,
+        `Folders can be nested at most ${LIMITS.folderMaxDepth} levels deep.`,
       );
     }
     const lowered = name.toLowerCase();

@@ -19,6 +19,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   PDF: 'application/pdf',
 };
 
+/** Serves a file's kept bytes (or the document icon) at its hosted URL, as the vendor's file host would. */
 export function serveHostedFile(res: ServerResponse, url: URL, state: SandboxState): void {
   const parts = url.pathname.split('/').filter((part) => part !== '');
   if (parts[1] === 'icons') return send(res, 200, 'image/png', DOCUMENT_ICON);

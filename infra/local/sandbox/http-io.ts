@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** A response to write: status, headers, JSON body. */
 export interface ApiResponse {
   status: number;
   /** Serialised as JSON when not undefined; an empty body otherwise. */
@@ -15,8 +16,10 @@ export interface ApiResponse {
 
 /** Sent by a route whose client went away mid-request: nothing can be answered. */
 export const NO_RESPONSE = Symbol('no-response');
+/** A response, or `NO_RESPONSE` when a fault keeps the request unanswered. */
 export type RouteResult = ApiResponse | typeof NO_RESPONSE;
 
+/** Writes a response. */
 export function writeResponse(res: ServerResponse, response: ApiResponse): void {
   const payload = response.body === undefined ? '' : JSON.stringify(response.body);
   const headers: Record<string, string | number> = {
@@ -39,6 +42,7 @@ export function drain(req: IncomingMessage): Promise<void> {
   });
 }
 
+/** A request's JSON body, or why it could not be read. */
 export type JsonBody = { ok: true; value: unknown } | { ok: false; reason: 'malformed' | 'too-large' | 'aborted' };
 
 /** Reads a small JSON body (folder creation, file update); larger than `maxBytes` is refused. */

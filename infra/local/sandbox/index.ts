@@ -50,6 +50,7 @@ export { EICAR } from './content-inspection.ts';
 export { mulberry32 } from './random.ts';
 export { uniformDuration } from './processing.ts';
 
+/** A running sandbox in this process, with its programmatic control. */
 export interface Sandbox {
   /** e.g. `http://127.0.0.1:PORT/v2`: what the client is configured with. */
   baseUrl: string;
@@ -81,6 +82,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/** Starts the sandbox on 127.0.0.1 (a free port unless one is given). */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const state = createState(options);
   const control = new SandboxControl(state);

@@ -16,6 +16,7 @@ import { resolveDuration, type ProcessingVerdict } from './processing.ts';
 import type { ProcessingOptions } from './options.ts';
 import type { LibraryStore, StoredFile } from './store.ts';
 
+/** What the sandbox learned from an upload's bytes. */
 export interface IntakeInput {
   name: string;
   folderId: string | undefined;
@@ -30,11 +31,13 @@ export interface IntakeInput {
   virus: boolean;
 }
 
+/** How processing will end for these bytes: clean, infected or not what the type claims. */
 export function verdictOf(input: Pick<IntakeInput, 'virus' | 'fileType' | 'head'>): ProcessingVerdict {
   if (input.virus) return 'virus';
   return matchesFileType(input.fileType, input.head) ? 'clean' : 'type-mismatch';
 }
 
+/** Stores an accepted upload with its processing schedule and returns the stored file. */
 export function intakeFile(
   store: LibraryStore,
   input: IntakeInput,

@@ -4,32 +4,21 @@
  * carries all of them. Values outside the documented sets are refused with 400 `query.param.invalid`
  * rather than ignored, so a client typo does not silently return the wrong list.
  */
-import { FILE_SOURCES, LIBRARY_LIMITS, type FileSortOrder } from '../../../shared/library/types.ts';
+import { FILE_SOURCES, LIMITS, SORT_ORDERS, type SortOrder } from './vendor-facts.ts';
 import { ERROR_KEYS, apiError, type ApiErrorBody } from './error-bodies.ts';
 import { decodeNextToken } from './pagination.ts';
 import type { StoredFile } from './store.ts';
 
-export const SORT_ORDERS: readonly FileSortOrder[] = [
-  'CREATED_DATE',
-  'CREATED_DATE_DESC',
-  'MODIFIED_DATE',
-  'MODIFIED_DATE_DESC',
-  'NAME',
-  'NAME_DESC',
-  'SIZE',
-  'SIZE_DESC',
-  'DIMENSION',
-  'DIMENSION_DESC',
-];
-
+/** A file list's query, validated. */
 export interface ListQuery {
   offset: number;
   limit: number;
-  sortBy: FileSortOrder;
+  sortBy: SortOrder;
   type: 'ALL' | 'IMAGES' | 'DOCUMENTS';
   source: string;
 }
 
+/** Results per page when `limit` is not given. */
 export const DEFAULT_LIST_LIMIT = 50;
 
 /** Reads a list query; `next`, when present, replaces every other parameter. */
@@ -45,10 +34,8 @@ export function parseListQuery(
 
   const limitText = params.get('limit');
   const limit = limitText === null ? DEFAULT_LIST_LIMIT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIBRARY_LIMITS.listLimitMax) {
-    errors.push(
-      apiError(ERROR_KEYS.queryParamInvalid, `limit must be an integer from 1 to ${LIBRARY_LIMITS.listLimitMax}.`),
-    );
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.listLimitMax) {
+    errors.push(apiError(ERROR_KEYS.queryParamInvalid, `limit must be an integer from 1 to ${LIMITS.listLimitMax}.`));
   }
 
   const sortText = (params.get('sort_by') ?? 'CREATED_DATE_DESC').toUpperCase();

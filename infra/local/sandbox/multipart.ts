@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { EicarScanner, HEAD_BYTES } from './content-inspection.ts';
 
+/** The `data` part as received: size, hash, first bytes, the bytes when kept. */
 export interface ReceivedData {
   /** Bytes received for the part (up to the limit + 1 when oversized). */
   size: number;
@@ -26,6 +27,7 @@ export interface ReceivedData {
   filename: string | undefined;
 }
 
+/** The parts of a multipart upload. */
 export interface ParsedUpload {
   /** Text parts by name, in arrival order (values of repeated parts are all kept). */
   fields: Map<string, string[]>;
@@ -37,6 +39,7 @@ export interface ParsedUpload {
   aborted?: boolean;
 }
 
+/** The largest accepted file, and whether to keep the bytes. */
 export interface ParseOptions {
   /** Largest accepted file; one more byte marks the part oversized and the rest is discarded. */
   maxFileSize: number;
@@ -46,6 +49,7 @@ export interface ParseOptions {
 /** Longest text part kept (anything longer is cut; the validation then reports it too long). */
 const MAX_TEXT_PART = 64 * 1024;
 
+/** Parses a multipart upload with busboy, streaming the data part through the scanner. */
 export function parseUpload(req: IncomingMessage, options: ParseOptions): Promise<ParsedUpload> {
   const result: ParsedUpload = { fields: new Map(), data: [] };
   const addField = (name: string, value: string): void => {

@@ -5,8 +5,9 @@
  * quirks, credentials) through the programmatic API or the `/__sandbox/` admin endpoints, so a test or a
  * chaos run can, say, revoke a token or raise the error rate mid-run without restarting anything.
  */
-import type { LibraryFileSource, LibraryFileType } from '../../../shared/library/types.ts';
+import type { FileSource, FileType } from './vendor-facts.ts';
 
+/** A credential pair the sandbox accepts. */
 export interface SandboxCredentialPair {
   apiKey: string;
   accessToken: string;
@@ -23,6 +24,7 @@ export const DEFAULT_CREDENTIALS: SandboxCredentialPair = {
   accessToken: 'sandbox-access-token',
 };
 
+/** The API key's limits and the account's sizes. */
 export interface LimitOptions {
   /** Accepted requests per api_key in any sliding one-second window (real API: 4). */
   perSecond: number;
@@ -34,6 +36,7 @@ export interface LimitOptions {
   maxTotalBytes: number;
 }
 
+/** The vendor's limits. */
 export const DEFAULT_LIMITS: LimitOptions = {
   perSecond: 4,
   perDay: 10_000,
@@ -55,6 +58,7 @@ export interface ProcessingSubject {
 /** A duration: fixed milliseconds, or computed per file (e.g. spread 2-60 s over a benchmark). */
 export type DurationSpec = number | ((file: ProcessingSubject) => number);
 
+/** How long a file stays in each non-final status. */
 export interface ProcessingOptions {
   /** Time spent in `Processing` (virus scan, type check). VirusFound/Failed are decided at its end. */
   processingMs: DurationSpec;
@@ -62,6 +66,7 @@ export interface ProcessingOptions {
   uploadedMs: DurationSpec;
 }
 
+/** Short processing, for tests and local mode. */
 export const DEFAULT_PROCESSING: ProcessingOptions = { processingMs: 300, uploadedMs: 300 };
 
 /** The API operations, as counters and fault filters name them ('unknown' = no route matched). */
@@ -81,8 +86,10 @@ export const SANDBOX_ENDPOINTS = [
   'emptyTrash',
   'unknown',
 ] as const;
+/** An operation faults can be aimed at. */
 export type SandboxEndpoint = (typeof SANDBOX_ENDPOINTS)[number];
 
+/** The faults to inject and how often (seeded, so a run can be repeated). */
 export interface FaultOptions {
   /** Seed of the fault PRNG. Setting it (even to the same value) restarts the sequence. */
   seed: number;
@@ -103,6 +110,7 @@ export interface FaultOptions {
   endpoints?: SandboxEndpoint[] | undefined;
 }
 
+/** No faults. */
 export const DEFAULT_FAULTS: FaultOptions = {
   seed: 1,
   serverErrorRate: 0,
@@ -132,6 +140,7 @@ export interface QuirkOptions {
   allowDuplicateFolderNames: boolean;
 }
 
+/** The vendor's documented behaviour: none of the variations seen in the SDKs' recordings. */
 export const DEFAULT_QUIRKS: QuirkOptions = {
   numericStatusFileIds: false,
   infoAsArray: false,
@@ -140,6 +149,7 @@ export const DEFAULT_QUIRKS: QuirkOptions = {
   allowDuplicateFolderNames: false,
 };
 
+/** A folder the account starts with. */
 export interface InitialFolder {
   /** A string id, negative like the vendor's (e.g. "-1"). */
   id: string;
@@ -151,11 +161,11 @@ export interface InitialFolder {
 /** A file present from the start (already Active, unless its bytes say otherwise). */
 export interface InitialFile {
   name: string;
-  fileType: LibraryFileType;
+  fileType: FileType;
   data: Buffer;
   folderId?: string;
   description?: string;
-  source?: LibraryFileSource;
+  source?: FileSource;
 }
 
 /**
@@ -168,6 +178,7 @@ export const DEFAULT_FOLDERS: InitialFolder[] = [
   { id: '-3', name: 'market_studies', parentId: '-2' },
 ];
 
+/** Every setting of a sandbox; each group defaults as above. */
 export interface SandboxOptions {
   /** 0 (default) picks a free port. The server always listens on 127.0.0.1. */
   port?: number;
@@ -199,6 +210,7 @@ export interface SandboxSettings {
   files: InitialFile[];
 }
 
+/** The options with every default filled in. */
 export function resolveSettings(options: SandboxOptions = {}): SandboxSettings {
   return {
     credentials: (options.credentials ?? [DEFAULT_CREDENTIALS]).map((pair) => ({ ...pair })),

@@ -7,6 +7,7 @@
  * the sandbox requires it on these requests like on any other.
  */
 
+/** The opaque `next` token that carries a list's position and query. */
 export function encodeNextToken(params: Record<string, string | number>): string {
   const query = Object.entries(params)
     .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`)
@@ -24,6 +25,7 @@ export function decodeNextToken(token: string): URLSearchParams | undefined {
   return params;
 }
 
+/** One page of a list, with the next link when there is more. */
 export interface Paged<T> {
   meta: { pagination: { next_link?: string } };
   results: T[];

@@ -7,13 +7,14 @@
  * The verdict (virus, wrong format) is decided from the bytes at upload time but only revealed when
  * the Processing stage ends, as the real scanner would.
  */
-import type { LibraryUploadStatus } from '../../../shared/library/types.ts';
+import type { UploadStatus } from './vendor-facts.ts';
 import type { DurationSpec, ProcessingSubject } from './options.ts';
 import { mulberry32 } from './random.ts';
 
 /** What the bytes said, decided once at upload. */
 export type ProcessingVerdict = 'clean' | 'virus' | 'type-mismatch';
 
+/** When an upload moves from Processing to Uploaded to its final status. */
 export interface ProcessingSchedule {
   /** Sandbox-clock time of the 202. */
   acceptedAt: number;
@@ -25,7 +26,7 @@ export interface ProcessingSchedule {
 }
 
 /** The status the library reports at `now`. */
-export function statusAt(schedule: ProcessingSchedule, now: number): LibraryUploadStatus {
+export function statusAt(schedule: ProcessingSchedule, now: number): UploadStatus {
   if (schedule.deletedAt !== undefined && now >= schedule.deletedAt) return 'Deleted';
   const elapsed = now - schedule.acceptedAt;
   if (elapsed < schedule.processingMs) return 'Processing';

@@ -20,8 +20,3 @@ export function mulberry32(seed: number): RandomSource {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-/** An integer in [min, max] (inclusive) drawn from `random`. */
-export function randomInt(random: RandomSource, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
-}

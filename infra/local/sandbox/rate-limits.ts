@@ -11,6 +11,7 @@
  */
 import type { LimitOptions } from './options.ts';
 
+/** Which limit a throttled request hit. */
 export type ThrottleScope = 'second' | 'day';
 
 const DAY_MS = 86_400_000;
@@ -22,6 +23,7 @@ interface KeyUsage {
   dayCount: number;
 }
 
+/** The per-second and per-day limits of each api_key, answered as the vendor's 403s. */
 export class RateLimiter {
   private readonly usage = new Map<string, KeyUsage>();
 

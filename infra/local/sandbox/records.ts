@@ -1,5 +1,6 @@
 /**
- * The wire shapes of files and folders, snake_case as the vendor sends them (seed 001 and API-NOTES).
+ * The wire shapes of files and folders, snake_case as the vendor sends them (the vendor's file-list
+ * reference and docs/library-api.md).
  *
  * Dates carry an explicit offset like the vendor's (`2013-09-26T10:52:46.000-04:00`), not `Z`, so a
  * client that compares date strings instead of parsing them is caught.
@@ -13,6 +14,7 @@ import type { StoredFile } from './store.ts';
 /** The offset the vendor's examples use (US Eastern, daylight time). */
 const VENDOR_OFFSET_MINUTES = -240;
 
+/** A time as the vendor writes it: ISO 8601 with the US Eastern offset of the vendor's examples. */
 export function vendorDate(ms: number): string {
   const shifted = new Date(ms + VENDOR_OFFSET_MINUTES * 60_000).toISOString().slice(0, -1);
   const sign = VENDOR_OFFSET_MINUTES < 0 ? '-' : '+';
@@ -25,6 +27,7 @@ export function hostedUrl(origin: string, file: Pick<StoredFile, 'id' | 'name'>)
   return `${origin}/sandbox-files/${file.id}/${encodeURIComponent(file.name)}`;
 }
 
+/** A file on the wire. */
 export interface FileRecord {
   name: string;
   id: string;
@@ -44,6 +47,7 @@ export interface FileRecord {
   file_type: string;
 }
 
+/** A stored file as the API returns it. */
 export function fileRecord(state: SandboxState, file: StoredFile): FileRecord {
   const now = state.clock.now();
   const url = hostedUrl(state.origin, file);
@@ -71,6 +75,7 @@ export function fileRecord(state: SandboxState, file: StoredFile): FileRecord {
   };
 }
 
+/** A folder on the wire. */
 export interface FolderRecord {
   id: string;
   name: string;

@@ -7,6 +7,7 @@ import type { RouteResult } from './http-io.ts';
 import type { SandboxEndpoint } from './options.ts';
 import type { SandboxState } from './state.ts';
 
+/** What a route handler gets: the request, its URL and path parameters, the sandbox state. */
 export interface RouteContext {
   req: IncomingMessage;
   url: URL;
@@ -15,8 +16,10 @@ export interface RouteContext {
   state: SandboxState;
 }
 
+/** Answers one API operation. */
 export type RouteHandler = (context: RouteContext) => Promise<RouteResult>;
 
+/** An operation's method, path pattern and handler. */
 export interface Route {
   method: string;
   /** Matched against the path below /v2; capture groups become `params`. */
@@ -25,11 +28,13 @@ export interface Route {
   handle: RouteHandler;
 }
 
+/** The route a request matched with its path parameters, or why none did (405, 404). */
 export type RouteMatch =
   | { kind: 'found'; route: Route; params: string[] }
   | { kind: 'method-not-allowed'; endpoint: SandboxEndpoint }
   | { kind: 'not-found' };
 
+/** Finds the route for a method and path. */
 export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch {
   let pathMatched: Route | undefined;
   for (const route of routes) {

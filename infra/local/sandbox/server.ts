@@ -23,6 +23,7 @@ import { matchRoute } from './router.ts';
 import { ROUTES } from './routes/index.ts';
 import type { SandboxState } from './state.ts';
 
+/** The listening HTTP server. */
 export interface RunningServer {
   server: Server;
   port: number;
@@ -30,6 +31,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Serves the API, the admin API and the hosted files on 127.0.0.1. */
 export async function listen(state: SandboxState, control: SandboxControl, port: number): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const shutdown = new AbortController();

@@ -9,6 +9,7 @@ import { resolveSettings, type SandboxOptions, type SandboxSettings } from './op
 import { RateLimiter } from './rate-limits.ts';
 import { LibraryStore } from './store.ts';
 
+/** Everything a request may read or change. */
 export interface SandboxState {
   settings: SandboxSettings;
   clock: SandboxClock;
@@ -20,6 +21,7 @@ export interface SandboxState {
   origin: string;
 }
 
+/** A fresh state from the options. */
 export function createState(options: SandboxOptions): SandboxState {
   const settings = resolveSettings(options);
   return {

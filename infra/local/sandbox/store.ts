@@ -5,11 +5,12 @@
  * File ids are decimal strings that keep increasing across resets, so an id recorded before a reset
  * never names a different file after it.
  */
-import type { LibraryUploadStatus } from '../../../shared/library/types.ts';
+import type { UploadStatus } from './vendor-facts.ts';
 import { IMAGE_TYPES } from './content-inspection.ts';
 import { FolderTree } from './folder-tree.ts';
 import { statusAt, type ProcessingSchedule } from './processing.ts';
 
+/** A file as the sandbox keeps it. */
 export interface StoredFile {
   id: string;
   name: string;
@@ -46,7 +47,7 @@ export interface SandboxFileView {
   contentType: string;
   size: number;
   sha256: string;
-  status: LibraryUploadStatus;
+  status: UploadStatus;
   verdict: ProcessingSchedule['verdict'];
   width: number;
   height: number;
@@ -55,8 +56,10 @@ export interface SandboxFileView {
   hasBytes: boolean;
 }
 
+/** What an upload adds; the store assigns the rest. */
 export type NewFile = Omit<StoredFile, 'id' | 'sequence' | 'isImage'>;
 
+/** The account usage `GET /library/info` reports. */
 export interface UsageSummary {
   folder_count: number;
   file_count: number;
@@ -65,6 +68,7 @@ export interface UsageSummary {
   total_bytes_used: number;
 }
 
+/** The account's files, with their statuses over time and the Trash. */
 export class LibraryStore {
   readonly folders = new FolderTree();
   private readonly files = new Map<string, StoredFile>();

@@ -7,14 +7,16 @@
  * that sent `folderId` instead of `folder_id`. `source` is matched without regard to case (the vendor's
  * own Java example sends `MYCOMPUTER`); `file_type` must be one of the upper-case values.
  */
-import { FILE_SOURCES, FILE_TYPES, LIBRARY_LIMITS } from '../../../shared/library/types.ts';
+import { FILE_SOURCES, FILE_TYPES, LIMITS } from './vendor-facts.ts';
 import { ERROR_KEYS, apiError, type ApiErrorBody } from './error-bodies.ts';
 import { ROOT_FOLDER_IDS, type FolderTree } from './folder-tree.ts';
 import type { ParsedUpload, ReceivedData } from './multipart.ts';
 import type { LimitOptions, QuirkOptions } from './options.ts';
 
+/** The multipart upload's parts. */
 export const UPLOAD_PARTS = ['file_name', 'folder_id', 'description', 'source', 'file_type', 'data'] as const;
 
+/** An upload whose fields passed. */
 export interface ValidUpload {
   name: string;
   /** undefined for the root. */
@@ -25,6 +27,7 @@ export interface ValidUpload {
   data: ReceivedData;
 }
 
+/** What validation checks against: folders, limits, quirks. */
 export interface ValidationContext {
   folders: FolderTree;
   limits: LimitOptions;
@@ -33,6 +36,7 @@ export interface ValidationContext {
   bytesUsed: number;
 }
 
+/** Checks an upload's fields as the vendor does; the valid upload or every error found. */
 export function validateUpload(
   parsed: ParsedUpload,
   context: ValidationContext,
@@ -55,20 +59,17 @@ export function validateUpload(
   const name = single('file_name');
   if (name !== undefined) {
     if (name.trim() === '') errors.push(apiError(ERROR_KEYS.fieldRequired, 'file_name must not be empty.'));
-    else if (name.length > LIBRARY_LIMITS.fileNameMaxLength) {
+    else if (name.length > LIMITS.fileNameMaxLength) {
       errors.push(
-        apiError(ERROR_KEYS.maxLength, `file_name exceeds the maximum length of ${LIBRARY_LIMITS.fileNameMaxLength}.`),
+        apiError(ERROR_KEYS.maxLength, `file_name exceeds the maximum length of ${LIMITS.fileNameMaxLength}.`),
       );
     }
   }
 
   const description = single('description');
-  if (description !== undefined && description.length > LIBRARY_LIMITS.descriptionMaxLength) {
+  if (description !== undefined && description.length > LIMITS.descriptionMaxLength) {
     errors.push(
-      apiError(
-        ERROR_KEYS.maxLength,
-        `description exceeds the maximum length of ${LIBRARY_LIMITS.descriptionMaxLength}.`,
-      ),
+      apiError(ERROR_KEYS.maxLength, `description exceeds the maximum length of ${LIMITS.descriptionMaxLength}.`),
     );
   }
 

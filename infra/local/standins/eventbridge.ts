@@ -24,7 +24,9 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AwsJsonError, startJsonProtocolServer } from './json-protocol.ts';
 
+/** PutEvents takes at most this many entries. */
 export const MAX_ENTRIES_PER_REQUEST = 10;
+/** PutEvents takes at most this many bytes of entries. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
 /** An event EventBridge accepted, as the stand-in recorded it. */
@@ -61,6 +63,7 @@ export interface EventEnvelope {
   detail: Record<string, unknown>;
 }
 
+/** The envelope a target would receive for a recorded event. */
 export function toEnvelope(event: RecordedEvent): EventEnvelope {
   return {
     version: '0',
@@ -75,6 +78,7 @@ export function toEnvelope(event: RecordedEvent): EventEnvelope {
   };
 }
 
+/** Port, the events file, which buses exist, and the region and account stamped on events. */
 export interface EventBridgeStandInOptions {
   /** Fixed port; by default a free one. Always on 127.0.0.1. */
   port?: number;
@@ -86,11 +90,13 @@ export interface EventBridgeStandInOptions {
   account?: string;
 }
 
+/** An entry PutEvents refused, with EventBridge's error code. */
 export interface EntryFailure {
   errorCode?: string;
   errorMessage?: string;
 }
 
+/** A whole request refused. */
 export interface RequestFailure {
   statusCode?: number;
   code?: string;
@@ -105,6 +111,7 @@ export interface PutEventsCall {
   error?: string;
 }
 
+/** The running stand-in: its events, its calls, and failures to inject. */
 export interface EventBridgeStandIn {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string;
@@ -150,6 +157,7 @@ export function busNameOf(eventBusName: string): string {
 
 const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 
+/** Starts the PutEvents stand-in on 127.0.0.1. */
 export async function startEventBridgeStandIn(options: EventBridgeStandInOptions = {}): Promise<EventBridgeStandIn> {
   const region = options.region ?? 'us-east-1';
   const account = options.account ?? '000000000000';

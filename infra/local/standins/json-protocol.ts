@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
+/** The content type of AWS JSON 1.1. */
 export const JSON_11 = 'application/x-amz-json-1.1';
 
 /** An error answered in the protocol's shape. */
@@ -24,8 +25,10 @@ export class AwsJsonError extends Error {
   }
 }
 
+/** Answers one operation's input (throw `AwsJsonError` for an AWS error). */
 export type JsonOperation = (input: Record<string, unknown>, request: IncomingMessage) => unknown;
 
+/** The target prefix and the operations a server answers. */
 export interface JsonProtocolServerOptions {
   /** The X-Amz-Target prefix, e.g. "AWSEvents" or "secretsmanager". */
   targetPrefix: string;
@@ -39,6 +42,7 @@ export interface JsonProtocolServerOptions {
   beforeOperation?: (operation: string) => void;
 }
 
+/** A running AWS JSON 1.1 server. */
 export interface JsonProtocolServer {
   readonly server: Server;
   readonly endpoint: string;

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsJsonError, startJsonProtocolServer } from './json-protocol.ts';
 
+/** Port, region and account, and the secrets present from the start. */
 export interface SecretsManagerStandInOptions {
   port?: number;
   region?: string;
@@ -20,6 +21,7 @@ export interface SecretsManagerStandInOptions {
   secrets?: Record<string, string | Record<string, unknown>>;
 }
 
+/** The running stand-in and its secrets. */
 export interface SecretsManagerStandIn {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string;
@@ -52,6 +54,7 @@ interface Secret {
   created: number;
 }
 
+/** Starts the GetSecretValue stand-in on 127.0.0.1. */
 export async function startSecretsManagerStandIn(
   options: SecretsManagerStandInOptions = {},
 ): Promise<SecretsManagerStandIn> {

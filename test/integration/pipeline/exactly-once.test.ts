@@ -1,7 +1,7 @@
 import './quiet-env.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../support/factories.ts';
 import {
-  lambdaContext,
   pdfBytes,
   pngBytes,
   requestsOf,

@@ -14,17 +14,10 @@ import {
   DeleteObjectCommand,
   GetObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  PurgeQueueCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
 import { handler as pollHandler } from '../../../functions/poll/handler.ts';
 import type { RuntimeConfig } from '../../../shared/config/runtime-config.ts';
@@ -36,6 +29,7 @@ import {
   type Sandbox,
 } from '../../../infra/local/sandbox/index.ts';
 import type { SandboxOptions } from '../../../infra/local/sandbox/options.ts';
+import { invokeSqsBatch, toSqsRecord, type SqsHandler } from '../../../infra/local/runner/event-sources/sqs-batch.ts';
 import {
   buildPipelineRuntime,
   setPipelineRuntime,
@@ -46,24 +40,27 @@ import { createSecretsCredentialsProvider } from '../../../shared/secrets/librar
 import { createLimitsTable, createUploadsTable, objectIdOf } from '../../../shared/store/index.ts';
 import type { ObjectRef, UploadRecord } from '../../../shared/record/upload-record.ts';
 import { isFinalStatus } from '../../../shared/record/upload-record.ts';
-import { encodeS3Key } from '../../../shared/s3/key-encoding.ts';
-import { buildS3Notification, normalizeETag } from '../../../shared/s3/notification.ts';
+import { normalizeETag } from '../../../shared/s3/notification.ts';
+import { s3Notification, sqsQueueArn } from '../../support/factories.ts';
 import { startTestEnvironment, type TestEnvironment } from '../../support/index.ts';
 
+/** The library secret's name in the tests. */
 export const SECRET_ID = 'library/test';
-const ACCOUNT = '000000000000';
 
+/** Sandbox settings and config or runtime changes for one test file. */
 export interface HarnessOptions {
   sandbox?: SandboxOptions;
   config?: Partial<RuntimeConfig>;
   runtime?: PipelineRuntimeOptions;
 }
 
+/** When `drive()` stops. */
 export interface DriveOptions {
   until: () => Promise<boolean> | boolean;
   timeoutMs?: number;
 }
 
+/** Ingest and poll against real emulators and the sandbox, one step at a time. */
 export interface PipelineHarness {
   env: TestEnvironment;
   sandbox: Sandbox;
@@ -94,21 +91,10 @@ export interface PipelineHarness {
   close(): Promise<void>;
 }
 
-export const lambdaContext = (functionName: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'test',
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+/** As the functions are configured in the tests: a minute each, as much memory as the stage gives ingest. */
+const functionSettings = (functionName: 'ingest' | 'poll') => ({ functionName, timeoutSeconds: 60, memoryMb: 512 });
 
+/** Starts the emulators and the sandbox, creates a bucket, two queues and two tables with fresh names. */
 export async function startPipelineHarness(options: HarnessOptions = {}): Promise<PipelineHarness> {
   const env = await startTestEnvironment({ dynamodb: true, fauxqs: true, secretsManager: true });
   const sandbox = await startSandbox({ ...options.sandbox });
@@ -130,7 +116,7 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
   const statusQueueUrl = (
     await sqs.send(new CreateQueueCommand({ QueueName: names.status, Attributes: queueAttributes }))
   ).QueueUrl!;
-  const arnOf = (url: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${url.split('/').at(-1)}`;
+  const arnOf = (url: string) => sqsQueueArn(url.split('/').at(-1) ?? '');
   await Promise.all([createUploadsTable(dynamodb, names.uploads), createLimitsTable(dynamodb, names.limits)]);
   env.secretsManager.setSecret(SECRET_ID, { ...sandbox.credentials });
 
@@ -177,29 +163,8 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
   build();
 
   const stats = { ingestInvocations: 0, pollInvocations: 0, ingestFailures: 0, pollFailures: 0 };
-  const toRecord = (message: Message, queueUrl: string): SQSRecord => ({
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
-      SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
-      SenderId: ACCOUNT,
-      ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: arnOf(queueUrl),
-    awsRegion: 'us-east-1',
-  });
-
   /** One receive + invoke + delete round on a queue; false when the queue had nothing visible. */
-  const pump = async (
-    queueUrl: string,
-    handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>,
-    name: string,
-  ): Promise<boolean> => {
+  const pump = async (queueUrl: string, handler: SqsHandler, name: 'ingest' | 'poll'): Promise<boolean> => {
     const received = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -210,21 +175,12 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) return false;
-    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueUrl)) };
-    const response = await handler(event, lambdaContext(name));
-    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-    if (name === 'ingest') {
-      stats.ingestInvocations += 1;
-      stats.ingestFailures += failed.size;
-    } else {
-      stats.pollInvocations += 1;
-      stats.pollFailures += failed.size;
-    }
-    await Promise.all(
-      messages
-        .filter((m) => !failed.has(m.MessageId!))
-        .map((m) => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }))),
-    );
+    const target = { sqs, queueUrl, queueArn: arnOf(queueUrl), handler, function: functionSettings(name) };
+    const report = await invokeSqsBatch(target, messages);
+    // A handler that throws is a bug the test should see, not a batch to retry.
+    if (report.error !== undefined) throw report.error;
+    stats[`${name}Invocations`] += 1;
+    stats[`${name}Failures`] += report.failedMessageIds.length;
     return true;
   };
 
@@ -266,21 +222,17 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     async notify(refs, notifyOptions = {}) {
       for (let copy = 0; copy < (notifyOptions.copies ?? 1); copy++) {
         for (const ref of refs) {
-          const body = buildS3Notification([{ ...ref, encodedKey: encodeS3Key(ref.key) }]);
-          await sqs.send(new SendMessageCommand({ QueueUrl: ingestQueueUrl, MessageBody: JSON.stringify(body) }));
+          const body = JSON.stringify(s3Notification([ref]));
+          await sqs.send(new SendMessageCommand({ QueueUrl: ingestQueueUrl, MessageBody: body }));
         }
       }
     },
     ingestEvent(refs) {
       return {
         Records: refs.map((ref) =>
-          toRecord(
-            {
-              MessageId: randomUUID(),
-              ReceiptHandle: randomUUID(),
-              Body: JSON.stringify(buildS3Notification([{ ...ref, encodedKey: encodeS3Key(ref.key) }])),
-            },
-            ingestQueueUrl,
+          toSqsRecord(
+            { MessageId: randomUUID(), ReceiptHandle: randomUUID(), Body: JSON.stringify(s3Notification([ref])) },
+            arnOf(ingestQueueUrl),
           ),
         ),
       };
@@ -349,6 +301,7 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
 
 export { pdfBytes, pngBytes } from '../../support/sample-files.ts';
 
+/** A minimal JPEG (start and end markers around padding). */
 export function jpegBytes(padding = 200): Buffer {
   return Buffer.concat([
     Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
@@ -362,6 +315,7 @@ export function statusRequests(sandbox: Sandbox): number {
   return Object.values(sandbox.counters().requests.getUploadStatus ?? {}).reduce((a, b) => a + b, 0);
 }
 
+/** Requests the sandbox has answered for one operation (any outcome). */
 export function requestsOf(sandbox: Sandbox, operation: keyof ReturnType<Sandbox['counters']>['requests']): number {
   return Object.values(sandbox.counters().requests[operation] ?? {}).reduce((a, b) => a + b, 0);
 }

@@ -1,14 +1,8 @@
 import './quiet-env.ts';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  lambdaContext,
-  pngBytes,
-  requestsOf,
-  startPipelineHarness,
-  statusRequests,
-  type PipelineHarness,
-} from './harness.ts';
+import { lambdaContext } from '../../support/factories.ts';
+import { pngBytes, requestsOf, startPipelineHarness, statusRequests, type PipelineHarness } from './harness.ts';
 import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
 
 let h: PipelineHarness;

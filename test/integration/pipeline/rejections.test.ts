@@ -1,6 +1,7 @@
 import './quiet-env.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { jpegBytes, lambdaContext, pngBytes, startPipelineHarness, type PipelineHarness } from './harness.ts';
+import { lambdaContext } from '../../support/factories.ts';
+import { jpegBytes, pngBytes, startPipelineHarness, type PipelineHarness } from './harness.ts';
 import { handler as ingestHandler } from '../../../functions/ingest/handler.ts';
 import type { SQSEvent } from 'aws-lambda';
 

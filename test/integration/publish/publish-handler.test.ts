@@ -15,7 +15,8 @@ import {
   publishEvents,
   buildUploadEvent,
 } from '../../../shared/events/index.ts';
-import { ALL_FINAL_STATUSES, detailValidator, enteringFinal, finalRecord } from '../../unit/events/factories.ts';
+import { detailValidator } from '../../support/event-schema.ts';
+import { ALL_FINAL_STATUSES, enteringFinal, finalRecord } from '../../support/factories.ts';
 
 const BUS = 'uploads-it';
 const validate = detailValidator();

@@ -7,7 +7,8 @@ import {
   eventIdFor,
   uuidV5,
 } from '../../../shared/events/index.ts';
-import { ALL_FINAL_STATUSES, NON_FINAL_STATUSES, detailValidator, finalRecord, submittedRecord } from './factories.ts';
+import { detailValidator } from '../../support/event-schema.ts';
+import { ALL_FINAL_STATUSES, NON_FINAL_STATUSES, finalRecord, submittedRecord } from '../../support/factories.ts';
 
 const validate = detailValidator();
 

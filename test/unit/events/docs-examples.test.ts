@@ -9,7 +9,8 @@ import {
   detailTypeFor,
 } from '../../../shared/events/index.ts';
 import type { ErrorKeyInfo, UploadEventDetail } from '../../../shared/events/index.ts';
-import { detailValidator, finalRecord } from './factories.ts';
+import { detailValidator } from '../../support/event-schema.ts';
+import { finalRecord } from '../../support/factories.ts';
 
 const validate = detailValidator();
 const doc = readFileSync(new URL('../../../docs/events.md', import.meta.url), 'utf8');

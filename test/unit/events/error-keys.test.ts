@@ -23,7 +23,8 @@ import {
 import type { DetailTypeWithReason, ErrorKeyInfo } from '../../../shared/events/index.ts';
 import { FINAL_STATUSES } from '../../../shared/record/upload-record.ts';
 import { REJECTION_KEYS } from '../../../shared/files/validation.ts';
-import { SCHEMA_PATH, detailValidator, finalRecord } from './factories.ts';
+import { SCHEMA_PATH, detailValidator } from '../../support/event-schema.ts';
+import { finalRecord } from '../../support/factories.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as { $defs: Record<string, { enum?: string[] }> };

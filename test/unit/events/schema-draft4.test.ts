@@ -10,7 +10,8 @@ import { DETAIL_TYPES, EVENT_STATUSES, buildUploadEvent, detailTypeFor } from '.
 import type { EventStatus } from '../../../shared/events/index.ts';
 import { DRAFT4, DRAFT4_KEYWORDS, eventSchemaDraft4 } from '../../../shared/events/schema-draft4.ts';
 import { validateLibraryUploadEvent } from '../../../shared/events/validate.ts';
-import { detailCorpus, detailValidator, finalRecord } from './factories.ts';
+import { detailValidator } from '../../support/event-schema.ts';
+import { detailCorpus, finalRecord } from '../../support/factories.ts';
 
 type Schema = Record<string, unknown>;
 const rendering = eventSchemaDraft4();

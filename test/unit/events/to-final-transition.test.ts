@@ -8,7 +8,7 @@ import {
   finalRecord,
   streamRecord,
   submittedRecord,
-} from './factories.ts';
+} from '../../support/factories.ts';
 
 describe('toFinalTransition', () => {
   it.each(ALL_FINAL_STATUSES)('returns the new image when the record enters %s', (status) => {

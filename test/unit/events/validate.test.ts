@@ -9,7 +9,8 @@ import {
   validateLibraryUploadEvent,
   validateUploadEventDetail,
 } from '../../../shared/events/validate.ts';
-import { detailCorpus, detailValidator, finalRecord } from './factories.ts';
+import { detailValidator } from '../../support/event-schema.ts';
+import { detailCorpus, finalRecord } from '../../support/factories.ts';
 
 const ajv = detailValidator();
 const corpus = detailCorpus((record) => buildUploadEvent(record, { stage: 'dev' }).detail);

@@ -6,34 +6,16 @@ import { LibraryServerError, LibraryThrottledError, LibraryUnauthorizedError } f
 import { DailyQuotaExhaustedError } from '../../../shared/rate-limit/index.ts';
 import type { UploadsStore } from '../../../shared/store/uploads-store.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../shared/retry/retry-policy.ts';
-import { buildS3Notification } from '../../../shared/s3/notification.ts';
+import { s3Notification, sqsEvent } from '../../support/factories.ts';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 const NOW = new Date('2026-03-01T23:55:00.000Z');
 
-const notification = (key: string) =>
-  JSON.stringify(buildS3Notification([{ bucket: 'b', key, encodedKey: key, eTag: 'e', size: 10 }]));
+const notification = (key: string) => JSON.stringify(s3Notification([{ bucket: 'b', key, eTag: 'e', size: 10 }]));
 const retryCopy = (key: string, retries: number) =>
   JSON.stringify({ type: 'ingest-retry', version: 1, object: { bucket: 'b', key, eTag: 'e' }, retries, waits: 0 });
 
-const eventOf = (...bodies: string[]): SQSEvent => ({
-  Records: bodies.map((body, i): SQSRecord => ({
-    messageId: `m${i}`,
-    receiptHandle: `r${i}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'x',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:ingest',
-    awsRegion: 'us-east-1',
-  })),
-});
+const eventOf = (...bodies: string[]): SQSEvent => sqsEvent(bodies, 'ingest');
 
 /** Dependencies whose first step (the claim) fails with `error`: enough to see what the batch layer does with it. */
 function failingWith(error: unknown) {

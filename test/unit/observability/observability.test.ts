@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Context } from 'aws-lambda';
+import { lambdaContext } from '../../support/factories.ts';
 
 // The singletons read their configuration at import: set it first.
 vi.hoisted(() => {
@@ -36,20 +36,7 @@ afterEach(() => {
 const logLines = () => lines.filter((l) => 'level' in l);
 const emfLines = () => lines.filter((l) => '_aws' in l);
 
-const context = {
-  functionName: 'ingest',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ingest',
-  memoryLimitInMB: '512',
-  awsRequestId: 'req-42',
-  logGroupName: '/aws/lambda/ingest',
-  logStreamName: 'stream',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = lambdaContext('ingest', { awsRequestId: 'req-42' });
 
 describe('logger', () => {
   it('redacts credentials by key name and by shape on every line', () => {

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { isRetryable, nextRetry, retryModeOf } from '../../../infra/ops/reopen-record.ts';
 import { buildUploadEvent } from '../../../shared/events/build.ts';
-import { detailValidator, finalRecord } from '../events/factories.ts';
+import { detailValidator } from '../../support/event-schema.ts';
+import { finalRecord } from '../../support/factories.ts';
 
 const validate = detailValidator();
 

@@ -4,46 +4,17 @@ import { describe, expect, it, vi } from 'vitest';
 import { LibraryNotFoundError, LibraryServerError, LibraryThrottledError } from '../../../shared/library/errors.ts';
 import type { LibraryFile, UploadStatus } from '../../../shared/library/types.ts';
 import { processPollBatch, type PollDependencies } from '../../../shared/poll/poll-batch.ts';
-import { STATUS_CHECK_TYPE, type StatusCheckMessage } from '../../../shared/poll/status-message.ts';
+import type { StatusCheckMessage } from '../../../shared/poll/status-message.ts';
 import type { UploadsStore } from '../../../shared/store/uploads-store.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../shared/retry/retry-policy.ts';
+import { sqsEvent, statusCheckMessage } from '../../support/factories.ts';
 
 process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 const NOW = new Date('2026-03-01T10:01:00.000Z');
 
-const message = (id: string, overrides: Partial<StatusCheckMessage> = {}): StatusCheckMessage => ({
-  type: STATUS_CHECK_TYPE,
-  version: 1,
-  objectId: `s3://b/${id}.png#etag=e${id}`,
-  libraryFileId: id,
-  bucket: 'b',
-  key: `${id}.png`,
-  submittedAt: '2026-03-01T10:00:00.000Z',
-  checks: 0,
-  missing: 0,
-  retries: 0,
-  waits: 0,
-  ...overrides,
-});
+const message = statusCheckMessage;
 
-const eventOf = (...messages: StatusCheckMessage[]): SQSEvent => ({
-  Records: messages.map((m, i) => ({
-    messageId: `m${i}`,
-    receiptHandle: `r${i}`,
-    body: JSON.stringify(m),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'x',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:status',
-    awsRegion: 'us-east-1',
-  })),
-});
+const eventOf = (...messages: StatusCheckMessage[]): SQSEvent => sqsEvent(messages, 'status');
 
 function fakes(library: {
   getUploadStatus: (ids: readonly string[]) => Promise<UploadStatus[]>;

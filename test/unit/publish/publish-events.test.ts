@@ -8,7 +8,7 @@ import type {
 } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, PublishEventsError, buildUploadEvent, publishEvents } from '../../../shared/events/index.ts';
 import type { UploadEvent } from '../../../shared/events/index.ts';
-import { finalRecord } from '../events/factories.ts';
+import { finalRecord } from '../../support/factories.ts';
 
 /** Builds `count` distinct events (one per object version). */
 function events(count: number): UploadEvent[] {

@@ -3,7 +3,7 @@ import type { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createStreamPublisher } from '../../../shared/events/index.ts';
 import { STATUS_RANK } from '../../../shared/record/upload-record.ts';
-import { enteringFinal, finalRecord, streamRecord, submittedRecord } from '../events/factories.ts';
+import { enteringFinal, finalRecord, streamRecord, submittedRecord } from '../../support/factories.ts';
 
 /** EventBridge that fails, every time, the entries whose detail names one of `failingKeys`. */
 function fakeEventBridge(failingKeys: string[] = []) {

@@ -11,7 +11,9 @@
  * `equals-ignore-case`, `anything-but`, `exists` and `numeric`.
  */
 
+/** One filter of an event source mapping, as Lambda's filter criteria spell it. */
 export type FilterPattern = { [field: string]: FilterPattern | readonly FilterRule[] };
+/** One value or comparison a field must match. */
 export type FilterRule = string | number | boolean | null | { [operator: string]: unknown };
 
 /** `{ pattern: '{"dynamodb":...}' }` (as CDK's `FilterCriteria.filter()` returns it) → the pattern. */

@@ -18,32 +18,16 @@
  * cannot be frozen); there is no gradual scale-up of pollers; receives long-poll for at most
  * `waitTimeSeconds` (default 1 s) so that `stop()` is prompt.
  */
-import { batchItemFailures } from './batch-item-failures.ts';
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type MessageAttributeValue,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { LOCAL_REGION } from '../../emulators/aws-endpoints.ts';
-import { invokeHandler, type LocalFunctionSettings } from '../lambda-context.ts';
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { invokeSqsBatch, type SqsInvocationReport, type SqsTarget } from './sqs-batch.ts';
 
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | null | undefined>;
+export type { SqsHandler, SqsInvocationReport } from './sqs-batch.ts';
 
-export interface SqsPollerOptions {
-  sqs: SQSClient;
-  queueUrl: string;
-  /** `arn:aws:sqs:REGION:ACCOUNT:NAME`: the records' `eventSourceARN`. */
-  queueArn: string;
+/** A mapping's settings: the queue, the function and the stage's batching and concurrency. */
+export interface SqsPollerOptions extends Omit<SqsTarget, 'onError'> {
   batchSize: number;
   maxBatchingWindowSeconds: number;
   maxConcurrency: number;
-  handler: SqsHandler;
-  function: LocalFunctionSettings;
-  region?: string;
   /** Longest single long poll while idle, in seconds (default 1; SQS allows up to 20). */
   waitTimeSeconds?: number;
   /** Called after each invocation. */
@@ -54,16 +38,7 @@ export interface SqsPollerOptions {
   paused?: () => boolean;
 }
 
-export interface SqsInvocationReport {
-  functionName: string;
-  messageIds: string[];
-  /** Messages left in the queue (listed in `batchItemFailures`, or the whole batch on failure). */
-  failedMessageIds: string[];
-  /** Set when the invocation failed as a whole (error, timeout, invalid response). */
-  error?: unknown;
-  durationMs: number;
-}
-
+/** Counters since the start, for the progress line and the benchmarks. */
 export interface SqsPollerStats {
   invocations: number;
   inFlight: number;
@@ -75,6 +50,7 @@ export interface SqsPollerStats {
   maxObservedConcurrency: number;
 }
 
+/** A running mapping. */
 export interface SqsPoller {
   stats(): SqsPollerStats;
   /**
@@ -87,10 +63,10 @@ export interface SqsPoller {
 
 const SQS_MAX_RECEIVE = 10;
 
+/** Starts `maxConcurrency` receiving workers on the queue; each invokes the function with the batches it collects. */
 export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   if (options.batchSize < 1) throw new Error('batchSize must be at least 1');
   if (options.maxConcurrency < 1) throw new Error('maxConcurrency must be at least 1');
-  const region = options.region ?? LOCAL_REGION;
   const idleWait = Math.min(20, Math.max(0, Math.round(options.waitTimeSeconds ?? 1)));
   const windowMs = Math.max(0, options.maxBatchingWindowSeconds) * 1000;
   const abort = new AbortController();
@@ -168,62 +144,17 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       .catch(() => undefined);
   };
 
-  const remove = async (messages: Message[]): Promise<void> => {
-    for (let i = 0; i < messages.length; i += SQS_MAX_RECEIVE) {
-      const chunk = messages.slice(i, i + SQS_MAX_RECEIVE);
-      try {
-        const result = await options.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: options.queueUrl,
-            Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
-          }),
-        );
-        stats.messagesDeleted += result.Successful?.length ?? 0;
-        if (result.Failed && result.Failed.length > 0)
-          reportError(new Error(`DeleteMessageBatch: ${result.Failed.length} failed`));
-      } catch (error) {
-        reportError(error);
-      }
-    }
-  };
-
+  const target: SqsTarget = { ...options, onError: reportError };
   const invoke = async (messages: Message[]): Promise<void> => {
-    const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, options.queueArn, region)) };
-    const ids = messages.map((m) => m.MessageId ?? '');
-    const started = Date.now();
     stats.invocations++;
     stats.inFlight++;
     stats.maxObservedConcurrency = Math.max(stats.maxObservedConcurrency, stats.inFlight);
-    let failedIds: string[];
-    let error: unknown;
-    try {
-      const response = await invokeHandler(options.handler, event, options.function);
-      const failures = batchItemFailures(response, new Set(ids));
-      if (failures instanceof Error) {
-        error = failures;
-        failedIds = ids;
-      } else {
-        failedIds = failures;
-      }
-    } catch (caught) {
-      error = caught;
-      failedIds = ids;
-    } finally {
-      stats.inFlight--;
-    }
-    if (error !== undefined) stats.failedInvocations++;
-    const failed = new Set(failedIds);
-    stats.messagesLeft += failed.size;
-    // Messages reported as failed are left alone: they become visible again when their visibility
-    // timeout ends, and the queue's redrive policy counts the receive.
-    await remove(messages.filter((m) => !failed.has(m.MessageId ?? '')));
-    options.onInvocation?.({
-      functionName: options.function.functionName,
-      messageIds: ids,
-      failedMessageIds: failedIds,
-      ...(error === undefined ? {} : { error }),
-      durationMs: Date.now() - started,
-    });
+    const report = await invokeSqsBatch(target, messages);
+    stats.inFlight--;
+    if (report.error !== undefined) stats.failedInvocations++;
+    stats.messagesLeft += report.failedMessageIds.length;
+    stats.messagesDeleted += report.deleted;
+    options.onInvocation?.(report);
   };
 
   const worker = async (): Promise<void> => {
@@ -273,49 +204,6 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       return stopped;
     },
   };
-}
-
-/** A received message as a record of Lambda's SQS event. */
-export function toSqsRecord(message: Message, queueArn: string, region: string = LOCAL_REGION): SQSRecord {
-  const system = message.Attributes ?? {};
-  const attributes: Record<string, string> = {
-    ApproximateReceiveCount: system['ApproximateReceiveCount'] ?? '1',
-    SentTimestamp: system['SentTimestamp'] ?? String(Date.now()),
-    SenderId: system['SenderId'] ?? 'AIDAIENQZJOLO23YVJ4VO',
-    ApproximateFirstReceiveTimestamp: system['ApproximateFirstReceiveTimestamp'] ?? String(Date.now()),
-  };
-  for (const [name, value] of Object.entries(system)) {
-    if (value !== undefined && !(name in attributes)) attributes[name] = value;
-  }
-  const record: SQSRecord = {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: attributes as unknown as SQSRecord['attributes'],
-    messageAttributes: toLambdaMessageAttributes(message.MessageAttributes),
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: region,
-  };
-  if (message.MD5OfMessageAttributes) record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
-  return record;
-}
-
-function toLambdaMessageAttributes(
-  attributes: Record<string, MessageAttributeValue> | undefined,
-): SQSMessageAttributes {
-  const result: SQSMessageAttributes = {};
-  for (const [name, value] of Object.entries(attributes ?? {})) {
-    result[name] = {
-      ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
-      ...(value.BinaryValue === undefined ? {} : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
-      stringListValues: value.StringListValues ?? [],
-      binaryListValues: (value.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
-      dataType: value.DataType ?? 'String',
-    };
-  }
-  return result;
 }
 
 function sleep(ms: number): Promise<void> {

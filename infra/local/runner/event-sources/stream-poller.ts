@@ -11,7 +11,7 @@
  *  - the filter criteria are applied before batching: records that match no filter never reach the
  *    function and count as processed;
  *  - batches of up to `batchSize` records, collected for up to `maxBatchingWindowSeconds`;
- *  - with `ReportBatchItemFailures`, the batch is checkpointed before the lowest failed sequence number
+ *  - `ReportBatchItemFailures` is always on (as in the stack): the batch is checkpointed before the lowest failed sequence number
  *    and retried from there; an error (or a timeout) with `bisectBatchOnError` splits the batch in two
  *    and retries each half; after `retryAttempts` retries, or for records older than
  *    `maxRecordAgeSeconds`, a stream pointer goes to the on-failure destination and the shard moves on.
@@ -27,23 +27,17 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   TrimmedDataAccessException,
-  type AttributeValue,
   type DynamoDBStreamsClient,
   type Shard,
-  type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import type {
-  AttributeValue as LambdaAttributeValue,
-  Context,
-  DynamoDBBatchResponse,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-} from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { LOCAL_REGION } from '../../emulators/aws-endpoints.ts';
 import { invokeHandler, type LocalFunctionSettings } from '../lambda-context.ts';
 import { passesFilters, type FilterPattern } from './filter-criteria.ts';
+import { toLambdaRecord } from './stream-records.ts';
 
+/** A handler of Lambda's DynamoDB stream event. */
 export type StreamHandler = (
   event: DynamoDBStreamEvent,
   context: Context,
@@ -71,6 +65,7 @@ export interface StreamFailurePointer {
   };
 }
 
+/** A stream mapping's settings: the stream, the function and the stage's batching and retries. */
 export interface StreamPollerOptions {
   streams: DynamoDBStreamsClient;
   streamArn: string;
@@ -80,7 +75,6 @@ export interface StreamPollerOptions {
   retryAttempts: number;
   maxRecordAgeSeconds: number;
   bisectBatchOnError: boolean;
-  reportBatchItemFailures: boolean;
   /** Parsed filter patterns (ORed); empty = every record. */
   filters: readonly FilterPattern[];
   handler: StreamHandler;
@@ -97,6 +91,7 @@ export interface StreamPollerOptions {
   retryDelayMs?: (attempt: number) => number;
 }
 
+/** What one invocation did. */
 export interface StreamInvocationReport {
   functionName: string;
   shardId: string;
@@ -107,6 +102,7 @@ export interface StreamInvocationReport {
   durationMs: number;
 }
 
+/** Counters since the start, for the progress line, the end-to-end test and the benchmarks. */
 export interface StreamPollerStats {
   recordsRead: number;
   recordsFilteredOut: number;
@@ -118,6 +114,7 @@ export interface StreamPollerStats {
   inFlight: number;
 }
 
+/** A running mapping. */
 export interface StreamPoller {
   stats(): StreamPollerStats;
   /** Stops reading and waits up to `graceMs` (default 5000) for running invocations. */
@@ -130,6 +127,7 @@ interface ShardState {
   finished: boolean;
 }
 
+/** Starts reading every shard of the stream and invoking the function with the batches that pass the filters. */
 export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const region = options.region ?? LOCAL_REGION;
   const pollInterval = options.pollIntervalMs ?? 250;
@@ -305,7 +303,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     let failed: string[] = [];
     try {
       const response = await invokeHandler(options.handler, { Records: batch }, options.function);
-      const reported = options.reportBatchItemFailures ? batchItemFailures(response, new Set(sequenceNumbers)) : [];
+      const reported = batchItemFailures(response, new Set(sequenceNumbers));
       if (reported instanceof Error) {
         error = reported;
         outcome = { kind: 'error' };
@@ -393,48 +391,6 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       return stopped;
     },
   };
-}
-
-/** Failed sequence numbers from a stream handler's response, or an Error when the response is invalid. */
-/** A DynamoDB Streams API record in the shape Lambda delivers it. */
-export function toLambdaRecord(record: _Record, streamArn: string, region: string = LOCAL_REGION): DynamoDBRecord {
-  const data = record.dynamodb ?? {};
-  const dynamodb: NonNullable<DynamoDBRecord['dynamodb']> = {};
-  if (data.ApproximateCreationDateTime !== undefined) {
-    dynamodb.ApproximateCreationDateTime = Math.floor(new Date(data.ApproximateCreationDateTime).getTime() / 1000);
-  }
-  if (data.Keys) dynamodb.Keys = toLambdaImage(data.Keys);
-  if (data.NewImage) dynamodb.NewImage = toLambdaImage(data.NewImage);
-  if (data.OldImage) dynamodb.OldImage = toLambdaImage(data.OldImage);
-  if (data.SequenceNumber !== undefined) dynamodb.SequenceNumber = data.SequenceNumber;
-  if (data.SizeBytes !== undefined) dynamodb.SizeBytes = data.SizeBytes;
-  if (data.StreamViewType !== undefined) dynamodb.StreamViewType = data.StreamViewType;
-  const result: DynamoDBRecord = {
-    eventID: record.eventID ?? '',
-    eventName: record.eventName ?? 'MODIFY',
-    eventVersion: record.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    // DynamoDB Local says `ddblocal`; Lambda reports the table's region.
-    awsRegion: region,
-    dynamodb,
-    eventSourceARN: streamArn,
-  };
-  if (record.userIdentity?.PrincipalId && record.userIdentity.Type) {
-    result.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
-  }
-  return result;
-}
-
-function toLambdaImage(image: Record<string, AttributeValue>): Record<string, LambdaAttributeValue> {
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toLambdaValue(value)]));
-}
-
-function toLambdaValue(value: AttributeValue): LambdaAttributeValue {
-  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
-  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (value.M !== undefined) return { M: toLambdaImage(value.M) };
-  if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
-  return value as LambdaAttributeValue;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -6,7 +6,7 @@
  * were infected or sit in the Trash are only reachable by id (and the Trash by its own list). DELETE
  * moves files to the Trash: their status becomes Deleted and the upload status says so.
  */
-import { LIBRARY_LIMITS } from '../../../../shared/library/types.ts';
+import { LIMITS } from '../vendor-facts.ts';
 import { ERROR_KEYS, apiError } from '../error-bodies.ts';
 import { drain, mediaType, readJsonBody, type ApiResponse, type RouteResult } from '../http-io.ts';
 import { applyListQuery, nextTokenParams, parseListQuery } from '../list-query.ts';
@@ -20,14 +20,17 @@ import { ROOT_FOLDER_IDS } from '../folder-tree.ts';
 
 const LISTED_STATUSES: ReadonlySet<string> = new Set(['Processing', 'Uploaded', 'Active']);
 
+/** The vendor's 404 for a missing resource. */
 export function notFound(what: string): ApiResponse {
   return { status: 404, body: [apiError(ERROR_KEYS.notFound, `${what} was not found.`)] };
 }
 
+/** `GET /library/files`. */
 export async function listFiles({ url, state }: RouteContext): Promise<RouteResult> {
   return listed(state, url, '/v2/library/files', () => true);
 }
 
+/** `GET /library/folders/{id}/files`. */
 export async function listFolderFiles({ url, state, params }: RouteContext): Promise<RouteResult> {
   const folderId = params[0] ?? '';
   const isRoot = ROOT_FOLDER_IDS.has(folderId);
@@ -57,6 +60,7 @@ function listed(state: SandboxState, url: URL, path: string, inScope: (file: Sto
   return { status: 200, body: { meta: body.meta, results: body.results.map((file) => fileRecord(state, file)) } };
 }
 
+/** `GET /library/files/{id}`. */
 export async function getFile({ state, params }: RouteContext): Promise<RouteResult> {
   const file = state.store.get(params[0] ?? '');
   return file === undefined ? notFound(`File ${params[0]}`) : { status: 200, body: fileRecord(state, file) };
@@ -79,12 +83,12 @@ export async function updateFile({ req, url, state, params }: RouteContext): Pro
   const name = changes.name;
   if (name !== undefined && (typeof name !== 'string' || name.trim() === ''))
     errors.push(apiError(ERROR_KEYS.fieldInvalid, 'name must be a non-empty string.'));
-  else if (typeof name === 'string' && name.length > LIBRARY_LIMITS.fileNameMaxLength)
+  else if (typeof name === 'string' && name.length > LIMITS.fileNameMaxLength)
     errors.push(apiError(ERROR_KEYS.maxLength, 'name is too long.'));
   const description = changes.description;
   if (description !== undefined && typeof description !== 'string')
     errors.push(apiError(ERROR_KEYS.fieldInvalid, 'description must be a string.'));
-  else if (typeof description === 'string' && description.length > LIBRARY_LIMITS.descriptionMaxLength) {
+  else if (typeof description === 'string' && description.length > LIMITS.descriptionMaxLength) {
     errors.push(apiError(ERROR_KEYS.maxLength, 'description is too long.'));
   }
   const folderInput = changes.folder_id;

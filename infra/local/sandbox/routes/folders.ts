@@ -8,21 +8,20 @@ import { DEFAULT_LIST_LIMIT } from '../list-query.ts';
 import { decodeNextToken, encodeNextToken, page } from '../pagination.ts';
 import { folderRecord } from '../records.ts';
 import type { RouteContext } from '../router.ts';
-import { LIBRARY_LIMITS } from '../../../../shared/library/types.ts';
+import { LIMITS } from '../vendor-facts.ts';
 import { notFound } from './files.ts';
 
+/** `GET /library/folders`: the tree, children nested in their parent. */
 export async function listFolders({ url, state }: RouteContext): Promise<RouteResult> {
   const next = url.searchParams.get('next');
   const params = next === null ? url.searchParams : decodeNextToken(next);
   if (params === undefined)
     return { status: 400, body: [apiError(ERROR_KEYS.queryParamInvalid, 'next is not a valid page token.')] };
   const limit = Number(params.get('limit') ?? DEFAULT_LIST_LIMIT);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIBRARY_LIMITS.listLimitMax) {
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.listLimitMax) {
     return {
       status: 400,
-      body: [
-        apiError(ERROR_KEYS.queryParamInvalid, `limit must be an integer from 1 to ${LIBRARY_LIMITS.listLimitMax}.`),
-      ],
+      body: [apiError(ERROR_KEYS.queryParamInvalid, `limit must be an integer from 1 to ${LIMITS.listLimitMax}.`)],
     };
   }
   const offset = Number(params.get('offset') ?? 0);
@@ -36,11 +35,13 @@ export async function listFolders({ url, state }: RouteContext): Promise<RouteRe
   return { status: 200, body: { meta: body.meta, results: body.results.map((folder) => folderRecord(state, folder)) } };
 }
 
+/** `GET /library/folders/{id}`. */
 export async function getFolder({ state, params }: RouteContext): Promise<RouteResult> {
   const folder = state.store.folders.get(params[0] ?? '');
   return folder === undefined ? notFound(`Folder ${params[0]}`) : { status: 200, body: folderRecord(state, folder) };
 }
 
+/** `POST /library/folders`. */
 export async function createFolder({ req, state }: RouteContext): Promise<RouteResult> {
   if (mediaType(req.headers['content-type']) !== 'application/json') {
     await drain(req);

@@ -12,6 +12,7 @@ import { uploadFile } from './upload.ts';
 
 const ID = '([^/]+)';
 
+/** Every operation the sandbox serves under `/v2`. */
 export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/library\/files\/?$/, endpoint: 'uploadFile', handle: uploadFile },
   { method: 'GET', pattern: /^\/library\/files\/?$/, endpoint: 'listFiles', handle: listFiles },

@@ -5,6 +5,7 @@
 import type { RouteResult } from '../http-io.ts';
 import type { RouteContext } from '../router.ts';
 
+/** `GET /library/info`: the account's limits and usage. */
 export async function getLibraryInfo({ state }: RouteContext): Promise<RouteResult> {
   const { limits, quirks } = state.settings;
   const usage = state.store.usage(state.clock.now());

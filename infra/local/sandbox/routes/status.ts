@@ -7,6 +7,7 @@ import { statusAt } from '../processing.ts';
 import type { RouteResult } from '../http-io.ts';
 import type { RouteContext } from '../router.ts';
 
+/** `GET /library/files/uploadstatus/{ids}`: unknown ids are left out. */
 export async function getUploadStatus({ state, params }: RouteContext): Promise<RouteResult> {
   const now = state.clock.now();
   const ids = [...new Set((params[0] ?? '').split(','))];

@@ -9,6 +9,7 @@ import { fileRecord } from '../records.ts';
 import type { RouteResult } from '../http-io.ts';
 import type { RouteContext } from '../router.ts';
 
+/** `GET /library/folders/trash/files`. */
 export async function listTrash({ url, state }: RouteContext): Promise<RouteResult> {
   const parsed = parseListQuery(url, { allowSource: false });
   if (!parsed.ok) return { status: 400, body: parsed.errors };
@@ -32,6 +33,7 @@ export async function listTrash({ url, state }: RouteContext): Promise<RouteResu
   };
 }
 
+/** `DELETE /library/folders/trash/files`. */
 export async function emptyTrash({ state }: RouteContext): Promise<RouteResult> {
   const now = state.clock.now();
   for (const file of state.store.all()) {

@@ -12,6 +12,7 @@ import { parseUpload } from '../multipart.ts';
 import type { RouteContext } from '../router.ts';
 import { validateUpload } from '../upload-validation.ts';
 
+/** `POST /library/files` (multipart): 202 with a Location, processing continues afterwards. */
 export async function uploadFile({ req, state }: RouteContext): Promise<RouteResult> {
   if (mediaType(req.headers['content-type']) !== 'multipart/form-data') {
     await drain(req);

@@ -1,31 +1,93 @@
 /**
- * Shared test data for the event contract: upload records in every final status, DynamoDB stream
- * records carrying them, and the schema validator.
+ * Test data built in one place: SQS records and events, Lambda contexts, status-check messages, S3
+ * notification bodies, upload records in every status and the DynamoDB stream records carrying them.
+ * Each factory gives a valid value with fixed, readable defaults; a test overrides only what it is about.
  */
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject } from 'ajv';
-import * as ajvFormats from 'ajv-formats';
-import { FINAL_STATUSES, STATUS_RANK } from '../../../shared/record/upload-record.ts';
-import type { FinalStatus, RecordStatus, UploadRecord } from '../../../shared/record/upload-record.ts';
+import type { AttributeValue, Context, DynamoDBRecord, SQSEvent, SQSRecord } from 'aws-lambda';
+import { STATUS_CHECK_TYPE, type StatusCheckMessage } from '../../shared/poll/status-message.ts';
+import { FINAL_STATUSES, STATUS_RANK } from '../../shared/record/upload-record.ts';
+import type { FinalStatus, ObjectRef, RecordStatus, UploadRecord } from '../../shared/record/upload-record.ts';
+import { encodeS3Key } from '../../shared/s3/key-encoding.ts';
+import { buildS3Notification } from '../../shared/s3/notification.ts';
 
-export const SCHEMA_PATH = new URL(
-  '../../../shared/events/schema/library-upload-event.v1.schema.json',
-  import.meta.url,
-);
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
 
-/** An ajv (draft 2020-12, strict, with formats) validator for the v1 detail. */
-export function detailValidator(): (detail: unknown) => { valid: boolean; errors: ErrorObject[] } {
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
-  const plugin = (ajvFormats as unknown as { default: (ajv: Ajv2020) => Ajv2020 }).default;
-  plugin(ajv);
-  const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
-  return (detail) => {
-    const valid = validate(detail);
-    return { valid, errors: validate.errors ?? [] };
+/** `arn:aws:sqs:us-east-1:000000000000:<name>`, the ARN Lambda puts on every record of that queue. */
+export const sqsQueueArn = (name: string): string => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+
+/** One record of Lambda's SQS event: message `m<index>`, receipt handle `r<index>`, received once. */
+export function sqsRecord(body: string, index = 0, overrides: Partial<SQSRecord> = {}): SQSRecord {
+  return {
+    messageId: `m${index}`,
+    receiptHandle: `r${index}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'x',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: sqsQueueArn('queue'),
+    awsRegion: REGION,
+    ...overrides,
   };
+}
+
+/** Lambda's SQS event for these bodies (objects are JSON-encoded), as if read from `queue`. */
+export function sqsEvent(bodies: ReadonlyArray<string | object>, queue = 'queue'): SQSEvent {
+  return {
+    Records: bodies.map((body, i) =>
+      sqsRecord(typeof body === 'string' ? body : JSON.stringify(body), i, { eventSourceARN: sqsQueueArn(queue) }),
+    ),
+  };
+}
+
+/** The context Lambda passes a handler: 30 s left, a fresh request id unless one is given. */
+export function lambdaContext(functionName: string, overrides: Partial<Context> = {}): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+    ...overrides,
+  };
+}
+
+/** A first status check of library file `id` (object `s3://b/<id>.png`), submitted at 10:00. */
+export function statusCheckMessage(id: string, overrides: Partial<StatusCheckMessage> = {}): StatusCheckMessage {
+  return {
+    type: STATUS_CHECK_TYPE,
+    version: 1,
+    objectId: `s3://b/${id}.png#etag=e${id}`,
+    libraryFileId: id,
+    bucket: 'b',
+    key: `${id}.png`,
+    submittedAt: '2026-03-01T10:00:00.000Z',
+    checks: 0,
+    missing: 0,
+    retries: 0,
+    waits: 0,
+    ...overrides,
+  };
+}
+
+/** The S3 → SQS notification body for these objects, keys URL-encoded as S3 sends them. */
+export function s3Notification(refs: readonly ObjectRef[]): ReturnType<typeof buildS3Notification> {
+  return buildS3Notification(refs.map((ref) => ({ ...ref, encodedKey: encodeS3Key(ref.key) })));
 }
 
 const RECEIVED_AT = '2026-03-02T10:00:00.000Z';
@@ -59,67 +121,66 @@ export function submittedRecord(overrides: Partial<UploadRecord> = {}): UploadRe
   };
 }
 
+/** What the pipeline stores beside the status for each final outcome but Rejected. */
+const OUTCOME_FIELDS: Readonly<Record<Exclude<FinalStatus, 'Rejected'>, Partial<UploadRecord>>> = {
+  Active: {
+    url: 'https://files.example.test/library/team_photo.png',
+    thumbnailUrl: 'https://files.example.test/library/thumbs/team_photo.png',
+    width: 1024,
+    height: 768,
+  },
+  VirusFound: { errorKey: 'virus-found', errorMessage: "The library's virus scan rejected the file." },
+  Failed: {
+    errorKey: 'library-failed',
+    errorMessage: 'The library could not process the file (Thumbnail generation failed).',
+  },
+  Deleted: {},
+  TimedOut: { errorKey: 'timed-out', errorMessage: 'Still Processing after 3600 s.' },
+};
+
 /** A record in the given final status, with what the pipeline stores for that outcome. */
 export function finalRecord(status: FinalStatus, overrides: Partial<UploadRecord> = {}): UploadRecord {
+  if (status === 'Rejected') return rejectedRecord(overrides);
   const base = submittedRecord();
-  const transitions = { ...base.transitions, [status]: FINAL_AT };
-  const final: UploadRecord = {
+  return {
     ...base,
     status,
     statusRank: STATUS_RANK[status],
-    transitions,
+    transitions: { ...base.transitions, [status]: FINAL_AT },
     updatedAt: FINAL_AT,
     polls: 3,
+    ...OUTCOME_FIELDS[status],
+    ...overrides,
   };
-  switch (status) {
-    case 'Active':
-      Object.assign(final, {
-        url: 'https://files.example.test/library/team_photo.png',
-        thumbnailUrl: 'https://files.example.test/library/thumbs/team_photo.png',
-        width: 1024,
-        height: 768,
-      });
-      break;
-    case 'VirusFound':
-      Object.assign(final, { errorKey: 'virus-found', errorMessage: "The library's virus scan rejected the file." });
-      break;
-    case 'Failed':
-      Object.assign(final, {
-        errorKey: 'library-failed',
-        errorMessage: 'The library could not process the file (Thumbnail generation failed).',
-      });
-      break;
-    case 'Deleted':
-      break;
-    case 'TimedOut':
-      Object.assign(final, { errorKey: 'timed-out', errorMessage: 'Still Processing after 3600 s.' });
-      break;
-    case 'Rejected': {
-      // Refused before upload: never submitted, no library file, no folder resolved.
-      const { libraryFileId: _id, folderId: _folder, folderPath: _path, ...rest } = final;
-      return {
-        ...rest,
-        objectId: 's3://library-upload-prod-uploads/uploads/Events/2026/notes.txt#v=Ym9vdHN0cmFwcGVkLXZlcnNpb24',
-        key: 'uploads/Events/2026/notes.txt',
-        versionId: 'Ym9vdHN0cmFwcGVkLXZlcnNpb24',
-        eTag: 'c4ca4238a0b923820dcc509a6f75849b',
-        size: 1_204,
-        fileName: 'notes.txt',
-        fileType: 'TXT',
-        attempts: 0,
-        polls: 0,
-        errorKey: 'unsupported-type',
-        errorMessage: '"notes.txt" is not a type the library accepts.',
-        transitions: { Received: RECEIVED_AT, Rejected: '2026-03-02T10:00:00.200Z' },
-        updatedAt: '2026-03-02T10:00:00.200Z',
-        ...overrides,
-      };
-    }
-  }
-  return { ...final, ...overrides };
 }
 
+/** Refused before upload: never submitted, no library file, no folder resolved. */
+function rejectedRecord(overrides: Partial<UploadRecord>): UploadRecord {
+  const { libraryFileId: _id, folderId: _folder, folderPath: _path, ...base } = submittedRecord();
+  return {
+    ...base,
+    status: 'Rejected',
+    statusRank: STATUS_RANK.Rejected,
+    objectId: 's3://library-upload-prod-uploads/uploads/Events/2026/notes.txt#v=Ym9vdHN0cmFwcGVkLXZlcnNpb24',
+    key: 'uploads/Events/2026/notes.txt',
+    versionId: 'Ym9vdHN0cmFwcGVkLXZlcnNpb24',
+    eTag: 'c4ca4238a0b923820dcc509a6f75849b',
+    size: 1_204,
+    fileName: 'notes.txt',
+    fileType: 'TXT',
+    attempts: 0,
+    polls: 0,
+    errorKey: 'unsupported-type',
+    errorMessage: '"notes.txt" is not a type the library accepts.',
+    transitions: { Received: RECEIVED_AT, Rejected: '2026-03-02T10:00:00.200Z' },
+    updatedAt: '2026-03-02T10:00:00.200Z',
+    ...overrides,
+  };
+}
+
+/** Every final status, in the record's order. */
 export const ALL_FINAL_STATUSES: readonly FinalStatus[] = FINAL_STATUSES;
+/** The statuses a record passes through before it is final. */
 export const NON_FINAL_STATUSES: readonly RecordStatus[] = ['Received', 'Submitted', 'Processing', 'Uploaded'];
 
 let sequence = 1000;
@@ -142,8 +203,8 @@ export function streamRecord(options: {
     eventName,
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
-    awsRegion: 'us-east-1',
-    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/uploads/stream/2026-03-02T00:00:00.000',
+    awsRegion: REGION,
+    eventSourceARN: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/uploads/stream/2026-03-02T00:00:00.000`,
     dynamodb: {
       ApproximateCreationDateTime: Date.parse(FINAL_AT) / 1000,
       Keys: image({ objectId: (options.newImage ?? options.oldImage)?.['objectId'] }),
