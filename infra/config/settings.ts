@@ -24,6 +24,13 @@ export const stageSettingsSchema = z.strictObject({
   defaultFolderId: z.string().min(1).optional(),
   /** Use this existing secret instead of creating one. */
   librarySecretName: z.string().min(1).optional(),
+  /** Accounts whose rules may subscribe to the stage's events (docs/events.md). */
+  eventConsumerAccounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).optional(),
+  /** An organization whose accounts may all subscribe. */
+  eventConsumerOrganizationId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id (o-…)')
+    .optional(),
 });
 
 /** One stage's settings. */
@@ -38,6 +45,9 @@ export const settingsFileSchema = z.strictObject({
 
 /** Every setting that may also be given as a context value (`-c <key>=<value>`). */
 export const STAGE_SETTING_KEYS = Object.keys(stageSettingsSchema.shape) as (keyof StageSettings)[];
+
+/** Settings that take a comma-separated list as a context value. */
+const LIST_SETTINGS: ReadonlySet<string> = new Set(['alarmRecipients', 'eventConsumerAccounts']);
 
 /** The settings file read when no `settingsFile` is given, if it exists (kept out of git). */
 export const DEFAULT_SETTINGS_FILE = 'stage-settings.json';
@@ -64,6 +74,15 @@ export function applySettings(config: StageConfig, settings: StageSettings): Sta
       ...config.observability,
       alarmRecipients: s.alarmRecipients ?? config.observability.alarmRecipients,
     },
+    events: { consumers: eventConsumers(config, s) },
+  };
+}
+
+function eventConsumers(config: StageConfig, s: StageSettings): StageConfig['events']['consumers'] {
+  const organizationId = s.eventConsumerOrganizationId ?? config.events.consumers.organizationId;
+  return {
+    accounts: s.eventConsumerAccounts ?? config.events.consumers.accounts,
+    ...(organizationId === undefined ? {} : { organizationId }),
   };
 }
 
@@ -80,14 +99,14 @@ export function parseSettingsFile(text: string, source: string): Partial<Record<
 
 /**
  * The settings given as context values. Context values from the command line are strings:
- * `alarmRecipients` takes a comma-separated list or `none`.
+ * `alarmRecipients` takes a comma-separated list or `none`, `eventConsumerAccounts` a comma-separated list.
  */
 export function settingsFromContext(get: (key: string) => unknown): StageSettings {
   const given: Record<string, unknown> = {};
   for (const key of STAGE_SETTING_KEYS) {
     const value = get(key);
     if (value === undefined) continue;
-    given[key] = key === 'alarmRecipients' && typeof value === 'string' && value !== 'none' ? splitList(value) : value;
+    given[key] = LIST_SETTINGS.has(key) && typeof value === 'string' && value !== 'none' ? splitList(value) : value;
   }
   return check(stageSettingsSchema, given, 'context values (-c)');
 }

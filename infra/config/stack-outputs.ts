@@ -9,6 +9,8 @@ export const STACK_OUTPUTS = {
   eventBusArn: 'EventBusArn',
   eventArchiveName: 'EventArchiveName',
   eventArchiveArn: 'EventArchiveArn',
+  eventSchemaRegistryName: 'EventSchemaRegistryName',
+  eventSchemaName: 'EventSchemaName',
   uploadsTableName: 'UploadsTableName',
   limitsTableName: 'LimitsTableName',
   librarySecretArn: 'LibrarySecretArn',

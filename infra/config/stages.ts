@@ -7,7 +7,7 @@
  */
 import type { FunctionSettings, SqsSourceSettings, StageConfig, StageName, StreamSourceSettings } from './types.ts';
 
-/** The file types MyLibrary accepts (API-NOTES: `file_type` values), as lower-case suffixes. */
+/** The file types MyLibrary accepts (docs/library-api.md: `file_type` values), as lower-case suffixes. */
 export const ACCEPTED_SUFFIXES = [
   '.png',
   '.jpg',
@@ -122,6 +122,8 @@ export const dev: StageConfig = {
   },
   functions: { ingest: INGEST_FUNCTION, poll: POLL_FUNCTION, publish: PUBLISH_FUNCTION },
   sources: { ingestQueue: INGEST_QUEUE, statusQueue: STATUS_QUEUE, uploadsStream: UPLOADS_STREAM },
+  // Other accounts subscribe only when an adopter lists them (stage settings: eventConsumerAccounts).
+  events: { consumers: { accounts: [] } },
   observability: {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/dev',
@@ -151,6 +153,8 @@ export const staging: StageConfig = {
   },
   functions: { ingest: INGEST_FUNCTION, poll: POLL_FUNCTION, publish: PUBLISH_FUNCTION },
   sources: { ingestQueue: INGEST_QUEUE, statusQueue: STATUS_QUEUE, uploadsStream: UPLOADS_STREAM },
+  // Other accounts subscribe only when an adopter lists them (stage settings: eventConsumerAccounts).
+  events: { consumers: { accounts: [] } },
   observability: {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/staging',
@@ -182,6 +186,8 @@ export const prod: StageConfig = {
   },
   functions: { ingest: INGEST_FUNCTION, poll: POLL_FUNCTION, publish: PUBLISH_FUNCTION },
   sources: { ingestQueue: INGEST_QUEUE, statusQueue: STATUS_QUEUE, uploadsStream: UPLOADS_STREAM },
+  // Other accounts subscribe only when an adopter lists them (stage settings: eventConsumerAccounts).
+  events: { consumers: { accounts: [] } },
   observability: {
     serviceName: SERVICE_NAME,
     metricsNamespace: 'LibraryUpload/prod',

@@ -169,6 +169,19 @@ export interface AlarmThresholds {
   readonly publishIteratorAgeSeconds: number;
 }
 
+/**
+ * Consumers in other accounts: they may create rules on the stage's bus, each account only managing the
+ * rules it created (docs/events.md, "Subscribing from another account"). Empty: same-account rules only.
+ */
+export interface EventsConfig {
+  readonly consumers: {
+    /** 12-digit AWS account ids. */
+    readonly accounts: readonly string[];
+    /** An AWS Organizations id (`o-…`): every account in it. */
+    readonly organizationId?: string;
+  };
+}
+
 /** One stage, complete. */
 export interface StageConfig {
   readonly stage: StageName;
@@ -189,6 +202,8 @@ export interface StageConfig {
     readonly uploadsStream: StreamSourceSettings;
   };
   readonly observability: ObservabilityConfig;
+  /** Who outside the stage's account may subscribe to its events. */
+  readonly events: EventsConfig;
   /** Extra tags on every resource (the stack adds `project` and `stage`). */
   readonly tags: Readonly<Record<string, string>>;
 }

@@ -9,7 +9,7 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** The vendor's limits per API key (API-NOTES.md): a stage may use a share, never more. */
+/** The vendor's limits per API key (docs/library-api.md, "Limits"): a stage may use a share, never more. */
 export const API_KEY_LIMITS = { requestsPerSecond: 4, requestsPerDay: 10_000 } as const;
 
 /** SQS keeps a message at most this long; dead-letter queues always use it. */
@@ -38,7 +38,18 @@ export function validateStageConfig(config: StageConfig): string[] {
   checkFunctions(config.functions, check);
   checkSources(config, check);
   checkObservability(config.observability, check);
+  checkEventConsumers(config.events, check);
   return problems;
+}
+
+function checkEventConsumers(events: StageConfig['events'], check: Check): void {
+  for (const account of events.consumers.accounts) {
+    check(/^\d{12}$/.test(account), `events.consumers.accounts: "${account}" is not a 12-digit AWS account id`);
+  }
+  const org = events.consumers.organizationId;
+  if (org !== undefined) {
+    check(/^o-[a-z0-9]{10,32}$/.test(org), `events.consumers.organizationId: "${org}" is not an organization id (o-…)`);
+  }
 }
 
 /** Records a problem unless `ok`. */

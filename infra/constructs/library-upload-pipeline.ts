@@ -108,6 +108,8 @@ export class LibraryUploadPipeline extends Construct {
       EventBusArn: o(events.bus.eventBusArn, 'For rules and cross-account targets'),
       EventArchiveName: o(events.archive.archiveName, 'Replay events from here'),
       EventArchiveArn: o(events.archive.archiveArn, 'Event source ARN of start-replay'),
+      EventSchemaRegistryName: o(events.contract.registry.attrRegistryName, 'Download code bindings from here'),
+      EventSchemaName: o(events.contract.schema.attrSchemaName, 'The event schema in that registry'),
       UploadsTableName: o(tables.uploads.tableName, 'One record per S3 object version'),
       LimitsTableName: o(tables.limits.tableName, 'Shared API rate-limit state'),
       LibrarySecretArn: o(credentials.secret.secretArn, 'Library credentials (put the real value: docs/deploy.md)'),
