@@ -8,7 +8,8 @@
  *
  * Protocol with the parent:
  *  - argv: `--port N` (0 = any free port), `--tagging emulate|fauxqs`, `--body-limit-mb N`,
- *    `--region R` (for S3 event records, default us-east-1).
+ *    `--region R` (for S3 event records, default us-east-1), `--data-dir D` (persist queues, messages
+ *    and objects in SQLite under D; default: in memory).
  *  - stdout: one line `FAUXQS_READY {"port":N,"host":"127.0.0.1"}` once listening.
  *  - stdin: when it closes (the parent exited, however), the server shuts down and exits.
  *
@@ -28,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildApp } from 'fauxqs';
-import { installBucketNotifications, installObjectTagging } from './fauxqs-s3-extensions.ts';
+import { installBucketNotifications, installObjectTagging, storeLookup } from './fauxqs-s3-extensions.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     tagging: { type: 'string', default: 'emulate' },
     'body-limit-mb': { type: 'string', default: '256' },
     region: { type: 'string', default: 'us-east-1' },
+    'data-dir': { type: 'string' },
   },
 });
 
@@ -62,6 +64,21 @@ const sqsStore = new SqsStore();
 sqsStore['host'] = undefined;
 const snsStore = new SnsStore();
 const s3Store = new S3Store();
+// --data-dir: fauxqs' own SQLite persistence, wired as its startFauxqs does (load first, then write
+// through), so queued messages and objects survive a restart of local mode against a real account.
+type Persistence = {
+  load(...stores: unknown[]): void;
+  close(): void;
+};
+const persistence = values['data-dir']
+  ? new (await load<new (dir: string) => Persistence>('persistence.js', 'PersistenceManager'))(values['data-dir'])
+  : undefined;
+if (persistence) {
+  persistence.load(sqsStore, snsStore, s3Store);
+  sqsStore['persistence'] = snsStore['persistence'] = s3Store['persistence'] = persistence;
+  const queues = (sqsStore['allQueues'] as () => Record<string, unknown>[]).call(sqsStore);
+  for (const queue of queues) queue['persistence'] = persistence;
+}
 type Stores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['stores']>;
 const app = buildApp({ logger: false, stores: { sqsStore, snsStore, s3Store } as unknown as Stores });
 
@@ -71,8 +88,9 @@ app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, don
   done(null, body);
 });
 
-if (emulateTagging) installObjectTagging(app);
-installBucketNotifications(app, { region: values.region, account: '000000000000' });
+const lookup = storeLookup(s3Store as unknown as Parameters<typeof storeLookup>[0]);
+if (emulateTagging) installObjectTagging(app, lookup);
+installBucketNotifications(app, { region: values.region, account: '000000000000', lookup });
 
 let closing = false;
 async function shutdown(code: number): Promise<void> {
@@ -80,6 +98,7 @@ async function shutdown(code: number): Promise<void> {
   closing = true;
   try {
     await app.close();
+    persistence?.close();
   } finally {
     process.exit(code);
   }
