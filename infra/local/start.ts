@@ -4,8 +4,11 @@
  * Thin on purpose: options, display and signals here; everything else in infra/local/runner/.
  */
 import { leaveSignalsToOwner } from './emulators/processes.ts';
+import { resolve } from 'node:path';
 import { bannerText } from './runner/banner.ts';
 import { USAGE, UsageError, parseCliOptions } from './runner/cli-options.ts';
+import { InstanceBusyError, assertNoOtherInstance } from './runner/instance-lock.ts';
+import { libraryApiFromEnvironment } from './runner/library-target.ts';
 import { startLocalPipeline, type LocalNotice, type LocalPipeline } from './runner/local-pipeline.ts';
 import { ProgressDisplay, formatEvent } from './runner/progress.ts';
 
@@ -22,6 +25,16 @@ if (parsed.help) {
   process.exit(0);
 }
 const { options } = parsed;
+
+// Checked before anything starts (no emulator is spawned for a run that cannot work): incomplete
+// LIBRARY_* settings, and another instance on the same state directory or drop folder.
+try {
+  libraryApiFromEnvironment(options.env);
+  assertNoOtherInstance(resolve(options.stateDir ?? '.local'), options.dropDir ? resolve(options.dropDir) : undefined);
+} catch (error) {
+  console.error(`Local mode cannot start: ${(error as Error).message}`);
+  process.exit(error instanceof InstanceBusyError ? 1 : 2);
+}
 
 // We stop the emulators ourselves, in order (pollers first, then in-flight work, then the servers).
 leaveSignalsToOwner();
@@ -94,6 +107,7 @@ try {
   });
 } catch (error) {
   console.error(`\nLocal mode could not start: ${(error as Error).message}`);
+  if (error instanceof InstanceBusyError) process.exit(1);
   if (/spawn java|ENOENT.*java|java.*ENOENT|Could not start dynamodb/i.test(String((error as Error).message))) {
     console.error(
       'DynamoDB Local needs Java 17 or later on the PATH (or DYNAMODB_LOCAL_JAVA=/path/to/java). See docs/local-mode.md.',

@@ -11,6 +11,7 @@
  * Used by `npm start` (infra/local/start.ts), the end-to-end tests and benchmarks. Each part lives in
  * its own module; this one only orders them and registers how each is undone (`Cleanups`).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -32,6 +33,7 @@ import type { StreamPollerStats } from './event-sources/stream-poller.ts';
 import { applyEnvironment, functionEnvironment, localRuntimeConfig } from './function-environment.ts';
 import { captureFunctionLogs } from './function-logs.ts';
 import { importHandlers } from './handlers.ts';
+import { acquireInstanceLocks } from './instance-lock.ts';
 import {
   chooseRealApi,
   startLibraryTarget,
@@ -71,6 +73,13 @@ export interface LocalPipelineOptions {
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** `file` (default): the functions' JSON log lines go to `<state>/logs/functions.jsonl`; `inherit`: stdout. */
   functionLogs?: 'file' | 'inherit';
+  /**
+   * Keep DynamoDB's tables and fauxqs' queues and objects under `<state>/data/` across restarts, so a
+   * restart resumes in-flight files and never uploads one twice. Default: on with a real API (whose
+   * library keeps its files), off with the sandbox (which starts empty each time, so old records would
+   * point at library files that no longer exist).
+   */
+  persist?: boolean;
   /** How long `stop()` waits for running invocations (default 5000 ms). */
   shutdownGraceMs?: number;
   /** Called for every published event (after it is appended to events.jsonl). */
@@ -102,6 +111,8 @@ export interface LocalPipeline {
   /** The sandbox child process and its admin API; undefined with a real API. */
   sandbox: SandboxProcess | undefined;
   paths: { stateDir: string; dropDir: string | undefined; eventsFile: string; functionLog: string };
+  /** Whether state persists under `<state>/data/`, and whether this start resumed an earlier run's. */
+  persistence: { enabled: boolean; resumed: boolean; dataDir: string | undefined };
   /** Milliseconds from the call to ready. */
   startupMs: number;
   /** The poll settings in effect (dev's, or shortened with `fast`). */
@@ -158,13 +169,16 @@ function runnerClients(configs: LocalClientConfigs, cleanups: Cleanups): RunnerC
 async function startSlowParts(
   stage: StageConfig,
   options: LocalPipelineOptions,
-  eventsFile: string,
+  realApi: ReturnType<typeof chooseRealApi>,
+  files: { eventsFile: string; dataDir: string | undefined },
   cleanups: Cleanups,
 ): Promise<{ local: LocalAws; library: LibraryTarget; definitions: StackDefinitions }> {
-  // Checked first: incomplete LIBRARY_* settings fail before anything starts.
-  const realApi = chooseRealApi(options.library, options.env ?? process.env);
+  const { eventsFile, dataDir } = files;
+  const persisted = dataDir
+    ? { dynamodb: { dbPath: join(dataDir, 'dynamodb') }, fauxqs: { dataDir: join(dataDir, 'fauxqs') } }
+    : {};
   const [local, library, definitions] = await Promise.allSettled([
-    startLocalAws({ eventBridge: { eventsFile } }),
+    startLocalAws({ eventBridge: { eventsFile }, ...persisted }),
     startLibraryTarget(realApi, options.sandbox),
     loadStackDefinitions(stage),
   ]);
@@ -297,6 +311,13 @@ async function scanTable(documents: DynamoDBDocumentClient, table: string): Prom
   return items;
 }
 
+/** Where persisted state goes, and whether an earlier run left some (DynamoDB Local's database file). */
+function persistenceOf(stateDir: string, enabled: boolean): LocalPipeline['persistence'] {
+  if (!enabled) return { enabled, resumed: false, dataDir: undefined };
+  const dataDir = join(stateDir, 'data');
+  return { enabled, resumed: existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db')), dataDir };
+}
+
 /** Starts everything; resolves once files can be dropped. A failure stops what had started, then throws. */
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const started = performance.now();
@@ -307,13 +328,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const functionLog = join(stateDir, 'logs', 'functions.jsonl');
   const notice: NoticeSink = (n) => options.onNotice?.(n);
   const cleanups = new Cleanups();
-
-  // Every emulator keeps its state in memory, so last run's events describe objects that are gone.
-  await mkdir(dirname(functionLog), { recursive: true });
-  await Promise.all([rm(eventsFile, { force: true }), rm(functionLog, { force: true })]);
+  // First, before any file in the state directory is touched: a second instance must not empty the
+  // first one's events and logs, nor watch its drop folder.
+  // Incomplete LIBRARY_* settings fail before anything starts or is locked.
+  const realApi = chooseRealApi(options.library, options.env ?? process.env);
+  const locks = acquireInstanceLocks(stateDir, dropDir);
+  cleanups.add(() => locks.release());
+  const persistence = persistenceOf(stateDir, options.persist ?? realApi !== undefined);
 
   try {
-    const { local, library, definitions } = await startSlowParts(stage, options, eventsFile, cleanups);
+    await mkdir(dirname(functionLog), { recursive: true });
+    // In memory, last run's events and logs describe objects that are gone; persisted, they still hold.
+    if (!persistence.enabled) await Promise.all([rm(eventsFile, { force: true }), rm(functionLog, { force: true })]);
+    const files = { eventsFile, dataDir: persistence.dataDir };
+    const { local, library, definitions } = await startSlowParts(stage, options, realApi, files, cleanups);
     const clients = runnerClients(local.clientConfigs, cleanups);
     const resources = await createLocalResources(clients, stage, definitions.notificationFilters);
     // Before the handlers load: their loggers must write into the capture from the first line.
@@ -342,7 +370,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       onError: (error) => notice({ kind: 'poller-error', source: 'pause switch', error: errorLine(error) }),
     });
     cleanups.add(() => pauseSwitch.stop());
-    const startingPosition = options.startingPosition ?? 'TRIM_HORIZON';
+    // Resumed: the stream still holds the records of the earlier runs, whose events were published then.
+    const startingPosition = options.startingPosition ?? (persistence.resumed ? 'LATEST' : 'TRIM_HORIZON');
     const running = startEventSourceMappings({
       paused: pauseSwitch.paused,
       stage,
@@ -361,12 +390,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     await watchDropFolder(dropDir, options, { s3: clients.s3, resources, tracker, notice }, cleanups);
     const endpoints = endpointsOf(local, library);
     await writeEndpointsFile(stateDir, stage.stage, endpoints, resources);
+    const { s3, sqs, dynamodb, library: libraryUrl } = endpoints;
+    locks.describe({ s3, sqs, dynamodb, library: libraryUrl });
     return pipelineHandle({
       stage,
       endpoints,
       resources,
       library,
       paths: { stateDir, dropDir, eventsFile, functionLog },
+      persistence,
       startupMs: Math.round(performance.now() - started),
       runtimeConfig,
       s3: clients.s3,
@@ -389,6 +421,7 @@ function pipelineHandle(parts: {
   resources: LocalResources;
   library: LibraryTarget;
   paths: LocalPipeline['paths'];
+  persistence: LocalPipeline['persistence'];
   startupMs: number;
   runtimeConfig: RuntimeConfig;
   s3: S3Client;
@@ -407,6 +440,7 @@ function pipelineHandle(parts: {
     library: { kind: library.kind, baseUrl: library.baseUrl },
     sandbox: library.kind === 'sandbox' ? library.sandbox : undefined,
     paths,
+    persistence: parts.persistence,
     startupMs: parts.startupMs,
     poll: { ...parts.runtimeConfig.poll },
     async dropFile(relativePath, content) {
