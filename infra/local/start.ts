@@ -11,6 +11,7 @@ import { InstanceBusyError, assertNoOtherInstance } from './runner/instance-lock
 import { libraryApiFromEnvironment } from './runner/library-target.ts';
 import { startLocalPipeline, type LocalNotice, type LocalPipeline } from './runner/local-pipeline.ts';
 import { ProgressDisplay, formatEvent } from './runner/progress.ts';
+import { existingFilesText, unchangedLine, unfinishedText } from './runner/operator-text.ts';
 
 let parsed;
 try {
@@ -51,7 +52,10 @@ async function shutdown(signal: string): Promise<void> {
   display = undefined;
   write(`\n${signal}: stopping (waiting for running invocations, then the emulators)…\n`);
   const t0 = performance.now();
+  // Asked before the emulators stop: afterwards there is no table to ask.
+  const unfinished = await pipeline?.unfinished().catch(() => undefined);
   await pipeline?.stop();
+  if (pipeline && unfinished && unfinished.length > 0) write(`${unfinishedText(unfinished, pipeline.persistence)}\n`);
   write(`Stopped in ${((performance.now() - t0) / 1000).toFixed(1)} s. Nothing left running.\n`);
 }
 
@@ -92,6 +96,12 @@ function onNotice(notice: LocalNotice): void {
       break;
     case 'drop-error':
       say(`! could not upload ${notice.path}: ${notice.error}`);
+      break;
+    case 'unchanged':
+      say(unchangedLine(notice));
+      break;
+    case 'existing-files':
+      say(existingFilesText(notice, options.dropDir || 'drop'));
       break;
   }
 }

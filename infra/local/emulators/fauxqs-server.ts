@@ -92,6 +92,22 @@ const lookup = storeLookup(s3Store as unknown as Parameters<typeof storeLookup>[
 if (emulateTagging) installObjectTagging(app, lookup);
 installBucketNotifications(app, { region: values.region, account: '000000000000', lookup });
 
+/**
+ * A restored queue keeps the URL it was created with, and so the port of an earlier run; the SDK sends
+ * each request to its QueueUrl's host, so the URLs are moved to this run's port (fauxqs looks queues up
+ * by name, whatever the host).
+ */
+function rehostQueues(port: number): void {
+  const queues = sqsStore['queues'] as Map<string, Record<string, unknown>>;
+  for (const [url, queue] of [...queues]) {
+    const current = `http://${HOST}:${port}/000000000000/${String(queue['name'])}`;
+    if (url === current) continue;
+    queues.delete(url);
+    queue['url'] = current;
+    queues.set(current, queue);
+  }
+}
+
 let closing = false;
 async function shutdown(code: number): Promise<void> {
   if (closing) return;
@@ -113,6 +129,7 @@ process.on('SIGINT', () => void shutdown(0));
 try {
   const address = await app.listen({ host: HOST, port });
   const actualPort = Number(new URL(address).port);
+  if (persistence) rehostQueues(actualPort);
   process.stdout.write(`FAUXQS_READY ${JSON.stringify({ port: actualPort, host: HOST })}\n`);
 } catch (err) {
   process.stderr.write(`fauxqs failed to listen on ${HOST}:${port}: ${String(err)}\n`);

@@ -21,11 +21,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { getStageConfig, librarySecretName, type StageConfig, type StageName } from '../../config/index.ts';
 import type { RuntimeConfig } from '../../../shared/config/runtime-config.ts';
-import type { UploadRecord } from '../../../shared/record/upload-record.ts';
+import { objectIdOf } from '../../../shared/record/object-id.ts';
+import { isFinalStatus, type UploadRecord } from '../../../shared/record/upload-record.ts';
 import { startLocalAws, type LocalAws, type LocalClientConfigs } from '../emulators/index.ts';
 import { toEnvelope, type EventEnvelope, type RecordedEvent } from '../standins/eventbridge.ts';
 import { Cleanups } from './cleanups.ts';
-import { startDropWatcher, keyForDroppedFile } from './drop-watcher.ts';
+import { startDropWatcher, keyForDroppedFile, type DropWatcher, type DroppedFile } from './drop-watcher.ts';
 import { EventLog, type WaitForEventsOptions } from './event-log.ts';
 import { startEventSourceMappings, type EventSourceMappings } from './event-source-mappings.ts';
 import type { SqsPollerStats } from './event-sources/sqs-poller.ts';
@@ -44,6 +45,7 @@ import {
 } from './library-target.ts';
 import { errorLine, type LocalNotice, type NoticeSink } from './notices.ts';
 import { ProgressTracker, type ProgressSnapshot, type ProgressSource } from './progress.ts';
+import { md5Of, recordedFileLookup, type RecordedFileLookup } from './recorded-files.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { loadStackDefinitions, type StackDefinitions } from './stack-definitions.ts';
 import { watchPauseSwitch } from '../../ops/pause-switch.ts';
@@ -67,7 +69,10 @@ export interface LocalPipelineOptions {
   library?: Exclude<LibraryChoice, undefined>;
   /** Environment read for LIBRARY_* (default `process.env`). */
   env?: NodeJS.ProcessEnv;
-  /** Upload files already in the drop folder at start (default false). */
+  /**
+   * Upload the files found in the drop folder at start that the records have not seen (default: when
+   * state persists, i.e. with a real API; with the sandbox they are listed only).
+   */
   uploadExisting?: boolean;
   /** Stream starting position of the publish mapping (default TRIM_HORIZON, as the stack). */
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
@@ -129,10 +134,19 @@ export interface LocalPipeline {
   progress(): ProgressSnapshot;
   /** Counters of the emulated event sources (invocations, failures, peak concurrency…), for benchmarks. */
   stats(): { ingest: SqsPollerStats; poll: SqsPollerStats; publish: StreamPollerStats };
+  /** Files not final yet (for the Ctrl-C message): records in flight and dropped files not yet recorded. */
+  unfinished(): Promise<UnfinishedFile[]>;
   /** For a `ProgressDisplay`. */
   progressSource: ProgressSource;
   /** Stops everything it started; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** A file the pipeline has not finished with: its key, and its record's status (`queued`: no record yet). */
+export interface UnfinishedFile {
+  key: string;
+  status: string;
+  libraryFileId?: string;
 }
 
 /** The SDK clients the runner itself uses (the handlers build their own from the environment). */
@@ -232,29 +246,84 @@ async function loadFunctions(
   return { runtimeConfig, handlers: await importHandlers() };
 }
 
+/** What `watchDropFolder` needs from the started parts. */
+interface DropFolderParts {
+  s3: S3Client;
+  resources: LocalResources;
+  tracker: ProgressTracker;
+  notice: NoticeSink;
+  lookup: RecordedFileLookup;
+  /** Upload the files at start that the records have not seen (default: only when state persists). */
+  uploadExisting: boolean;
+}
+
+/** Says "unchanged" for a dropped copy of bytes an earlier drop already took to a final state. */
+async function noticeUnchanged(file: DroppedFile, parts: DropFolderParts): Promise<void> {
+  if (!file.eTag) return;
+  const record = await parts.lookup(file.key, file.eTag);
+  if (!record || !isFinalStatus(record.status)) return;
+  if (Date.parse(record.createdAt) >= file.startedAt) return;
+  parts.notice({ kind: 'unchanged', file, status: record.status, libraryFileId: record.libraryFileId });
+}
+
 /** Starts the watcher on the drop folder, if there is one; resolves once it watches. */
 async function watchDropFolder(
   dropDir: string | undefined,
-  options: LocalPipelineOptions,
-  parts: { s3: S3Client; resources: LocalResources; tracker: ProgressTracker; notice: NoticeSink },
+  parts: DropFolderParts,
   cleanups: Cleanups,
-): Promise<void> {
-  if (!dropDir) return;
-  const { resources, tracker, notice } = parts;
+): Promise<DropWatcher | undefined> {
+  if (!dropDir) return undefined;
+  const { resources, tracker, notice, lookup } = parts;
+  const pending: string[] = [];
+  let recorded = 0;
   const watcher = startDropWatcher({
     dir: dropDir,
     s3: parts.s3,
     bucket: resources.bucket,
     prefix: resources.uploadPrefix,
-    uploadExisting: options.uploadExisting ?? false,
+    // Files already there: those with a record (these very bytes at this key) are done; the others
+    // are listed, and uploaded when asked (or when state persists, so the records are complete).
+    uploadExisting: async (file) => {
+      if (await lookup(file.key, await md5Of(file.path))) {
+        recorded++;
+        return false;
+      }
+      pending.push(file.relativePath);
+      return parts.uploadExisting;
+    },
     onUploaded: (file) => {
       tracker.dropped();
       notice({ kind: 'dropped', file });
+      noticeUnchanged(file, parts).catch((error: unknown) =>
+        notice({ kind: 'drop-error', path: file.path, error: errorLine(error) }),
+      );
     },
     onError: (error, path) => notice({ kind: 'drop-error', path, error: errorLine(error) }),
   });
   cleanups.add(() => watcher.stop());
   await watcher.ready;
+  if (pending.length > 0 || recorded > 0) {
+    notice({ kind: 'existing-files', pending, uploading: parts.uploadExisting, recorded });
+  }
+  return watcher;
+}
+
+/** Files the pipeline has not finished: records not yet final, and dropped files with no record yet. */
+async function unfinishedFiles(
+  documents: DynamoDBDocumentClient,
+  resources: LocalResources,
+  watcher: DropWatcher | undefined,
+): Promise<UnfinishedFile[]> {
+  const records = await scanTable(documents, resources.uploadsTable);
+  const unfinished: UnfinishedFile[] = records
+    .filter((r) => !isFinalStatus(r.status))
+    .map((r) => ({ key: r.key, status: r.status, ...(r.libraryFileId ? { libraryFileId: r.libraryFileId } : {}) }));
+  const known = new Set(records.map((r) => r.objectId));
+  for (const file of watcher?.uploaded() ?? []) {
+    const objectId = objectIdOf({ bucket: resources.bucket, key: file.key, eTag: file.eTag });
+    if (!known.has(objectId)) unfinished.push({ key: file.key, status: 'queued' });
+  }
+  return unfinished;
 }
 
 function endpointsOf(local: LocalAws, library: LibraryTarget): LocalEndpoints {
@@ -382,12 +451,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       startingPosition,
       tracker,
       notice,
+      drainStreamOnStop: persistence.enabled,
     });
     ready.mappings = running;
     const graceMs = options.shutdownGraceMs ?? 5000;
     cleanups.add(() => running.stop(graceMs));
 
-    await watchDropFolder(dropDir, options, { s3: clients.s3, resources, tracker, notice }, cleanups);
+    const lookup = recordedFileLookup(clients.documents, resources.uploadsTable, resources.bucket);
+    const uploadExisting = options.uploadExisting ?? persistence.enabled;
+    const dropParts = { s3: clients.s3, resources, tracker, notice, lookup, uploadExisting };
+    const watcher = await watchDropFolder(dropDir, dropParts, cleanups);
     const endpoints = endpointsOf(local, library);
     await writeEndpointsFile(stateDir, stage.stage, endpoints, resources);
     const { s3, sqs, dynamodb, library: libraryUrl } = endpoints;
@@ -406,6 +479,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       events,
       tracker,
       mappings: running,
+      unfinished: () => unfinishedFiles(clients.documents, resources, watcher),
       cleanups,
     });
   } catch (error) {
@@ -429,6 +503,7 @@ function pipelineHandle(parts: {
   events: EventLog;
   tracker: ProgressTracker;
   mappings: EventSourceMappings;
+  unfinished: () => Promise<UnfinishedFile[]>;
   cleanups: Cleanups;
 }): LocalPipeline {
   const { resources, library, paths, events, tracker } = parts;
@@ -460,6 +535,7 @@ function pipelineHandle(parts: {
     progress: () => tracker.snapshot(),
     progressSource: tracker,
     stats: () => parts.mappings.stats(),
+    unfinished: parts.unfinished,
     stop() {
       stopping ??= parts.cleanups.run();
       return stopping;
