@@ -112,6 +112,8 @@ write(
 try {
   pipeline = await startLocalPipeline({
     ...options,
+    // Every file dropped before Ctrl-C that reached a final state gets its line and event.
+    drainOnStop: true,
     onEvent: (event) => say(formatEvent(event)),
     onNotice,
   });

@@ -85,6 +85,12 @@ export interface LocalPipelineOptions {
    * point at library files that no longer exist).
    */
   persist?: boolean;
+  /**
+   * On stop, let publish read what the last invocations wrote before the stream mapping stops, so a
+   * file that just became final still gets its event (about 2 s more). Default: when state persists
+   * (a resumed run reads the stream from LATEST); `npm start` always does it.
+   */
+  drainOnStop?: boolean;
   /** How long `stop()` waits for running invocations (default 5000 ms). */
   shutdownGraceMs?: number;
   /** Called for every published event (after it is appended to events.jsonl). */
@@ -451,7 +457,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       startingPosition,
       tracker,
       notice,
-      drainStreamOnStop: persistence.enabled,
+      drainStreamOnStop: options.drainOnStop ?? persistence.enabled,
     });
     ready.mappings = running;
     const graceMs = options.shutdownGraceMs ?? 5000;
