@@ -69,11 +69,19 @@ const s3Store = new S3Store();
 type Persistence = {
   load(...stores: unknown[]): void;
   close(): void;
+  updateMessageReady(messageId: string): void;
+  db: { prepare(sql: string): { run(...values: unknown[]): unknown } };
 };
 const persistence = values['data-dir']
   ? new (await load<new (dir: string) => Persistence>('persistence.js', 'PersistenceManager'))(values['data-dir'])
   : undefined;
 if (persistence) {
+  // fauxqs 2.4's updateMessageReady (ChangeMessageVisibility 0) writes NULL into the NOT NULL receive
+  // count, which throws; this clears only the in-flight columns and keeps the count.
+  const ready = persistence.db.prepare(
+    'UPDATE sqs_messages SET receipt_handle = NULL, visibility_deadline = NULL WHERE message_id = ?',
+  );
+  persistence.updateMessageReady = (messageId) => void ready.run(messageId);
   persistence.load(sqsStore, snsStore, s3Store);
   sqsStore['persistence'] = snsStore['persistence'] = s3Store['persistence'] = persistence;
   const queues = (sqsStore['allQueues'] as () => Record<string, unknown>[]).call(sqsStore);
@@ -108,6 +116,21 @@ function rehostQueues(port: number): void {
   }
 }
 
+/**
+ * Messages restored as in flight were received by the previous local-mode process, the only consumer,
+ * which is gone: they are made visible again (as ChangeMessageVisibility 0 would), so a restart resumes
+ * them at once instead of after the visibility timeout (ingest's is 12 minutes). The pipeline's claims
+ * and leases keep a second delivery from uploading twice.
+ */
+function releaseInflight(): void {
+  const queues = sqsStore['queues'] as Map<string, Record<string, unknown>>;
+  for (const queue of queues.values()) {
+    const inflight = queue['inflightMessages'] as Map<string, unknown>;
+    const changeVisibility = queue['changeVisibility'] as (handle: string, seconds: number) => void;
+    for (const handle of [...inflight.keys()]) changeVisibility.call(queue, handle, 0);
+  }
+}
+
 let closing = false;
 async function shutdown(code: number): Promise<void> {
   if (closing) return;
@@ -129,7 +152,10 @@ process.on('SIGINT', () => void shutdown(0));
 try {
   const address = await app.listen({ host: HOST, port });
   const actualPort = Number(new URL(address).port);
-  if (persistence) rehostQueues(actualPort);
+  if (persistence) {
+    rehostQueues(actualPort);
+    releaseInflight();
+  }
   process.stdout.write(`FAUXQS_READY ${JSON.stringify({ port: actualPort, host: HOST })}\n`);
 } catch (err) {
   process.stderr.write(`fauxqs failed to listen on ${HOST}:${port}: ${String(err)}\n`);
