@@ -47,7 +47,7 @@ export function unfinishedText(
   );
   const next = persistence.enabled
     ? 'The next `npm start` with this --state resumes them (records, queues and objects are kept in ' +
-      `${persistence.dataDir ?? 'the state directory'}); none is uploaded twice."
+      `${persistence.dataDir ?? 'the state directory'}); none is uploaded twice.`
     : 'They are not resumed: with the sandbox every start begins empty. They are still in the drop folder; ' +
       '`npm start -- --upload-existing` uploads them again.';
   return [`${unfinished.length} file(s) were still in flight:`, list(items), next].join('\n');
