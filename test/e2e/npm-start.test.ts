@@ -78,6 +78,7 @@ async function runOnce(label: string): Promise<void> {
     /aws --endpoint-url http:\/\/127\.0\.0\.1:\d+ s3 cp photo\.png s3:\/\/library-upload-dev-uploads\/uploads\/photo\.png/,
   );
   expect(run.output()).not.toContain('sandbox-access-token');
+  expect(run.output()).toContain('State:            in memory, fresh at each start');
 
   // A second start on the same state directory is refused before it starts anything, naming this one
   const second = startLocalMode(stateDir, join(dir, 'other-drop'));
