@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // Fails the run if any emulator process outlives it (test/support/global-setup.ts).
     globalSetup: ['test/support/global-setup.ts'],
+    // The functions' JSON log lines go to .local/test-logs/functions.jsonl, not into the report.
+    setupFiles: ['test/support/quiet-logs.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [

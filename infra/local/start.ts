@@ -4,10 +4,14 @@
  * Thin on purpose: options, display and signals here; everything else in infra/local/runner/.
  */
 import { leaveSignalsToOwner } from './emulators/processes.ts';
+import { resolve } from 'node:path';
 import { bannerText } from './runner/banner.ts';
 import { USAGE, UsageError, parseCliOptions } from './runner/cli-options.ts';
+import { InstanceBusyError, assertNoOtherInstance } from './runner/instance-lock.ts';
+import { libraryApiFromEnvironment } from './runner/library-target.ts';
 import { startLocalPipeline, type LocalNotice, type LocalPipeline } from './runner/local-pipeline.ts';
 import { ProgressDisplay, formatEvent } from './runner/progress.ts';
+import { existingFilesText, unchangedLine, unfinishedText } from './runner/operator-text.ts';
 
 let parsed;
 try {
@@ -22,6 +26,16 @@ if (parsed.help) {
   process.exit(0);
 }
 const { options } = parsed;
+
+// Checked before anything starts (no emulator is spawned for a run that cannot work): incomplete
+// LIBRARY_* settings, and another instance on the same state directory or drop folder.
+try {
+  libraryApiFromEnvironment(options.env);
+  assertNoOtherInstance(resolve(options.stateDir ?? '.local'), options.dropDir ? resolve(options.dropDir) : undefined);
+} catch (error) {
+  console.error(`Local mode cannot start: ${(error as Error).message}`);
+  process.exit(error instanceof InstanceBusyError ? 1 : 2);
+}
 
 // We stop the emulators ourselves, in order (pollers first, then in-flight work, then the servers).
 leaveSignalsToOwner();
@@ -38,7 +52,10 @@ async function shutdown(signal: string): Promise<void> {
   display = undefined;
   write(`\n${signal}: stopping (waiting for running invocations, then the emulators)…\n`);
   const t0 = performance.now();
+  // Asked before the emulators stop: afterwards there is no table to ask.
+  const unfinished = await pipeline?.unfinished().catch(() => undefined);
   await pipeline?.stop();
+  if (pipeline && unfinished && unfinished.length > 0) write(`${unfinishedText(unfinished, pipeline.persistence)}\n`);
   write(`Stopped in ${((performance.now() - t0) / 1000).toFixed(1)} s. Nothing left running.\n`);
 }
 
@@ -80,6 +97,12 @@ function onNotice(notice: LocalNotice): void {
     case 'drop-error':
       say(`! could not upload ${notice.path}: ${notice.error}`);
       break;
+    case 'unchanged':
+      say(unchangedLine(notice));
+      break;
+    case 'existing-files':
+      say(existingFilesText(notice, options.dropDir || 'drop'));
+      break;
   }
 }
 
@@ -89,11 +112,14 @@ write(
 try {
   pipeline = await startLocalPipeline({
     ...options,
+    // Every file dropped before Ctrl-C that reached a final state gets its line and event.
+    drainOnStop: true,
     onEvent: (event) => say(formatEvent(event)),
     onNotice,
   });
 } catch (error) {
   console.error(`\nLocal mode could not start: ${(error as Error).message}`);
+  if (error instanceof InstanceBusyError) process.exit(1);
   if (/spawn java|ENOENT.*java|java.*ENOENT|Could not start dynamodb/i.test(String((error as Error).message))) {
     console.error(
       'DynamoDB Local needs Java 17 or later on the PATH (or DYNAMODB_LOCAL_JAVA=/path/to/java). See docs/local-mode.md.',

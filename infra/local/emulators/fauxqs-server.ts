@@ -8,7 +8,8 @@
  *
  * Protocol with the parent:
  *  - argv: `--port N` (0 = any free port), `--tagging emulate|fauxqs`, `--body-limit-mb N`,
- *    `--region R` (for S3 event records, default us-east-1).
+ *    `--region R` (for S3 event records, default us-east-1), `--data-dir D` (persist queues, messages
+ *    and objects in SQLite under D; default: in memory).
  *  - stdout: one line `FAUXQS_READY {"port":N,"host":"127.0.0.1"}` once listening.
  *  - stdin: when it closes (the parent exited, however), the server shuts down and exits.
  *
@@ -28,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildApp } from 'fauxqs';
-import { installBucketNotifications, installObjectTagging } from './fauxqs-s3-extensions.ts';
+import { installBucketNotifications, installObjectTagging, storeLookup } from './fauxqs-s3-extensions.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     tagging: { type: 'string', default: 'emulate' },
     'body-limit-mb': { type: 'string', default: '256' },
     region: { type: 'string', default: 'us-east-1' },
+    'data-dir': { type: 'string' },
   },
 });
 
@@ -62,6 +64,29 @@ const sqsStore = new SqsStore();
 sqsStore['host'] = undefined;
 const snsStore = new SnsStore();
 const s3Store = new S3Store();
+// --data-dir: fauxqs' own SQLite persistence, wired as its startFauxqs does (load first, then write
+// through), so queued messages and objects survive a restart of local mode against a real account.
+type Persistence = {
+  load(...stores: unknown[]): void;
+  close(): void;
+  updateMessageReady(messageId: string): void;
+  db: { prepare(sql: string): { run(...values: unknown[]): unknown } };
+};
+const persistence = values['data-dir']
+  ? new (await load<new (dir: string) => Persistence>('persistence.js', 'PersistenceManager'))(values['data-dir'])
+  : undefined;
+if (persistence) {
+  // fauxqs 2.4's updateMessageReady (ChangeMessageVisibility 0) writes NULL into the NOT NULL receive
+  // count, which throws; this clears only the in-flight columns and keeps the count.
+  const ready = persistence.db.prepare(
+    'UPDATE sqs_messages SET receipt_handle = NULL, visibility_deadline = NULL WHERE message_id = ?',
+  );
+  persistence.updateMessageReady = (messageId) => void ready.run(messageId);
+  persistence.load(sqsStore, snsStore, s3Store);
+  sqsStore['persistence'] = snsStore['persistence'] = s3Store['persistence'] = persistence;
+  const queues = (sqsStore['allQueues'] as () => Record<string, unknown>[]).call(sqsStore);
+  for (const queue of queues) queue['persistence'] = persistence;
+}
 type Stores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['stores']>;
 const app = buildApp({ logger: false, stores: { sqsStore, snsStore, s3Store } as unknown as Stores });
 
@@ -71,8 +96,40 @@ app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, don
   done(null, body);
 });
 
-if (emulateTagging) installObjectTagging(app);
-installBucketNotifications(app, { region: values.region, account: '000000000000' });
+const lookup = storeLookup(s3Store as unknown as Parameters<typeof storeLookup>[0]);
+if (emulateTagging) installObjectTagging(app, lookup);
+installBucketNotifications(app, { region: values.region, account: '000000000000', lookup });
+
+/**
+ * A restored queue keeps the URL it was created with, and so the port of an earlier run; the SDK sends
+ * each request to its QueueUrl's host, so the URLs are moved to this run's port (fauxqs looks queues up
+ * by name, whatever the host).
+ */
+function rehostQueues(port: number): void {
+  const queues = sqsStore['queues'] as Map<string, Record<string, unknown>>;
+  for (const [url, queue] of [...queues]) {
+    const current = `http://${HOST}:${port}/000000000000/${String(queue['name'])}`;
+    if (url === current) continue;
+    queues.delete(url);
+    queue['url'] = current;
+    queues.set(current, queue);
+  }
+}
+
+/**
+ * Messages restored as in flight were received by the previous local-mode process, the only consumer,
+ * which is gone: they are made visible again (as ChangeMessageVisibility 0 would), so a restart resumes
+ * them at once instead of after the visibility timeout (ingest's is 12 minutes). The pipeline's claims
+ * and leases keep a second delivery from uploading twice.
+ */
+function releaseInflight(): void {
+  const queues = sqsStore['queues'] as Map<string, Record<string, unknown>>;
+  for (const queue of queues.values()) {
+    const inflight = queue['inflightMessages'] as Map<string, unknown>;
+    const changeVisibility = queue['changeVisibility'] as (handle: string, seconds: number) => void;
+    for (const handle of [...inflight.keys()]) changeVisibility.call(queue, handle, 0);
+  }
+}
 
 let closing = false;
 async function shutdown(code: number): Promise<void> {
@@ -80,6 +137,7 @@ async function shutdown(code: number): Promise<void> {
   closing = true;
   try {
     await app.close();
+    persistence?.close();
   } finally {
     process.exit(code);
   }
@@ -94,6 +152,10 @@ process.on('SIGINT', () => void shutdown(0));
 try {
   const address = await app.listen({ host: HOST, port });
   const actualPort = Number(new URL(address).port);
+  if (persistence) {
+    rehostQueues(actualPort);
+    releaseInflight();
+  }
   process.stdout.write(`FAUXQS_READY ${JSON.stringify({ port: actualPort, host: HOST })}\n`);
 } catch (err) {
   process.stderr.write(`fauxqs failed to listen on ${HOST}:${port}: ${String(err)}\n`);

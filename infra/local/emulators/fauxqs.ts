@@ -12,6 +12,7 @@
  *  - SQS: endpoint `http://127.0.0.1:PORT`. Queue URLs come back as
  *    `http://127.0.0.1:PORT/000000000000/NAME` (taken from the request's Host header).
  */
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnManaged, waitUntilReady, httpProbe, type ManagedProcess } from './processes.ts';
 
@@ -28,6 +29,8 @@ export interface FauxqsOptions {
   bodyLimitMb?: number;
   /** Start-up deadline in milliseconds (default 20 000). */
   timeoutMs?: number;
+  /** Keep queues, messages and objects in SQLite under this directory across restarts (default: in memory). */
+  dataDir?: string;
 }
 
 /** A running fauxqs child process, serving S3 and SQS on one port. */
@@ -48,6 +51,7 @@ export const FAUXQS_SERVER_ENTRY = fileURLToPath(new URL('./fauxqs-server.ts', i
 /** Starts fauxqs (with our S3 extensions) as a child process and resolves once it answers. */
 export async function startFauxqsProcess(options: FauxqsOptions = {}): Promise<Fauxqs> {
   let reportedPort: number | undefined;
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const proc = spawnManaged({
     name: 'fauxqs',
     command: process.execPath,
@@ -62,6 +66,7 @@ export async function startFauxqsProcess(options: FauxqsOptions = {}): Promise<F
       options.tagging ?? 'emulate',
       '--body-limit-mb',
       String(options.bodyLimitMb ?? 256),
+      ...(options.dataDir ? ['--data-dir', options.dataDir] : []),
     ],
     env: { ...process.env, FAUXQS_LOGGER: 'false' },
     onStdoutLine: (line) => {

@@ -11,6 +11,12 @@ function shown(path: string): string {
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
+function stateNote(persistence: LocalPipeline['persistence']): string {
+  if (!persistence.enabled) return 'in memory, fresh at each start (the sandbox starts empty too)';
+  const where = shown(persistence.dataDir ?? '');
+  return `kept in ${where}/ across restarts${persistence.resumed ? ' (resumed from the last run)' : ''}`;
+}
+
 /** The start-up banner: every endpoint, the bucket and where events and logs go (never a credential). */
 export function bannerText(
   pipeline: LocalPipeline,
@@ -49,6 +55,7 @@ export function bannerText(
     `  Events:           ${shown(paths.eventsFile)} (one JSON line per event)`,
     `  Function logs:    ${options.functionLogs === 'inherit' ? 'this terminal (--function-logs inherit)' : shown(paths.functionLog)}`,
     `  Poll:             ${pollNote}`,
+    `  State:            ${stateNote(pipeline.persistence)}`,
     '',
     'Ctrl-C stops everything.',
     '',

@@ -13,8 +13,10 @@ sandbox, the three functions) with the settings of a stage (default dev).
 
   --drop <dir>               folder to watch for new files (default: drop)
   --no-drop                  do not watch a folder (use any S3 client instead)
-  --upload-existing          also upload the files already in the drop folder at start
-  --state <dir>              where events.jsonl, logs/ and endpoints.json go (default: .local)
+  --upload-existing          with the sandbox, also upload the files found in the drop folder at start
+                             (with a real account, those not in the records are always uploaded)
+  --state <dir>              events.jsonl, logs/, endpoints.json, the instance lock and, with a real
+                             account, the persisted tables, queues and objects (default: .local)
   --stage <name>             stage config to emulate: ${STAGE_NAMES.join(', ')} (default: dev)
   --fast                     status checks after 1 s, then every 2 s (instead of 10 s growing to 300 s)
   --sandbox-per-second <n>   requests per second the sandbox allows (default 4, the vendor's limit)
@@ -26,7 +28,9 @@ sandbox, the three functions) with the settings of a stage (default dev).
   -h, --help                 this text
 
 Environment: LIBRARY_BASE_URL, LIBRARY_API_KEY and LIBRARY_ACCESS_TOKEN together point the functions
-at that API instead of the sandbox (no sandbox is started; the credentials are never printed).
+at that API instead of the sandbox (no sandbox is started; the credentials are never printed; state then
+persists in <state>/data/, so a restart resumes and never uploads a file twice).
+One instance per state directory and drop folder: run another beside it with --state and --drop.
 START_FAST=1 is the same as --fast.`;
 
 /** A command line `npm start` cannot run with; its message says why. */

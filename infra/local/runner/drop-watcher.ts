@@ -8,9 +8,9 @@
  * copied in with `cp` is picked up within about half a second, and a slow copy (a large file, a
  * download) is not uploaded half-written.
  *
- * Files already in the folder at start are left alone unless `uploadExisting` (the emulated bucket starts
- * empty each run; re-uploading old files to a real library account on every start would duplicate
- * them). A file that changes later (new size or mtime) is uploaded again: a new object version, as S3
+ * Files already in the folder at start are left alone unless `uploadExisting` says otherwise (all of
+ * them, or those a function picks: local mode uploads only the ones its records have not seen, so a
+ * real library account never gets a file twice). A file that changes later (new size or mtime) is uploaded again: a new object version, as S3
  * would see it. Hidden files (`.name`), editor and download leftovers (`name~`, `.part`, `.crdownload`,
  * `.tmp`, `.swp`) and symbolic links are ignored.
  */
@@ -28,7 +28,11 @@ export interface DropWatcherOptions {
   prefix: string;
   stableMs?: number;
   intervalMs?: number;
-  uploadExisting?: boolean;
+  /**
+   * Whether files already in the folder at start are uploaded: all (`true`), none (`false`, default),
+   * or those the function picks (local mode asks the uploads table which ones it has not seen).
+   */
+  uploadExisting?: boolean | ((file: { path: string; relativePath: string; key: string }) => Promise<boolean>);
   /** Called when a file has been put into the bucket. */
   onUploaded?: (upload: DroppedFile) => void;
   onError?: (error: unknown, path: string) => void;
@@ -42,6 +46,8 @@ export interface DroppedFile {
   key: string;
   size: number;
   eTag: string | undefined;
+  /** When the PutObject began (epoch ms): a record created before it belongs to an earlier drop. */
+  startedAt: number;
 }
 
 /** A running watcher. */
@@ -110,6 +116,7 @@ export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
   const upload = async (path: string, size: number): Promise<void> => {
     const relativePath = relative(options.dir, path).split(sep).join('/');
     const key = keyForDroppedFile(options.prefix, relativePath);
+    const startedAt = Date.now();
     const result = await options.s3.send(
       new PutObjectCommand({
         Bucket: options.bucket,
@@ -119,9 +126,17 @@ export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
         ContentType: contentTypeOf(path),
       }),
     );
-    const dropped: DroppedFile = { path, relativePath, key, size, eTag: result.ETag?.replace(/"/g, '') };
+    const eTag = result.ETag?.replace(/"/g, '');
+    const dropped: DroppedFile = { path, relativePath, key, size, eTag, startedAt };
     uploads.push(dropped);
     options.onUploaded?.(dropped);
+  };
+
+  const uploadsExisting = async (path: string): Promise<boolean> => {
+    const choice = options.uploadExisting ?? false;
+    if (typeof choice === 'boolean') return choice;
+    const relativePath = relative(options.dir, path).split(sep).join('/');
+    return choice({ path, relativePath, key: keyForDroppedFile(options.prefix, relativePath) });
   };
 
   const scanOnce = async (initial: boolean): Promise<void> => {
@@ -139,12 +154,8 @@ export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
       const signature = `${info.size}:${info.mtimeMs}`;
       const previous = seen.get(path);
       if (initial) {
-        seen.set(path, {
-          size: info.size,
-          mtimeMs: info.mtimeMs,
-          since: now,
-          ...(options.uploadExisting ? {} : { done: signature }),
-        });
+        const upload = await uploadsExisting(path);
+        seen.set(path, { size: info.size, mtimeMs: info.mtimeMs, since: now, ...(upload ? {} : { done: signature }) });
         continue;
       }
       if (!previous || previous.size !== info.size || previous.mtimeMs !== info.mtimeMs) {

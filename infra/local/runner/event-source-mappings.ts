@@ -3,6 +3,7 @@
  * and poll (`sqs-poller.ts`), the uploads table's stream feeds publish (`stream-poller.ts`) through the
  * stack's own filter. Batching, concurrency and retries come from the stage config, as in the stack.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { StageConfig } from '../../config/index.ts';
@@ -28,6 +29,12 @@ export interface EventSourceMappingsInput {
   notice: NoticeSink;
   /** While true the queue mappings take no work (`ops pause`); the stream mapping always runs. */
   paused?: () => boolean;
+  /**
+   * On stop, let the stream mapping publish what the last queue invocations wrote before it stops
+   * (default false). Needed when state persists: a resumed run reads the stream from LATEST, so a
+   * final record left unread at stop would never get its event.
+   */
+  drainStreamOnStop?: boolean;
 }
 
 /** The running mappings. */
@@ -52,7 +59,14 @@ export function startEventSourceMappings(input: EventSourceMappingsInput): Event
       publish: publish.stats().inFlight,
     }),
     async stop(graceMs) {
-      await Promise.all([ingest, poll, publish].map((p) => p.stop({ graceMs })));
+      if (!input.drainStreamOnStop) {
+        await Promise.all([ingest, poll, publish].map((p) => p.stop({ graceMs })));
+        return;
+      }
+      await Promise.all([ingest, poll].map((p) => p.stop({ graceMs })));
+      // A record written just now reaches a batch after the stream's window and one poll interval.
+      await sleep(input.stage.sources.uploadsStream.maxBatchingWindowSeconds * 1000 + 750);
+      await publish.stop({ graceMs });
     },
   };
 }

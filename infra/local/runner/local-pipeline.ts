@@ -11,6 +11,7 @@
  * Used by `npm start` (infra/local/start.ts), the end-to-end tests and benchmarks. Each part lives in
  * its own module; this one only orders them and registers how each is undone (`Cleanups`).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -20,11 +21,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { getStageConfig, librarySecretName, type StageConfig, type StageName } from '../../config/index.ts';
 import type { RuntimeConfig } from '../../../shared/config/runtime-config.ts';
-import type { UploadRecord } from '../../../shared/record/upload-record.ts';
+import { objectIdOf } from '../../../shared/record/object-id.ts';
+import { isFinalStatus, type UploadRecord } from '../../../shared/record/upload-record.ts';
 import { startLocalAws, type LocalAws, type LocalClientConfigs } from '../emulators/index.ts';
 import { toEnvelope, type EventEnvelope, type RecordedEvent } from '../standins/eventbridge.ts';
 import { Cleanups } from './cleanups.ts';
-import { startDropWatcher, keyForDroppedFile } from './drop-watcher.ts';
+import { startDropWatcher, keyForDroppedFile, type DropWatcher, type DroppedFile } from './drop-watcher.ts';
 import { EventLog, type WaitForEventsOptions } from './event-log.ts';
 import { startEventSourceMappings, type EventSourceMappings } from './event-source-mappings.ts';
 import type { SqsPollerStats } from './event-sources/sqs-poller.ts';
@@ -32,6 +34,7 @@ import type { StreamPollerStats } from './event-sources/stream-poller.ts';
 import { applyEnvironment, functionEnvironment, localRuntimeConfig } from './function-environment.ts';
 import { captureFunctionLogs } from './function-logs.ts';
 import { importHandlers } from './handlers.ts';
+import { acquireInstanceLocks } from './instance-lock.ts';
 import {
   chooseRealApi,
   startLibraryTarget,
@@ -42,6 +45,7 @@ import {
 } from './library-target.ts';
 import { errorLine, type LocalNotice, type NoticeSink } from './notices.ts';
 import { ProgressTracker, type ProgressSnapshot, type ProgressSource } from './progress.ts';
+import { md5Of, recordedFileLookup, type RecordedFileLookup } from './recorded-files.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { loadStackDefinitions, type StackDefinitions } from './stack-definitions.ts';
 import { watchPauseSwitch } from '../../ops/pause-switch.ts';
@@ -65,12 +69,28 @@ export interface LocalPipelineOptions {
   library?: Exclude<LibraryChoice, undefined>;
   /** Environment read for LIBRARY_* (default `process.env`). */
   env?: NodeJS.ProcessEnv;
-  /** Upload files already in the drop folder at start (default false). */
+  /**
+   * Upload the files found in the drop folder at start that the records have not seen (default: when
+   * state persists, i.e. with a real API; with the sandbox they are listed only).
+   */
   uploadExisting?: boolean;
   /** Stream starting position of the publish mapping (default TRIM_HORIZON, as the stack). */
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** `file` (default): the functions' JSON log lines go to `<state>/logs/functions.jsonl`; `inherit`: stdout. */
   functionLogs?: 'file' | 'inherit';
+  /**
+   * Keep DynamoDB's tables and fauxqs' queues and objects under `<state>/data/` across restarts, so a
+   * restart resumes in-flight files and never uploads one twice. Default: on with a real API (whose
+   * library keeps its files), off with the sandbox (which starts empty each time, so old records would
+   * point at library files that no longer exist).
+   */
+  persist?: boolean;
+  /**
+   * On stop, let publish read what the last invocations wrote before the stream mapping stops, so a
+   * file that just became final still gets its event (about 2 s more). Default: when state persists
+   * (a resumed run reads the stream from LATEST); `npm start` always does it.
+   */
+  drainOnStop?: boolean;
   /** How long `stop()` waits for running invocations (default 5000 ms). */
   shutdownGraceMs?: number;
   /** Called for every published event (after it is appended to events.jsonl). */
@@ -102,6 +122,8 @@ export interface LocalPipeline {
   /** The sandbox child process and its admin API; undefined with a real API. */
   sandbox: SandboxProcess | undefined;
   paths: { stateDir: string; dropDir: string | undefined; eventsFile: string; functionLog: string };
+  /** Whether state persists under `<state>/data/`, and whether this start resumed an earlier run's. */
+  persistence: { enabled: boolean; resumed: boolean; dataDir: string | undefined };
   /** Milliseconds from the call to ready. */
   startupMs: number;
   /** The poll settings in effect (dev's, or shortened with `fast`). */
@@ -118,10 +140,19 @@ export interface LocalPipeline {
   progress(): ProgressSnapshot;
   /** Counters of the emulated event sources (invocations, failures, peak concurrency…), for benchmarks. */
   stats(): { ingest: SqsPollerStats; poll: SqsPollerStats; publish: StreamPollerStats };
+  /** Files not final yet (for the Ctrl-C message): records in flight and dropped files not yet recorded. */
+  unfinished(): Promise<UnfinishedFile[]>;
   /** For a `ProgressDisplay`. */
   progressSource: ProgressSource;
   /** Stops everything it started; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** A file the pipeline has not finished with: its key, and its record's status (`queued`: no record yet). */
+export interface UnfinishedFile {
+  key: string;
+  status: string;
+  libraryFileId?: string;
 }
 
 /** The SDK clients the runner itself uses (the handlers build their own from the environment). */
@@ -158,13 +189,16 @@ function runnerClients(configs: LocalClientConfigs, cleanups: Cleanups): RunnerC
 async function startSlowParts(
   stage: StageConfig,
   options: LocalPipelineOptions,
-  eventsFile: string,
+  realApi: ReturnType<typeof chooseRealApi>,
+  files: { eventsFile: string; dataDir: string | undefined },
   cleanups: Cleanups,
 ): Promise<{ local: LocalAws; library: LibraryTarget; definitions: StackDefinitions }> {
-  // Checked first: incomplete LIBRARY_* settings fail before anything starts.
-  const realApi = chooseRealApi(options.library, options.env ?? process.env);
+  const { eventsFile, dataDir } = files;
+  const persisted = dataDir
+    ? { dynamodb: { dbPath: join(dataDir, 'dynamodb') }, fauxqs: { dataDir: join(dataDir, 'fauxqs') } }
+    : {};
   const [local, library, definitions] = await Promise.allSettled([
-    startLocalAws({ eventBridge: { eventsFile } }),
+    startLocalAws({ eventBridge: { eventsFile }, ...persisted }),
     startLibraryTarget(realApi, options.sandbox),
     loadStackDefinitions(stage),
   ]);
@@ -218,29 +252,84 @@ async function loadFunctions(
   return { runtimeConfig, handlers: await importHandlers() };
 }
 
+/** What `watchDropFolder` needs from the started parts. */
+interface DropFolderParts {
+  s3: S3Client;
+  resources: LocalResources;
+  tracker: ProgressTracker;
+  notice: NoticeSink;
+  lookup: RecordedFileLookup;
+  /** Upload the files at start that the records have not seen (default: only when state persists). */
+  uploadExisting: boolean;
+}
+
+/** Says "unchanged" for a dropped copy of bytes an earlier drop already took to a final state. */
+async function noticeUnchanged(file: DroppedFile, parts: DropFolderParts): Promise<void> {
+  if (!file.eTag) return;
+  const record = await parts.lookup(file.key, file.eTag);
+  if (!record || !isFinalStatus(record.status)) return;
+  if (Date.parse(record.createdAt) >= file.startedAt) return;
+  parts.notice({ kind: 'unchanged', file, status: record.status, libraryFileId: record.libraryFileId });
+}
+
 /** Starts the watcher on the drop folder, if there is one; resolves once it watches. */
 async function watchDropFolder(
   dropDir: string | undefined,
-  options: LocalPipelineOptions,
-  parts: { s3: S3Client; resources: LocalResources; tracker: ProgressTracker; notice: NoticeSink },
+  parts: DropFolderParts,
   cleanups: Cleanups,
-): Promise<void> {
-  if (!dropDir) return;
-  const { resources, tracker, notice } = parts;
+): Promise<DropWatcher | undefined> {
+  if (!dropDir) return undefined;
+  const { resources, tracker, notice, lookup } = parts;
+  const pending: string[] = [];
+  let recorded = 0;
   const watcher = startDropWatcher({
     dir: dropDir,
     s3: parts.s3,
     bucket: resources.bucket,
     prefix: resources.uploadPrefix,
-    uploadExisting: options.uploadExisting ?? false,
+    // Files already there: those with a record (these very bytes at this key) are done; the others
+    // are listed, and uploaded when asked (or when state persists, so the records are complete).
+    uploadExisting: async (file) => {
+      if (await lookup(file.key, await md5Of(file.path))) {
+        recorded++;
+        return false;
+      }
+      pending.push(file.relativePath);
+      return parts.uploadExisting;
+    },
     onUploaded: (file) => {
       tracker.dropped();
       notice({ kind: 'dropped', file });
+      noticeUnchanged(file, parts).catch((error: unknown) =>
+        notice({ kind: 'drop-error', path: file.path, error: errorLine(error) }),
+      );
     },
     onError: (error, path) => notice({ kind: 'drop-error', path, error: errorLine(error) }),
   });
   cleanups.add(() => watcher.stop());
   await watcher.ready;
+  if (pending.length > 0 || recorded > 0) {
+    notice({ kind: 'existing-files', pending, uploading: parts.uploadExisting, recorded });
+  }
+  return watcher;
+}
+
+/** Files the pipeline has not finished: records not yet final, and dropped files with no record yet. */
+async function unfinishedFiles(
+  documents: DynamoDBDocumentClient,
+  resources: LocalResources,
+  watcher: DropWatcher | undefined,
+): Promise<UnfinishedFile[]> {
+  const records = await scanTable(documents, resources.uploadsTable);
+  const unfinished: UnfinishedFile[] = records
+    .filter((r) => !isFinalStatus(r.status))
+    .map((r) => ({ key: r.key, status: r.status, ...(r.libraryFileId ? { libraryFileId: r.libraryFileId } : {}) }));
+  const known = new Set(records.map((r) => r.objectId));
+  for (const file of watcher?.uploaded() ?? []) {
+    const objectId = objectIdOf({ bucket: resources.bucket, key: file.key, eTag: file.eTag });
+    if (!known.has(objectId)) unfinished.push({ key: file.key, status: 'queued' });
+  }
+  return unfinished;
 }
 
 function endpointsOf(local: LocalAws, library: LibraryTarget): LocalEndpoints {
@@ -297,6 +386,13 @@ async function scanTable(documents: DynamoDBDocumentClient, table: string): Prom
   return items;
 }
 
+/** Where persisted state goes, and whether an earlier run left some (DynamoDB Local's database file). */
+function persistenceOf(stateDir: string, enabled: boolean): LocalPipeline['persistence'] {
+  if (!enabled) return { enabled, resumed: false, dataDir: undefined };
+  const dataDir = join(stateDir, 'data');
+  return { enabled, resumed: existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db')), dataDir };
+}
+
 /** Starts everything; resolves once files can be dropped. A failure stops what had started, then throws. */
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const started = performance.now();
@@ -307,13 +403,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const functionLog = join(stateDir, 'logs', 'functions.jsonl');
   const notice: NoticeSink = (n) => options.onNotice?.(n);
   const cleanups = new Cleanups();
-
-  // Every emulator keeps its state in memory, so last run's events describe objects that are gone.
-  await mkdir(dirname(functionLog), { recursive: true });
-  await Promise.all([rm(eventsFile, { force: true }), rm(functionLog, { force: true })]);
+  // First, before any file in the state directory is touched: a second instance must not empty the
+  // first one's events and logs, nor watch its drop folder.
+  // Incomplete LIBRARY_* settings fail before anything starts or is locked.
+  const realApi = chooseRealApi(options.library, options.env ?? process.env);
+  const locks = acquireInstanceLocks(stateDir, dropDir);
+  cleanups.add(() => locks.release());
+  const persistence = persistenceOf(stateDir, options.persist ?? realApi !== undefined);
 
   try {
-    const { local, library, definitions } = await startSlowParts(stage, options, eventsFile, cleanups);
+    await mkdir(dirname(functionLog), { recursive: true });
+    // In memory, last run's events and logs describe objects that are gone; persisted, they still hold.
+    if (!persistence.enabled) await Promise.all([rm(eventsFile, { force: true }), rm(functionLog, { force: true })]);
+    const files = { eventsFile, dataDir: persistence.dataDir };
+    const { local, library, definitions } = await startSlowParts(stage, options, realApi, files, cleanups);
     const clients = runnerClients(local.clientConfigs, cleanups);
     const resources = await createLocalResources(clients, stage, definitions.notificationFilters);
     // Before the handlers load: their loggers must write into the capture from the first line.
@@ -342,7 +445,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       onError: (error) => notice({ kind: 'poller-error', source: 'pause switch', error: errorLine(error) }),
     });
     cleanups.add(() => pauseSwitch.stop());
-    const startingPosition = options.startingPosition ?? 'TRIM_HORIZON';
+    // Resumed: the stream still holds the records of the earlier runs, whose events were published then.
+    const startingPosition = options.startingPosition ?? (persistence.resumed ? 'LATEST' : 'TRIM_HORIZON');
     const running = startEventSourceMappings({
       paused: pauseSwitch.paused,
       stage,
@@ -353,20 +457,27 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       startingPosition,
       tracker,
       notice,
+      drainStreamOnStop: options.drainOnStop ?? persistence.enabled,
     });
     ready.mappings = running;
     const graceMs = options.shutdownGraceMs ?? 5000;
     cleanups.add(() => running.stop(graceMs));
 
-    await watchDropFolder(dropDir, options, { s3: clients.s3, resources, tracker, notice }, cleanups);
+    const lookup = recordedFileLookup(clients.documents, resources.uploadsTable, resources.bucket);
+    const uploadExisting = options.uploadExisting ?? persistence.enabled;
+    const dropParts = { s3: clients.s3, resources, tracker, notice, lookup, uploadExisting };
+    const watcher = await watchDropFolder(dropDir, dropParts, cleanups);
     const endpoints = endpointsOf(local, library);
     await writeEndpointsFile(stateDir, stage.stage, endpoints, resources);
+    const { s3, sqs, dynamodb, library: libraryUrl } = endpoints;
+    locks.describe({ s3, sqs, dynamodb, library: libraryUrl });
     return pipelineHandle({
       stage,
       endpoints,
       resources,
       library,
       paths: { stateDir, dropDir, eventsFile, functionLog },
+      persistence,
       startupMs: Math.round(performance.now() - started),
       runtimeConfig,
       s3: clients.s3,
@@ -374,6 +485,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       events,
       tracker,
       mappings: running,
+      unfinished: () => unfinishedFiles(clients.documents, resources, watcher),
       cleanups,
     });
   } catch (error) {
@@ -389,6 +501,7 @@ function pipelineHandle(parts: {
   resources: LocalResources;
   library: LibraryTarget;
   paths: LocalPipeline['paths'];
+  persistence: LocalPipeline['persistence'];
   startupMs: number;
   runtimeConfig: RuntimeConfig;
   s3: S3Client;
@@ -396,6 +509,7 @@ function pipelineHandle(parts: {
   events: EventLog;
   tracker: ProgressTracker;
   mappings: EventSourceMappings;
+  unfinished: () => Promise<UnfinishedFile[]>;
   cleanups: Cleanups;
 }): LocalPipeline {
   const { resources, library, paths, events, tracker } = parts;
@@ -407,6 +521,7 @@ function pipelineHandle(parts: {
     library: { kind: library.kind, baseUrl: library.baseUrl },
     sandbox: library.kind === 'sandbox' ? library.sandbox : undefined,
     paths,
+    persistence: parts.persistence,
     startupMs: parts.startupMs,
     poll: { ...parts.runtimeConfig.poll },
     async dropFile(relativePath, content) {
@@ -426,6 +541,7 @@ function pipelineHandle(parts: {
     progress: () => tracker.snapshot(),
     progressSource: tracker,
     stats: () => parts.mappings.stats(),
+    unfinished: parts.unfinished,
     stop() {
       stopping ??= parts.cleanups.run();
       return stopping;

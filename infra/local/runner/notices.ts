@@ -7,7 +7,11 @@ export type LocalNotice =
   | { kind: 'function-error'; summary: string }
   | { kind: 'invocation-failed'; functionName: string; error: string; records: number }
   | { kind: 'poller-error'; source: string; error: string }
-  | { kind: 'drop-error'; path: string; error: string };
+  | { kind: 'drop-error'; path: string; error: string }
+  /** The dropped bytes were already uploaded and are final: the pipeline ignores the copy. */
+  | { kind: 'unchanged'; file: DroppedFile; status: string; libraryFileId: string | undefined }
+  /** Files found in the drop folder at start that the records have not seen. */
+  | { kind: 'existing-files'; pending: string[]; uploading: boolean; recorded: number };
 
 /** Receives notices. */
 export type NoticeSink = (notice: LocalNotice) => void;

@@ -10,25 +10,61 @@
 import { parseArgs } from 'node:util';
 import { startSandbox } from './index.ts';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '0' },
-    'per-second': { type: 'string' },
-    'per-day': { type: 'string' },
-    seed: { type: 'string' },
-    'max-upload-size': { type: 'string' },
-    'processing-ms': { type: 'string' },
-    'uploaded-ms': { type: 'string' },
-    'server-error-rate': { type: 'string' },
-    'hang-rate': { type: 'string' },
-    'reset-before-body-rate': { type: 'string' },
-    'reset-after-body-rate': { type: 'string' },
-    'latency-ms': { type: 'string' },
-    'no-keep-bytes': { type: 'boolean', default: false },
-    'no-folders': { type: 'boolean', default: false },
-  },
-  strict: true,
-});
+const USAGE = `npm run sandbox -- [options]   (or: npx tsx infra/local/sandbox/cli.ts [options])
+
+The library sandbox: a fake of the MyLibrary v2 API over HTTP on 127.0.0.1. Prints its base URL and its
+own fake credentials, and stops on Ctrl-C.
+
+  --port <n>                      port (default 0: any free one)
+  --per-second <n>                requests per second allowed (default 4, the vendor's limit)
+  --per-day <n>                   requests per day allowed
+  --max-upload-size <bytes>       largest file accepted
+  --processing-ms <n>             how long a file stays Processing (default 300)
+  --uploaded-ms <n>               how long a file stays Uploaded
+  --seed <n>                      seed of the fault draws
+  --server-error-rate <0..1>      share of requests answered 500
+  --hang-rate <0..1>              share of requests never answered
+  --reset-before-body-rate <0..1> share of connections reset before the body
+  --reset-after-body-rate <0..1>  share of connections reset after the body
+  --latency-ms <n>                added latency per request
+  --no-keep-bytes                 do not keep uploaded bytes (no hosted files)
+  --no-folders                    start without the default folders
+  -h, --help                      this text`;
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: '0' },
+        'per-second': { type: 'string' },
+        'per-day': { type: 'string' },
+        seed: { type: 'string' },
+        'max-upload-size': { type: 'string' },
+        'processing-ms': { type: 'string' },
+        'uploaded-ms': { type: 'string' },
+        'server-error-rate': { type: 'string' },
+        'hang-rate': { type: 'string' },
+        'reset-before-body-rate': { type: 'string' },
+        'reset-after-body-rate': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'no-keep-bytes': { type: 'boolean', default: false },
+        'no-folders': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    // An unknown or malformed option is a usage error, not a crash: say which, then how to call it.
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const { values } = parseCommandLine();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 function rate(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
