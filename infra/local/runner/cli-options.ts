@@ -14,6 +14,8 @@ sandbox, the three functions) with the settings of a stage (default dev).
   --drop <dir>               folder to watch for new files (default: drop)
   --no-drop                  do not watch a folder (use any S3 client instead)
   --upload-existing          also upload the files already in the drop folder at start
+  --preload <dir>            put the dir's files into the bucket before notifications are set
+                             (no notification: for \`npm run ops -- backfill --local\`)
   --state <dir>              where events.jsonl, logs/ and endpoints.json go (default: .local)
   --stage <name>             stage config to emulate: ${STAGE_NAMES.join(', ')} (default: dev)
   --fast                     status checks after 1 s, then every 2 s (instead of 10 s growing to 300 s)
@@ -55,6 +57,7 @@ export function parseCliOptions(
         drop: { type: 'string' },
         'no-drop': { type: 'boolean', default: false },
         'upload-existing': { type: 'boolean', default: false },
+        preload: { type: 'string' },
         state: { type: 'string' },
         stage: { type: 'string', default: 'dev' },
         fast: { type: 'boolean', default: false },
@@ -91,6 +94,7 @@ export function parseCliOptions(
       stateDir: values.state ?? '.local',
       fast: values.fast || fastFromEnv,
       uploadExisting: values['upload-existing'],
+      ...(values.preload === undefined ? {} : { preloadDir: values.preload }),
       startingPosition: values.latest ? 'LATEST' : 'TRIM_HORIZON',
       functionLogs: values['function-logs'],
       sandbox: {

@@ -42,6 +42,7 @@ import {
 } from './library-target.ts';
 import { errorLine, type LocalNotice, type NoticeSink } from './notices.ts';
 import { ProgressTracker, type ProgressSnapshot, type ProgressSource } from './progress.ts';
+import { preloadBucket } from './preload.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { loadStackDefinitions, type StackDefinitions } from './stack-definitions.ts';
 import { watchPauseSwitch } from '../../ops/pause-switch.ts';
@@ -67,6 +68,8 @@ export interface LocalPipelineOptions {
   env?: NodeJS.ProcessEnv;
   /** Upload files already in the drop folder at start (default false). */
   uploadExisting?: boolean;
+  /** A folder whose files are in the bucket before notifications are set (no notification: `ops backfill`). */
+  preloadDir?: string;
   /** Stream starting position of the publish mapping (default TRIM_HORIZON, as the stack). */
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** `file` (default): the functions' JSON log lines go to `<state>/logs/functions.jsonl`; `inherit`: stdout. */
@@ -315,7 +318,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   try {
     const { local, library, definitions } = await startSlowParts(stage, options, eventsFile, cleanups);
     const clients = runnerClients(local.clientConfigs, cleanups);
-    const resources = await createLocalResources(clients, stage, definitions.notificationFilters);
+    const preload = options.preloadDir;
+    const resources = await createLocalResources(
+      clients,
+      stage,
+      definitions.notificationFilters,
+      preload === undefined
+        ? undefined
+        : async (bucket) => void (await preloadBucket(clients.s3, bucket, stage.uploads.prefix, resolve(preload))),
+    );
     // Before the handlers load: their loggers must write into the capture from the first line.
     if ((options.functionLogs ?? 'file') === 'file') {
       const onError = (summary: string) => notice({ kind: 'function-error', summary });
