@@ -18,7 +18,10 @@ export interface BackfillCounts {
 }
 
 export interface Checkpoint {
-  /** The last key handled (enqueued, skipped or found done); the next run lists after it. */
+  /**
+   * The last key handled (enqueued, skipped or found done); the next run lists after it. An inventory
+   * run resumes by position instead: it skips the first `counts.listed` objects of the report.
+   */
   lastKey?: string;
   counts: BackfillCounts;
   startedAt: string;
@@ -26,9 +29,10 @@ export interface Checkpoint {
   finishedAt?: string;
 }
 
-/** The item's partition key: one backfill per bucket, listing prefix and `--since`. */
-export function checkpointKey(bucket: string, prefix: string, since: Date | undefined): string {
-  return `backfill#s3://${bucket}/${prefix}${since ? `#since=${since.toISOString()}` : ''}`;
+/** The item's partition key: one backfill per bucket, listing prefix, `--since` and inventory. */
+export function checkpointKey(bucket: string, prefix: string, since: Date | undefined, inventory?: string): string {
+  const sincepart = since ? `#since=${since.toISOString()}` : '';
+  return `backfill#s3://${bucket}/${prefix}${sincepart}${inventory ? `#inventory=${inventory}` : ''}`;
 }
 
 export function emptyCounts(): BackfillCounts {

@@ -11,6 +11,7 @@ import { skipReasonOf, type EligibilityRules, type SkipReason } from './eligibil
 import { notificationBodyOf, sendBodies, SEND_BATCH_LIMIT } from './enqueue.ts';
 import { estimateQuota, estimateText, type QuotaEstimate } from './estimate.ts';
 import { recordedObjectIds } from './known-versions.ts';
+import { inventoryPages } from './inventory.ts';
 import { bucketIsVersioned, listPages, type ListedObject } from './listing.ts';
 import { waitForRoom, type Pacing } from './pacing.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -19,6 +20,8 @@ export interface BackfillOptions {
   /** The listing prefix (default: the stage's upload prefix). */
   prefix?: string;
   since?: Date;
+  /** `s3://…/manifest.json` of an S3 Inventory report to read instead of listing the bucket. */
+  inventory?: string;
   dryRun?: boolean;
   /** At most this many files enqueued by this run. */
   max?: number;
@@ -36,6 +39,8 @@ export interface BackfillResult {
   bucket: string;
   prefix: string;
   versioned: boolean;
+  /** The manifest read instead of a listing. */
+  inventory?: string;
   resumedAfter?: string;
   estimate: QuotaEstimate;
   /** Counts of the whole pass (a resumed pass includes the runs before). */
@@ -77,14 +82,30 @@ export async function runBackfill(
   const store = checkpointStore(
     target.clients.dynamodb,
     target.resources.limitsTable,
-    checkpointKey(bucket, prefix, options.since),
+    checkpointKey(bucket, prefix, options.since, options.inventory),
   );
   const previous = await store.read();
   const resume = previous && previous.finishedAt === undefined ? previous : undefined;
-  const listing = { bucket, prefix, versioned, ...(resume?.lastKey ? { startAfter: resume.lastKey } : {}) };
   const pageSize = options.pageSize ?? 1000;
+  const pages = (): AsyncGenerator<ListedObject[]> =>
+    options.inventory === undefined
+      ? listPages(target.clients.s3, {
+          bucket,
+          prefix,
+          versioned,
+          pageSize,
+          ...(resume?.lastKey ? { startAfter: resume.lastKey } : {}),
+        })
+      : inventoryPages(target.clients.s3, {
+          manifestUrl: options.inventory,
+          sourceBucket: bucket,
+          prefix,
+          skip: resume?.counts.listed ?? 0,
+          pageSize,
+          versioned,
+        });
 
-  const census = await countCandidates(target, { ...listing, pageSize }, rules);
+  const census = await countCandidates(pages(), rules);
   const quota = await deps.quotaToday();
   const estimate = estimateQuota({
     files: options.max === undefined ? census.candidates : Math.min(options.max, census.candidates),
@@ -117,7 +138,7 @@ export async function runBackfill(
   deps.progress.start(state.counts.listed + census.listed, state.counts);
   let stop: BackfillStop = 'finished';
   try {
-    for await (const page of listPages(target.clients.s3, { ...listing, pageSize })) {
+    for await (const page of pages()) {
       const ended = await handlePage(target, page, rules, state, options, deps);
       deps.progress.update(state.counts);
       if (ended) {
@@ -139,6 +160,7 @@ export async function runBackfill(
     bucket,
     prefix,
     versioned,
+    ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
     ...(resume?.lastKey ? { resumedAfter: resume.lastKey } : {}),
     estimate,
     counts: state.counts,
@@ -155,13 +177,12 @@ function estimateLine(estimate: QuotaEstimate, resume: Checkpoint | undefined): 
 
 /** The first pass: how many objects are listed and how many are candidates (no record reads). */
 async function countCandidates(
-  target: OpsTarget,
-  listing: Parameters<typeof listPages>[1],
+  pages: AsyncGenerator<ListedObject[]>,
   rules: EligibilityRules,
 ): Promise<{ listed: number; candidates: number }> {
   let listed = 0;
   let candidates = 0;
-  for await (const page of listPages(target.clients.s3, listing)) {
+  for await (const page of pages) {
     listed += page.length;
     for (const object of page) if (skipReasonOf(object, rules) === undefined) candidates++;
   }

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { SKIP_REASONS } from '../backfill/eligibility.ts';
+import { parseS3Url } from '../backfill/inventory.ts';
 import { progressReporter, type ProgressReporter } from '../backfill/progress.ts';
 import { runBackfill, type BackfillOptions, type BackfillResult } from '../backfill/run-backfill.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -58,7 +59,14 @@ function summaryText(r: BackfillResult): string {
   const c = r.counts;
   return fields([
     ['backfill', `${r.dryRun ? 'DRY RUN (nothing enqueued, no checkpoint) ' : ''}s3://${r.bucket}/${r.prefix}`],
-    ['listing', r.versioned ? 'ListObjectVersions (latest versions)' : 'ListObjectsV2'],
+    [
+      'listing',
+      r.inventory
+        ? `S3 Inventory ${r.inventory}`
+        : r.versioned
+          ? 'ListObjectVersions (latest versions)'
+          : 'ListObjectsV2',
+    ],
     ...(r.resumedAfter ? [['resumed after', r.resumedAfter] as const] : []),
     ['listed', c.listed],
     ['already done', `${c.alreadyDone} (a record of that version exists)`],
@@ -77,12 +85,27 @@ function positiveInteger(name: string) {
   };
 }
 
+interface BackfillFlags {
+  prefix?: string;
+  since?: string;
+  inventory?: string;
+  dryRun?: boolean;
+  max?: number;
+  window: number;
+}
+
+function parseInventoryUrl(url: string): string {
+  parseS3Url(url);
+  return url;
+}
+
 export const registerBackfill: CommandRunner = (program: Command, run) => {
   program
     .command('backfill')
     .description('upload the objects that were in the bucket before the pipeline (listed, paced, resumable)')
     .option('--prefix <prefix>', 'list only keys starting with this (default: the upload prefix)')
     .option('--since <time>', 'only objects last modified since (30m, 24h, 7d or ISO)')
+    .option('--inventory <s3-url>', 'read this S3 Inventory manifest (CSV) instead of listing the bucket')
     .option('--dry-run', 'count and estimate, enqueue nothing, write no checkpoint')
     .option('--max <n>', 'enqueue at most this many files in this run', positiveInteger('--max'))
     .option(
@@ -91,7 +114,7 @@ export const registerBackfill: CommandRunner = (program: Command, run) => {
       positiveInteger('--window'),
       DEFAULT_WINDOW,
     )
-    .action((options: { prefix?: string; since?: string; dryRun?: boolean; max?: number; window: number }) => {
+    .action((options: BackfillFlags) => {
       const controller = new AbortController();
       const onSignal = (): void => controller.abort();
       process.once('SIGINT', onSignal);
@@ -99,6 +122,7 @@ export const registerBackfill: CommandRunner = (program: Command, run) => {
       const backfill: BackfillOptions = {
         ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
         ...(options.since === undefined ? {} : { since: parseTime(options.since, '--since') }),
+        ...(options.inventory === undefined ? {} : { inventory: parseInventoryUrl(options.inventory) }),
         dryRun: options.dryRun === true,
         ...(options.max === undefined ? {} : { max: options.max }),
         pacing: { window: options.window, pollMs: 1000 },

@@ -17,6 +17,8 @@ import { fixed, markdownTable, mb } from '../lib/stats.ts';
 import type { Figure } from '../lib/types.ts';
 
 const PUT_CONCURRENCY = 32;
+/** The old-space cap of the memory check: far below the uncapped peak, so a live set that grew would fail. */
+const CAPPED_OLD_SPACE_MB = 64;
 const TARGET = 'the listing and enqueueing take a small fraction of the time the key needs for the same files';
 
 async function putObjects(s3: S3Client, bucket: string, prefix: string, count: number): Promise<void> {
@@ -30,6 +32,29 @@ async function putObjects(s3: S3Client, bucket: string, prefix: string, count: n
     }
   };
   await Promise.all(Array.from({ length: PUT_CONCURRENCY }, worker));
+}
+
+/**
+ * The largest size again with V8's old space capped: RSS peaks mostly show how lazily V8 collects, so
+ * the proof that nothing accumulates is that the run completes under a cap well below that peak.
+ */
+async function cappedRun(
+  objects: number,
+  input: BackfillChildInput,
+  log: (line: string) => void,
+): Promise<{ objects: number; result?: BackfillChildResult; error?: string }> {
+  try {
+    const result = await runJsonChild<BackfillChildResult>({
+      nodeArgs: ['--import', 'tsx', `--max-old-space-size=${CAPPED_OLD_SPACE_MB}`],
+      script: 'test/bench/backfill-child.ts',
+      env: { BENCH_BACKFILL: JSON.stringify(input) },
+    });
+    log(`  ${objects} with a ${CAPPED_OLD_SPACE_MB} MB old space: done, peak RSS ${mb(result.peakRssBytes)}`);
+    return { objects, result };
+  } catch (error) {
+    log(`  ${objects} with a ${CAPPED_OLD_SPACE_MB} MB old space: FAILED ${String(error).slice(0, 200)}`);
+    return { objects, error: String(error).slice(0, 500) };
+  }
 }
 
 export const backfillListing: Figure = {
@@ -46,6 +71,7 @@ export const backfillListing: Figure = {
     const sqs = new SQSClient({ ...c.sqs, credentials: { ...c.sqs.credentials } });
     const dynamodb = new DynamoDBClient({ ...c.dynamodb, credentials: { ...c.dynamodb.credentials } });
     const runs: Array<{ objects: number; result: BackfillChildResult }> = [];
+    let capped: { objects: number; result?: BackfillChildResult; error?: string } | undefined;
     try {
       const resources = await createLocalResources({ s3, sqs, dynamodb }, stage, []);
       for (const objects of sizes) {
@@ -69,6 +95,7 @@ export const backfillListing: Figure = {
           `  ${objects}: ${result.counts.enqueued} enqueued in ${fixed(result.durationMs / 1000, 1)} s, peak RSS ${mb(result.peakRssBytes)}`,
         );
         runs.push({ objects, result });
+        if (objects === sizes.at(-1)) capped = await cappedRun(objects, input, log);
       }
     } finally {
       [s3, sqs, dynamodb].forEach((client) => client.destroy());
@@ -94,14 +121,18 @@ export const backfillListing: Figure = {
     const first = runs[0];
     const last = runs.at(-1);
     const growth = first && last ? last.result.peakRssBytes / first.result.peakRssBytes : Number.NaN;
+    const cappedText =
+      capped?.result === undefined
+        ? `the run with a ${CAPPED_OLD_SPACE_MB} MB old space failed (${capped?.error ?? 'not run'})`
+        : `with V8's old space capped at ${CAPPED_OLD_SPACE_MB} MB the ${capped.objects}-object run still completes (peak RSS ${mb(capped.result.peakRssBytes)}, ${fixed(capped.objects / (capped.result.durationMs / 1000), 0)} objects/s)`;
     return {
       status: 'measured',
-      target: TARGET,
-      headline: `${n} objects listed and enqueued in ${fixed(seconds, 1)} s (${fixed(perSecond(judged.result, n), 0)} objects/s), peak RSS ${mb(judged.result.peakRssBytes)}, vs ${fixed(keySeconds(n) / 3600, 2)} h the key's ${requestsPerSecond} requests/s need (${fixed(keyDays(n), 2)} days of its daily limit); peak RSS ×${fixed(growth, 2)} from ${first?.objects} to ${last?.objects} objects`,
+      target: `${TARGET}, and memory that does not grow with the count`,
+      headline: `${n} objects listed and enqueued in ${fixed(seconds, 1)} s (${fixed(perSecond(judged.result, n), 0)} objects/s), peak RSS ${mb(judged.result.peakRssBytes)}, vs ${fixed(keySeconds(n) / 3600, 2)} h the key's ${requestsPerSecond} requests/s need (${fixed(keyDays(n), 2)} days of its daily limit); ${cappedText}`,
       measured: `${fixed(perSecond(judged.result, n), 0)} objects/s, ${mb(judged.result.peakRssBytes)} peak RSS (${n} objects)`,
       baseline: `${fixed(n / keySeconds(n), 2)} files/s (the key at ${requestsPerSecond}/s ÷ ${BENCHMARK_REQUESTS_PER_FILE})`,
       ratio: `${fixed(ratio, 4)} of the key's time`,
-      met: ratio < 0.05 && growth < 1.5,
+      met: ratio < 0.05 && capped?.result !== undefined,
       settings: [
         `${sizes.join(', ')} objects of 64 bytes under one prefix each, in fauxqs, put with no notification; an empty uploads table in DynamoDB Local.`,
         'Each run: a fresh `node --import tsx` process running test/bench/backfill-child.ts, which calls `runBackfill` as `ops backfill` does (a counting pass, then the listing again with one BatchGetItem per 100 objects, one GetQueueAttributes and one SendMessageBatch per 10), with the queue window wide open so the pacing never waits and an unlimited daily allowance.',
@@ -116,7 +147,8 @@ export const backfillListing: Figure = {
       ],
       notes: [
         `The tool is never the bottleneck: at ${n} objects it needs ${fixed(ratio * 100, 2)} % of the time the key's per-second limit needs to upload them, and the daily limit is the real horizon (${fixed(keyDays(n), 2)} days). In a real backfill the queue window (20 messages) paces it to the pipeline's speed, so it spends its time waiting, not listing.`,
-        `Memory does not follow the count: the listing is read one page (1,000 keys) at a time and nothing is kept across pages, so peak RSS goes from ${mb(first?.result.peakRssBytes ?? Number.NaN)} at ${first?.objects} objects to ${mb(last?.result.peakRssBytes ?? Number.NaN)} at ${last?.objects} (×${fixed(growth, 2)}); most of it is the runtime and the SDK loaded before the first call (RSS at start).`,
+        `Peak RSS does rise with the count, from ${mb(first?.result.peakRssBytes ?? Number.NaN)} at ${first?.objects} objects to ${mb(last?.result.peakRssBytes ?? Number.NaN)} at ${last?.objects} (×${fixed(growth, 2)}), but that is V8 letting garbage (the XML of each page, the SDK's request objects) pile up while it has room: ${cappedText}. The listing is read one page (1,000 keys) at a time and nothing is kept across pages, so the live set is bounded; about ${mb(first?.result.rssBeforeBytes ?? Number.NaN, 0)} is the runtime and the SDK loaded before the first call.`,
+        'Time per object is not steady across sizes here: fauxqs sorts the whole bucket on every List call (its listObjects filters and sorts all keys, then skips to the marker), so its listing cost grows with the bucket, and the machine was shared (load average in the run line). S3 pages in constant time.',
         'On AWS each List call and SendMessageBatch crosses the network, so expect fewer objects per second than against local emulators; a million-object bucket is still listed in minutes, against months of the key’s daily limit.',
       ],
       data: { runs },

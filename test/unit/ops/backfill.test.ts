@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCounts, checkpointKey } from '../../../infra/ops/backfill/checkpoint.ts';
 import { skipReasonOf } from '../../../infra/ops/backfill/eligibility.ts';
 import { notificationBodyOf } from '../../../infra/ops/backfill/enqueue.ts';
+import { parseS3Url } from '../../../infra/ops/backfill/inventory.ts';
 import { BENCHMARK_REQUESTS_PER_FILE, estimateQuota, estimateText } from '../../../infra/ops/backfill/estimate.ts';
 import type { ListedObject } from '../../../infra/ops/backfill/listing.ts';
 import { progressReporter } from '../../../infra/ops/backfill/progress.ts';
@@ -127,6 +128,7 @@ describe('ops backfill command line', () => {
     [['--local', 'backfill', '--max', '0'], /--max must be a positive integer/],
     [['--local', 'backfill', '--window', 'x'], /--window must be a positive integer/],
     [['--local', 'backfill', '--since', 'yesterday'], /--since: "yesterday"/],
+    [['--local', 'backfill', '--inventory', 'https://example.com/manifest.json'], /--inventory must be s3:\/\//],
     [['backfill'], /--stage <name>.*or --local/],
   ])('answers %j with a usage error (exit 2)', async (argv, message) => {
     const captured = io();
@@ -139,5 +141,16 @@ describe('ops backfill command line', () => {
     expect(checkpointKey('b', 'uploads/Events/', undefined)).not.toBe(a);
     expect(checkpointKey('b', 'uploads/', new Date('2026-03-01T00:00:00Z'))).not.toBe(a);
     expect(a.startsWith('backfill#')).toBe(true);
+  });
+});
+
+describe('the --inventory manifest address', () => {
+  it('splits s3://bucket/key, and refuses anything else', () => {
+    expect(parseS3Url('s3://inv/library-upload-prod-uploads/all/2026-03-01T01-00Z/manifest.json')).toEqual({
+      bucket: 'inv',
+      key: 'library-upload-prod-uploads/all/2026-03-01T01-00Z/manifest.json',
+    });
+    expect(() => parseS3Url('s3://inv/')).toThrow(/--inventory must be/);
+    expect(() => parseS3Url('inv/manifest.json')).toThrow(/--inventory must be/);
   });
 });
