@@ -5,7 +5,7 @@
  * manifest's `fileSchema` names, keys URL-encoded. Streamed (gunzip → csv-parse) into pages like a listing,
  * so memory stays flat; the report's order is fixed, so a resumed run skips the rows already handled.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse';
