@@ -54,7 +54,7 @@ export function estimateText(e: QuotaEstimate): string {
   const source = e.measured === 'today' ? "measured on today's files" : 'benchmark figure, nothing measured today';
   return [
     `${e.files} files to backfill × ${e.requestsPerFile} requests per file (${source}) = ${e.requests} requests`,
-    `= ${e.days} days of the key's daily limit (${e.dailyLimit} requests per day)`,
+    `= ${e.days === 0 && e.requests > 0 ? '< 0.01' : e.days} days of the key's daily limit (${e.dailyLimit} requests per day)`,
     `today: at most ${e.allowanceToday} files (keeping ${Math.round(e.reserveShare * 100)} % of the day for new drops)`,
   ].join('\n');
 }

@@ -90,6 +90,7 @@ describe('the quota arithmetic', () => {
       reserveShare: 0.25,
     });
     expect(e).toMatchObject({ requestsPerFile: 1.05, measured: 'today', requests: 11, allowanceToday: 0 });
+    expect(estimateText(e)).toContain('= < 0.01 days');
   });
 });
 
