@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { redactText } from '../../shared/observability/redact.ts';
+import { registerBackfill } from './commands/backfill.ts';
 import { registerList } from './commands/list.ts';
 import { registerPause } from './commands/pause.ts';
 import { registerQuota } from './commands/quota.ts';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandRunner[] = [
   registerReplay,
   registerQuota,
   registerPause,
+  registerBackfill,
 ];
 
 export interface GlobalOptions {

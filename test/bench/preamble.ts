@@ -15,5 +15,5 @@ per API key (see docs/library-api.md, "Limits"); uploads, status checks and file
 
 Options: \`--quick\` (smaller N, for development; writes to the temp directory unless \`--out\` is given),
 \`--only <figure>[,<figure>]\` (ids: requests-per-file, backlog, streaming-memory, copy-speed, cold-start,
-time-to-event, cost), \`--out FILE\`, \`--no-write\`.
+time-to-event, cost, backfill), \`--out FILE\`, \`--no-write\`.
 `;

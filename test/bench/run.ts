@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { backfillListing } from './figures/backfill-listing.ts';
 import { coldStart } from './figures/cold-start.ts';
 import { copySpeed } from './figures/copy-speed.ts';
 import { pipelineFigures } from './figures/pipeline-figures.ts';
@@ -25,7 +26,7 @@ import { writeReport } from './lib/report.ts';
 import { FIGURE_IDS, notMeasured, type Figure, type FigureId, type FigureResult } from './lib/types.ts';
 import { PREAMBLE } from './preamble.ts';
 
-const FIGURES: Figure[] = [...pipelineFigures, streamingMemory, copySpeed, coldStart].sort(
+const FIGURES: Figure[] = [...pipelineFigures, streamingMemory, copySpeed, coldStart, backfillListing].sort(
   (a, b) => FIGURE_IDS.indexOf(a.id) - FIGURE_IDS.indexOf(b.id),
 );
 

@@ -15,6 +15,8 @@ sandbox, the three functions) with the settings of a stage (default dev).
   --no-drop                  do not watch a folder (use any S3 client instead)
   --upload-existing          with the sandbox, also upload the files found in the drop folder at start
                              (with a real account, those not in the records are always uploaded)
+  --preload <dir>            put the dir's files into the bucket before notifications are set
+                             (no notification: for \`npm run ops -- backfill --local\`)
   --state <dir>              events.jsonl, logs/, endpoints.json, the instance lock and, with a real
                              account, the persisted tables, queues and objects (default: .local)
   --stage <name>             stage config to emulate: ${STAGE_NAMES.join(', ')} (default: dev)
@@ -59,6 +61,7 @@ export function parseCliOptions(
         drop: { type: 'string' },
         'no-drop': { type: 'boolean', default: false },
         'upload-existing': { type: 'boolean', default: false },
+        preload: { type: 'string' },
         state: { type: 'string' },
         stage: { type: 'string', default: 'dev' },
         fast: { type: 'boolean', default: false },
@@ -95,6 +98,7 @@ export function parseCliOptions(
       stateDir: values.state ?? '.local',
       fast: values.fast || fastFromEnv,
       uploadExisting: values['upload-existing'],
+      ...(values.preload === undefined ? {} : { preloadDir: values.preload }),
       startingPosition: values.latest ? 'LATEST' : 'TRIM_HORIZON',
       functionLogs: values['function-logs'],
       sandbox: {

@@ -45,6 +45,7 @@ import {
 } from './library-target.ts';
 import { errorLine, type LocalNotice, type NoticeSink } from './notices.ts';
 import { ProgressTracker, type ProgressSnapshot, type ProgressSource } from './progress.ts';
+import { preloadBucket } from './preload.ts';
 import { md5Of, recordedFileLookup, type RecordedFileLookup } from './recorded-files.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { loadStackDefinitions, type StackDefinitions } from './stack-definitions.ts';
@@ -74,6 +75,8 @@ export interface LocalPipelineOptions {
    * state persists, i.e. with a real API; with the sandbox they are listed only).
    */
   uploadExisting?: boolean;
+  /** A folder whose files are in the bucket before notifications are set (no notification: `ops backfill`). */
+  preloadDir?: string;
   /** Stream starting position of the publish mapping (default TRIM_HORIZON, as the stack). */
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** `file` (default): the functions' JSON log lines go to `<state>/logs/functions.jsonl`; `inherit`: stdout. */
@@ -418,7 +421,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const files = { eventsFile, dataDir: persistence.dataDir };
     const { local, library, definitions } = await startSlowParts(stage, options, realApi, files, cleanups);
     const clients = runnerClients(local.clientConfigs, cleanups);
-    const resources = await createLocalResources(clients, stage, definitions.notificationFilters);
+    const preload = options.preloadDir;
+    const resources = await createLocalResources(
+      clients,
+      stage,
+      definitions.notificationFilters,
+      preload === undefined
+        ? undefined
+        : async (bucket) => void (await preloadBucket(clients.s3, bucket, stage.uploads.prefix, resolve(preload))),
+    );
     // Before the handlers load: their loggers must write into the capture from the first line.
     if ((options.functionLogs ?? 'file') === 'file') {
       const onError = (summary: string) => notice({ kind: 'function-error', summary });

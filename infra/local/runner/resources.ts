@@ -109,11 +109,15 @@ function s3KeyFilter(filter: NotificationKeyFilter): NotificationConfigurationFi
   return rules.length === 0 ? undefined : { Key: { FilterRules: rules } };
 }
 
-/** Creates the stage's bucket (with notifications), queues and tables as the stack defines them. */
+/**
+ * Creates the stage's bucket (with notifications), queues and tables as the stack defines them.
+ * `beforeNotifications` runs once the bucket exists and before its notifications are set (`--preload`).
+ */
 export async function createLocalResources(
   clients: LocalResourceClients,
   stage: StageConfig,
   notificationFilters: readonly NotificationKeyFilter[],
+  beforeNotifications?: (bucket: string) => Promise<void>,
 ): Promise<LocalResources> {
   const names = resourceNames(stage);
   const bucket = names.localBucket;
@@ -141,6 +145,7 @@ export async function createLocalResources(
       if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw error;
     }),
   ]);
+  await beforeNotifications?.(bucket);
   // As on AWS, the notification configuration needs the queue to exist; S3 then sends an s3:TestEvent.
   await clients.s3.send(
     new PutBucketNotificationConfigurationCommand({

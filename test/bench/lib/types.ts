@@ -11,6 +11,7 @@ export const FIGURE_IDS = [
   'cold-start',
   'time-to-event',
   'cost',
+  'backfill',
 ] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 

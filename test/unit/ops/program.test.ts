@@ -23,14 +23,14 @@ function captured(extra: Partial<OpsIO> = {}): OpsIO & { out: string; err: strin
   return io;
 }
 
-const COMMAND_NAMES = ['status', 'list', 'retry', 'redrive', 'replay', 'quota', 'pause', 'resume'];
+const COMMAND_NAMES = ['status', 'list', 'retry', 'redrive', 'replay', 'quota', 'pause', 'resume', 'backfill'];
 
 describe('ops command line', () => {
   it('lists every command in --help (exit 0)', async () => {
     const io = captured();
     expect(await runOps(['--help'], io)).toBe(0);
     for (const name of COMMAND_NAMES) expect(io.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
-    expect(COMMANDS).toHaveLength(7);
+    expect(COMMANDS).toHaveLength(8);
   });
 
   it.each(COMMAND_NAMES)('has --help for %s', async (name) => {
