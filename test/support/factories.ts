@@ -136,6 +136,17 @@ const OUTCOME_FIELDS: Readonly<Record<Exclude<FinalStatus, 'Rejected'>, Partial<
   },
   Deleted: {},
   TimedOut: { errorKey: 'timed-out', errorMessage: 'Still Processing after 3600 s.' },
+  Replaced: {
+    url: 'https://files.example.test/library/team_photo.png',
+    trashed: true,
+    replacedBy: {
+      objectId:
+        's3://library-upload-prod-uploads/uploads/Events/2026/team photo.png#v=Z2Vyc2lvbi10d28tb2YtdGhlLXBob3Rv',
+      libraryFileId: '1874',
+      url: 'https://files.example.test/library/team_photo-1874.png',
+    },
+  },
+  Removed: { url: 'https://files.example.test/library/team_photo.png', trashed: true },
 };
 
 /** A record in the given final status, with what the pipeline stores for that outcome. */
