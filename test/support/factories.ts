@@ -90,6 +90,23 @@ export function s3Notification(refs: readonly ObjectRef[]): ReturnType<typeof bu
   return buildS3Notification(refs.map((ref) => ({ ...ref, encodedKey: encodeS3Key(ref.key) })));
 }
 
+/** The notification S3 sends when a key is deleted (`ObjectRemoved:Delete`, or a delete marker). */
+export function s3RemovedNotification(
+  bucket: string,
+  key: string,
+  options: { eventName?: string; sequencer?: string } = {},
+): ReturnType<typeof buildS3Notification> {
+  return buildS3Notification([
+    {
+      bucket,
+      key,
+      encodedKey: encodeS3Key(key),
+      eventName: options.eventName ?? 'ObjectRemoved:Delete',
+      ...(options.sequencer === undefined ? {} : { sequencer: options.sequencer }),
+    },
+  ]);
+}
+
 const RECEIVED_AT = '2026-03-02T10:00:00.000Z';
 const SUBMITTED_AT = '2026-03-02T10:00:01.250Z';
 const FINAL_AT = '2026-03-02T10:00:42.500Z';
