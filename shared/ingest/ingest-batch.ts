@@ -17,7 +17,7 @@ import { decideDisposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
 import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
 import { removeDeletedKey, type RemoveOutcome } from '../sync/library-sync.ts';
-import { KEEP_EVERYTHING, type SyncPolicy } from '../sync/sync-policy.ts';
+import { KEEP_EVERYTHING } from '../sync/sync-policy.ts';
 
 /** What the ingest batch needs beyond one object's ingest. */
 export interface IngestBatchDependencies extends IngestDependencies {
@@ -30,8 +30,6 @@ export interface IngestBatchDependencies extends IngestDependencies {
   /** Called after a 401 that survived the secret re-read: this process holds its requests for a while. */
   reportUnauthorized?: () => void;
   random?: () => number;
-  /** The stage's sync policy (default: keep everything). */
-  syncPolicy?: SyncPolicy;
   /** How long a deletion waits for an upload of the same key still in flight before looking again. */
   removeRecheckSeconds?: number;
 }
@@ -140,6 +138,15 @@ async function processRemoval(
 ): Promise<RemoveOutcome | undefined> {
   const policy = deps.syncPolicy ?? KEEP_EVERYTHING;
   if (!isUnderPrefix(task.object.key, deps.settings.uploadPrefix)) return { outcome: 'nothing' };
+  if (policy.onDelete === 'trash' && task.waits === 0) {
+    // A first look later, not now: the copy of a rename (`mv`) then has time to take the file over.
+    await deps.requeue(
+      record,
+      ingestRetryMessage(task, { retries: task.retries, waits: 1 }, 'rename-grace'),
+      deps.removeRecheckSeconds ?? DEFAULT_REMOVE_RECHECK_SECONDS,
+    );
+    return { outcome: 'wait', inFlight: 0 };
+  }
   try {
     const outcome = await removeDeletedKey(task.object, { ...deps, policy, logger: log });
     log.info('Deletion handled', { ...outcome, onDelete: policy.onDelete });

@@ -119,6 +119,19 @@ export class UploadsStore {
     return (result.Items ?? []) as UploadRecord[];
   }
 
+  /** The records of objects with this content (the `byETag` index; one page is plenty for one eTag). */
+  async findByETag(eTag: string): Promise<UploadRecord[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: UPLOADS_INDEXES.byETag.name,
+        KeyConditionExpression: 'eTag = :eTag',
+        ExpressionAttributeValues: { ':eTag': eTag },
+      }),
+    );
+    return (result.Items ?? []) as UploadRecord[];
+  }
+
   /** Every version's record of one S3 key (all pages of the `byKey` index). */
   async findByKey(key: string): Promise<UploadRecord[]> {
     const records: UploadRecord[] = [];

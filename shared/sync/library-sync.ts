@@ -152,3 +152,27 @@ async function deleteFiles(fileIds: readonly string[], deps: SyncDependencies): 
     }
   }
 }
+
+/**
+ * A rename (copy to a new key + delete of the old one): the Active record of another key with the same
+ * content (eTag and size) whose key is gone from the bucket. Its file can be moved and renamed with PUT
+ * instead of uploading the bytes again, so its hosted URL stays.
+ */
+export async function findRenamedTwin(
+  ref: { bucket: string; key: string; eTag?: string | undefined; size?: number | undefined },
+  deps: Pick<SyncDependencies, 'store' | 'objects' | 'policy'>,
+): Promise<UploadRecord | undefined> {
+  if (deps.policy.onDelete !== 'trash' || ref.eTag === undefined || ref.size === undefined) return undefined;
+  const twins = (await deps.store.findByETag(ref.eTag)).filter(
+    (other) =>
+      other.bucket === ref.bucket &&
+      other.key !== ref.key &&
+      other.status === 'Active' &&
+      other.size === ref.size &&
+      other.libraryFileId !== undefined,
+  );
+  for (const twin of twins) {
+    if ((await deps.objects.current(twin.bucket, twin.key)) === undefined) return twin;
+  }
+  return undefined;
+}

@@ -310,6 +310,11 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: 'byETag',
+            KeySchema: [{ AttributeName: 'eTag', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
       });
     });

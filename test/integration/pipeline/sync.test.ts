@@ -186,6 +186,45 @@ describe('delete with onDelete: trash', () => {
   });
 });
 
+describe('rename (copy + delete, as mv does)', () => {
+  it('moves and renames the existing library file with PUT, keeping its id and hosted URL', async () => {
+    // Prepare
+    const bytes = pdfBytes('poster');
+    const old = await h.putObject('incoming/poster.pdf', bytes);
+    await h.notify([old]);
+    const [before] = await h.settle([old]);
+    // Act: the copy lands, the old key goes; the deletion's notification comes first.
+    const renamed = await h.putObject('incoming/Events/poster-renamed.pdf', bytes);
+    await h.deleteObject(old.key);
+    await h.notifyRemoved([old.key]);
+    await h.notify([renamed]);
+    const [after] = await h.settle([renamed]);
+    const gone = await until(old, 'Removed');
+    // Assess
+    expect(after).toMatchObject({ status: 'Active', libraryFileId: before?.libraryFileId, url: before?.url });
+    expect(gone).toMatchObject({ trashed: false });
+    const file = h.sandbox.files().find((f) => f.id === before?.libraryFileId);
+    expect(file).toMatchObject({ name: 'poster-renamed.pdf', status: 'Active', folderId: after?.folderId });
+    expect(h.sandbox.files()).toHaveLength(1);
+    expectValidEvent(gone, 'Library File Removed');
+  });
+
+  it('uploads a copy whose original key still exists (a copy, not a rename)', async () => {
+    // Prepare
+    const bytes = pdfBytes('copied');
+    const original = await h.putObject('incoming/original.pdf', bytes);
+    await h.notify([original]);
+    const [first] = await h.settle([original]);
+    // Act
+    const copy = await h.putObject('incoming/copy.pdf', bytes);
+    await h.notify([copy]);
+    const [second] = await h.settle([copy]);
+    // Assess
+    expect(second?.libraryFileId).not.toBe(first?.libraryFileId);
+    expect(libraryStatus(first?.libraryFileId)).toBe('Active');
+  });
+});
+
 describe('policy keep', () => {
   it('leaves the library untouched when the stage keeps overwritten and deleted files', async () => {
     // Prepare
