@@ -186,6 +186,55 @@ describe('delete with onDelete: trash', () => {
   });
 });
 
+describe('failures while trashing', () => {
+  it('keeps the record Active while every DELETE fails with 5xx, then ends Removed once the library answers', async () => {
+    // Prepare
+    const ref = await h.putObject('incoming/flaky.png', pngBytes(64, 48, 256, 12));
+    await h.notify([ref]);
+    const [active] = await h.settle([ref]);
+    h.sandbox.setFaults({ serverErrorRate: 1, endpoints: ['deleteFile'] });
+    // Act
+    await h.deleteObject(ref.key);
+    await h.notifyRemoved([ref.key]);
+    await h.drive({ until: () => Object.keys(h.sandbox.counters().requests.deleteFile ?? {}).length > 0 });
+    await runFor(1_500);
+    const during = await h.record(ref);
+    const refused = h.sandbox.counters().requests.deleteFile ?? {};
+    h.sandbox.setFaults({ serverErrorRate: 0 });
+    const removed = await until(ref, 'Removed');
+    await runFor(1_500);
+    // Assess
+    expect(Object.keys(refused).every((outcome) => outcome === '500' || outcome === '503')).toBe(true);
+    expect(during?.status).toBe('Active');
+    expect(removed.libraryFileId).toBe(active?.libraryFileId);
+    expect(libraryStatus(active?.libraryFileId)).toBe('Deleted');
+    expect((await h.record(ref))?.transitions.Removed).toBe(removed.transitions.Removed);
+  });
+
+  it('keeps the file and the Active record while the credentials are refused, and removes it once they work', async () => {
+    // Prepare
+    const ref = await h.putObject('incoming/locked.png', pngBytes(64, 48, 256, 13));
+    await h.notify([ref]);
+    const [active] = await h.settle([ref]);
+    const fixed = { apiKey: 'rotated-api-key', accessToken: 'rotated-access-token' };
+    h.sandbox.setCredentials([fixed]);
+    // Act
+    await h.deleteObject(ref.key);
+    await h.notifyRemoved([ref.key]);
+    await runFor(3_000);
+    const during = await h.record(ref);
+    const duringLibrary = libraryStatus(active?.libraryFileId);
+    h.setSecret(fixed);
+    const removed = await until(ref, 'Removed');
+    // Assess
+    expect(during?.status).toBe('Active');
+    expect(duringLibrary).toBe('Active');
+    expect(h.sandbox.counters().requests.deleteFile?.['401']).toBeGreaterThanOrEqual(1);
+    expect(removed.libraryFileId).toBe(active?.libraryFileId);
+    expect(libraryStatus(active?.libraryFileId)).toBe('Deleted');
+  });
+});
+
 describe('rename (copy + delete, as mv does)', () => {
   it('moves and renames the existing library file with PUT, keeping its id and hosted URL', async () => {
     // Prepare
