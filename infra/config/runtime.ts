@@ -38,6 +38,7 @@ export function toRuntimeConfig(config: StageConfig, resources: RuntimeResources
     enrichActiveFiles: config.features.enrichActiveFiles,
     tagObjects: config.features.tagObjects,
     recordTtlDays: config.retention.recordTtlDays,
+    sync: { ...config.sync },
   };
 }
 

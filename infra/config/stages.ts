@@ -112,6 +112,8 @@ export const dev: StageConfig = {
   uploads: { prefix: 'uploads/', suffixes: ACCEPTED_SUFFIXES, notificationFilter: 'prefix' },
   poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3_600 },
   features: { enrichActiveFiles: true, tagObjects: true },
+  // dev (and local mode, which runs the dev record) follows the bucket fully, so the behaviour is seen.
+  sync: { onOverwrite: 'replace', onDelete: 'trash' },
   retention: {
     logDays: 14,
     recordTtlDays: 30,
@@ -143,6 +145,8 @@ export const staging: StageConfig = {
   uploads: { prefix: 'uploads/', suffixes: ACCEPTED_SUFFIXES, notificationFilter: 'prefix' },
   poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 3_600 },
   features: { enrichActiveFiles: true, tagObjects: true },
+  // staging rehearses what prod does with overwrites, and also trashes on delete so tests can see it.
+  sync: { onOverwrite: 'replace', onDelete: 'trash' },
   retention: {
     logDays: 30,
     recordTtlDays: 90,
@@ -175,6 +179,9 @@ export const prod: StageConfig = {
   // The vendor's virus scan can queue up under load: wait two hours before calling a file TimedOut.
   poll: { firstDelaySeconds: 10, maxDelaySeconds: 300, maxWaitSeconds: 7_200 },
   features: { enrichActiveFiles: true, tagObjects: true },
+  // prod: an overwrite is an intended update (replace); a deletion is more often a tidy-up of the bucket
+  // than a wish to break the URLs in emails already sent, so deleted keys keep their library files.
+  sync: { onOverwrite: 'replace', onDelete: 'keep' },
   retention: {
     logDays: 90,
     // Records are the audit trail of what reached the library: kept for good.

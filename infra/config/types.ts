@@ -6,6 +6,7 @@
  * Pure types and data only. The local runner (infra/local/) imports the same records to create its
  * emulated resources, so nothing under infra/config/ may import aws-cdk-lib or touch the environment.
  */
+import type { SyncPolicy } from '../../shared/sync/sync-policy.ts';
 
 /** The stages this app knows. Adding one means adding a record to `STAGES` in `stages.ts`. */
 export type StageName = 'dev' | 'staging' | 'prod';
@@ -80,6 +81,13 @@ export interface FeatureFlags {
   /** Tag the S3 object with the outcome (needs s3:PutObjectTagging for the poll function). */
   readonly tagObjects: boolean;
 }
+
+/**
+ * What the library does when a key the pipeline uploaded is overwritten or deleted in the bucket
+ * (docs/pipeline.md, "Sync"): `replace` trashes the previous version's file once the new one is Active;
+ * `trash` trashes a deleted key's file. `keep` leaves the library as it is.
+ */
+export type StageSyncPolicy = SyncPolicy;
 
 /** How long things are kept, and whether data outlives the stack. */
 export interface RetentionConfig {
@@ -190,6 +198,7 @@ export interface StageConfig {
   readonly uploads: UploadsConfig;
   readonly poll: PollConfig;
   readonly features: FeatureFlags;
+  readonly sync: StageSyncPolicy;
   readonly retention: RetentionConfig;
   readonly functions: {
     readonly ingest: FunctionSettings;

@@ -35,6 +35,7 @@ export const API_OPERATIONS = [
   'createFolder',
   'getLibraryInfo',
   'deleteFile',
+  'updateFile',
 ] as const satisfies readonly LibraryOperation[];
 
 type MissingOperation = Exclude<LibraryOperation, (typeof API_OPERATIONS)[number]>;

@@ -143,6 +143,8 @@ export class PipelineFunctions extends Construct {
     // Re-checks are delayed messages it sends itself until the file is final.
     queues.status.queue.grantSendMessages(role);
     if (config.features.tagObjects) this.grantObjectTagging(this.poll, 'reading and writing object tags');
+    // Once a file is Active, poll asks S3 which version the key holds now (sync: replace or trash).
+    if (config.sync.onOverwrite === 'replace' || config.sync.onDelete === 'trash') this.grantObjectRead(this.poll);
     return attach(this.poll, queues.status.queue, config.sources.statusQueue);
   }
 

@@ -69,7 +69,7 @@ export class UploadBucket extends Construct {
   }
 
   /**
-   * Sends ObjectCreated below the upload prefix to `queue`. S3 filters are case-sensitive and allow one
+   * Sends ObjectCreated (and, with `sync.onDelete: trash`, ObjectRemoved) below the upload prefix to `queue`. S3 filters are case-sensitive and allow one
    * prefix and one suffix per rule (see `notificationFilters`).
    */
   notify(queue: IQueue): void {
@@ -77,6 +77,9 @@ export class UploadBucket extends Construct {
       // An empty prefix means the whole bucket: S3 then takes no filter at all.
       const filters = filter.prefix === undefined && filter.suffix === undefined ? [] : [filter];
       this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queue), ...filters);
+      // Deletions (and delete markers) only matter when the stage trashes a deleted key's library file.
+      if (this.config.sync.onDelete === 'trash')
+        this.bucket.addEventNotification(EventType.OBJECT_REMOVED, new SqsDestination(queue), ...filters);
     }
     acknowledgeNotificationsHandler(Stack.of(this));
   }

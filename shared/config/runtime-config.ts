@@ -6,6 +6,7 @@
  * cannot drift apart. Per-stage values come from the typed stage config in `infra/config/`.
  */
 import * as z from 'zod';
+import { DELETE_POLICIES, OVERWRITE_POLICIES, type SyncPolicy } from '../sync/sync-policy.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -36,6 +37,9 @@ export const runtimeConfigSchema = z.object({
   TAG_OBJECTS: bool.default(true),
   /** Records expire (DynamoDB TTL) this many days after they reach a final state; 0 = never. */
   RECORD_TTL_DAYS: z.coerce.number().int().min(0).default(0),
+  /** The stage's sync policy (shared/sync/sync-policy.ts); unset = nothing is ever deleted. */
+  SYNC_ON_OVERWRITE: z.enum(OVERWRITE_POLICIES).default('keep'),
+  SYNC_ON_DELETE: z.enum(DELETE_POLICIES).default('keep'),
 });
 
 /** The environment as the stack writes it. */
@@ -60,6 +64,7 @@ export interface RuntimeConfig {
   enrichActiveFiles: boolean;
   tagObjects: boolean;
   recordTtlDays: number;
+  sync: SyncPolicy;
 }
 
 /** Reads and checks the environment; a missing or malformed variable is named in the error. */
@@ -94,6 +99,7 @@ function fromParsed(p: Parsed): RuntimeConfig {
     enrichActiveFiles: p.ENRICH_ACTIVE_FILES,
     tagObjects: p.TAG_OBJECTS,
     recordTtlDays: p.RECORD_TTL_DAYS,
+    sync: { onOverwrite: p.SYNC_ON_OVERWRITE, onDelete: p.SYNC_ON_DELETE },
   };
 }
 
@@ -118,5 +124,7 @@ export function toEnvironment(config: RuntimeConfig): Record<keyof RuntimeEnviro
     ENRICH_ACTIVE_FILES: String(config.enrichActiveFiles),
     TAG_OBJECTS: String(config.tagObjects),
     RECORD_TTL_DAYS: String(config.recordTtlDays),
+    SYNC_ON_OVERWRITE: config.sync.onOverwrite,
+    SYNC_ON_DELETE: config.sync.onDelete,
   };
 }

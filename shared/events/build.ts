@@ -4,7 +4,7 @@
  */
 import { redactText } from '../observability/redact.ts';
 import { isFinalStatus } from '../record/upload-record.ts';
-import type { FinalStatus, RecordRetry, UploadRecord } from '../record/upload-record.ts';
+import type { FinalStatus, RecordRetry, SyncStatus, UploadRecord } from '../record/upload-record.ts';
 import { EVENT_SOURCE, EVENT_VERSION, detailTypeFor } from './contract.ts';
 import type {
   EventFile,
@@ -21,7 +21,7 @@ import { eventIdFor } from './event-id.ts';
 export const REASON_MESSAGE_MAX_LENGTH = 1000;
 
 /** The reason used when the record holds none, by status: a key of the contract's closed set. */
-export const DEFAULT_REASONS: Readonly<Record<Exclude<FinalStatus, 'Active'>, EventReason>> = {
+export const DEFAULT_REASONS: Readonly<Record<Exclude<FinalStatus, 'Active' | SyncStatus>, EventReason>> = {
   VirusFound: { errorKey: 'virus-found', message: 'The library found a virus in the file.' },
   Failed: { errorKey: 'library-failed', message: 'The library could not process the file.' },
   Deleted: { errorKey: 'deleted', message: 'The file was deleted from the library before it became usable.' },
@@ -68,7 +68,9 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
     ...(record.retry === undefined ? {} : { retry: retryOf(record.retry) }),
   };
   let detail: UploadEventDetail;
-  if (status === 'Active') {
+  if (status === 'Replaced' || status === 'Removed') {
+    detail = syncedDetail(record, status, { head, tail, timingsAndAttempts });
+  } else if (status === 'Active') {
     if (record.libraryFileId === undefined) {
       throw new Error(`Record ${record.objectId} is Active without a library file id: the record is inconsistent`);
     }
@@ -93,6 +95,33 @@ export function buildUploadEvent(record: UploadRecord, options: { stage: string 
     } as UploadEventDetail;
   }
   return { source: EVENT_SOURCE, detailType: detailTypeFor(status), time: new Date(timings.finalAt), detail };
+}
+
+/** The detail of a file the bucket no longer holds: the old file, and for Replaced the new one. */
+function syncedDetail(
+  record: UploadRecord,
+  status: SyncStatus,
+  parts: { head: object; tail: object; timingsAndAttempts: object },
+): UploadEventDetail {
+  if (record.libraryFileId === undefined) {
+    throw new Error(`Record ${record.objectId} is ${status} without a library file id: the record is inconsistent`);
+  }
+  const file = fileOf(record);
+  const by = record.replacedBy;
+  if (status === 'Replaced' && by === undefined)
+    throw new Error(`Record ${record.objectId} is Replaced without replacedBy`);
+  return {
+    ...parts.head,
+    status,
+    libraryFileId: record.libraryFileId,
+    ...parts.tail,
+    ...(file ? { file } : {}),
+    ...(by === undefined || status !== 'Replaced'
+      ? {}
+      : { replacedBy: { objectId: by.objectId, libraryFileId: by.libraryFileId, ...optional('url', by.url) } }),
+    trashed: record.trashed !== false,
+    ...parts.timingsAndAttempts,
+  } as UploadEventDetail;
 }
 
 /** A copy with only the contract's fields (the record's own may grow). */
@@ -120,7 +149,7 @@ function objectOf(record: UploadRecord): EventObject {
   return object;
 }
 
-function reasonOf(record: UploadRecord, status: Exclude<FinalStatus, 'Active'>): EventReason {
+function reasonOf(record: UploadRecord, status: Exclude<FinalStatus, 'Active' | SyncStatus>): EventReason {
   const fallback = DEFAULT_REASONS[status];
   const message = record.errorMessage?.trim() ? redactText(record.errorMessage.trim()) : fallback.message;
   // The record's key is passed on as recorded: a test holds every key the code records to the contract's set.

@@ -16,7 +16,16 @@
 import type { ErrorKey, ErrorKeyOf } from './error-keys.ts';
 
 /** Every `detail.status`: the upload record's final statuses. */
-export const EVENT_STATUSES = ['Active', 'VirusFound', 'Failed', 'Deleted', 'Rejected', 'TimedOut'] as const;
+export const EVENT_STATUSES = [
+  'Active',
+  'VirusFound',
+  'Failed',
+  'Deleted',
+  'Rejected',
+  'TimedOut',
+  'Replaced',
+  'Removed',
+] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /** The fixed `source` of every event the pipeline publishes. */
@@ -33,6 +42,10 @@ export const DETAIL_TYPES = {
   failed: 'Library File Failed',
   /** The pipeline refused the file before uploading it (type, size, name…): `Rejected`. */
   rejected: 'Library File Rejected',
+  /** A newer version of the key is Active and this version's library file went to the Trash: `Replaced`. */
+  replaced: 'Library File Replaced',
+  /** The key was deleted from the bucket and its library file went to the Trash: `Removed`. */
+  removed: 'Library File Removed',
 } as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
@@ -45,6 +58,8 @@ export const STATUSES_BY_DETAIL_TYPE = {
   [DETAIL_TYPES.uploaded]: ['Active'],
   [DETAIL_TYPES.failed]: ['VirusFound', 'Failed', 'Deleted', 'TimedOut'],
   [DETAIL_TYPES.rejected]: ['Rejected'],
+  [DETAIL_TYPES.replaced]: ['Replaced'],
+  [DETAIL_TYPES.removed]: ['Removed'],
 } as const satisfies Record<DetailType, readonly EventStatus[]>;
 
 /** The detail-type announcing a final status. */
@@ -146,8 +161,39 @@ export interface RejectedEventDetail extends UploadEventDetailBase {
   reason: EventReason<ErrorKeyOf<'Library File Rejected'>>;
 }
 
+/** The version whose library file took a replaced file's place. */
+export interface EventReplacement {
+  /** The pipeline's id of the new object version. */
+  objectId: string;
+  libraryFileId: string;
+  /** The new file's hosted URL, when the pipeline fetched it. */
+  url?: string;
+}
+
+/**
+ * A file that was Active and is no longer what the bucket holds. `libraryFileId` and `file` describe the
+ * old file (now in the library's Trash, unless `trashed` is false because another live key shares it).
+ */
+interface SyncedEventDetailBase extends UploadEventDetailBase {
+  libraryFileId: string;
+  /** The old file's hosted URL: consumers holding it know it is stale. */
+  file?: EventFile;
+  /** False when the file was kept because another live key's record names it (a rename). */
+  trashed: boolean;
+}
+
+export interface ReplacedEventDetail extends SyncedEventDetailBase {
+  status: 'Replaced';
+  replacedBy: EventReplacement;
+}
+
+export interface RemovedEventDetail extends SyncedEventDetailBase {
+  status: 'Removed';
+}
+
 /** The `detail` of every pipeline event, version 1. */
-export type UploadEventDetail = UploadedEventDetail | FailedEventDetail | RejectedEventDetail;
+export type UploadEventDetail =
+  UploadedEventDetail | FailedEventDetail | RejectedEventDetail | ReplacedEventDetail | RemovedEventDetail;
 
 /** The detail a detail-type carries. */
 export type DetailOf<T extends DetailType> = Extract<

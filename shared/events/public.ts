@@ -23,6 +23,9 @@ export type {
   FailedEventDetail,
   LibraryUploadEvent,
   RejectedEventDetail,
+  RemovedEventDetail,
+  ReplacedEventDetail,
+  EventReplacement,
   UploadEventDetail,
   UploadedEventDetail,
 } from './contract.ts';

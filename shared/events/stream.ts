@@ -53,6 +53,14 @@ const finalImageSchema = z.looseObject({
   transitions: z.record(z.string(), z.string()).default({}),
   createdAt: optionalString,
   updatedAt: optionalString,
+  trashed: z.boolean().optional(),
+  replacedBy: z
+    .object({
+      objectId: z.string().min(1),
+      libraryFileId: z.union([z.string(), z.number()]).transform(String),
+      url: optionalString,
+    })
+    .optional(),
 });
 
 /**
@@ -65,7 +73,10 @@ export function toFinalTransition(streamRecord: DynamoDBRecord): UploadRecord | 
   const newImage = imageOf(streamRecord.dynamodb?.NewImage);
   if (!newImage || typeof newImage['status'] !== 'string' || !isFinalStatus(newImage['status'])) return undefined;
   const oldImage = imageOf(streamRecord.dynamodb?.OldImage);
-  if (oldImage && typeof oldImage['status'] === 'string' && isFinalStatus(oldImage['status'])) return undefined;
+  // A final record only moves on to a higher rank (Active → Replaced/Removed): that move is announced too.
+  if (oldImage && typeof oldImage['status'] === 'string' && isFinalStatus(oldImage['status'])) {
+    if (STATUS_RANK[oldImage['status']] >= STATUS_RANK[newImage['status']]) return undefined;
+  }
 
   const parsed = finalImageSchema.safeParse(newImage);
   if (!parsed.success) {

@@ -67,21 +67,24 @@ function detailSchemas(strict: boolean) {
   };
   const statuses = (detailType: keyof typeof STATUSES_BY_DETAIL_TYPE) =>
     z.enum(STATUSES_BY_DETAIL_TYPE[detailType] as unknown as [EventStatus, ...EventStatus[]]);
+  const file = object({
+    url: uri,
+    thumbnailUrl: uri.optional(),
+    width: count.optional(),
+    height: count.optional(),
+    size: count.optional(),
+  }).optional();
+  const synced = { ...common, libraryFileId: nonEmpty, file, trashed: z.boolean() };
   return z.discriminatedUnion('status', [
-    object({
-      ...common,
-      status: statuses(DETAIL_TYPES.uploaded),
-      libraryFileId: nonEmpty,
-      file: object({
-        url: uri,
-        thumbnailUrl: uri.optional(),
-        width: count.optional(),
-        height: count.optional(),
-        size: count.optional(),
-      }).optional(),
-    }),
+    object({ ...common, status: statuses(DETAIL_TYPES.uploaded), libraryFileId: nonEmpty, file }),
     object({ ...common, status: statuses(DETAIL_TYPES.failed), reason: reasonFor(DETAIL_TYPES.failed) }),
     object({ ...common, status: statuses(DETAIL_TYPES.rejected), reason: reasonFor(DETAIL_TYPES.rejected) }),
+    object({
+      ...synced,
+      status: statuses(DETAIL_TYPES.replaced),
+      replacedBy: object({ objectId: nonEmpty, libraryFileId: nonEmpty, url: uri.optional() }),
+    }),
+    object({ ...synced, status: statuses(DETAIL_TYPES.removed) }),
   ]);
 }
 

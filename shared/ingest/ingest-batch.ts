@@ -10,11 +10,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createUploadLogger } from '../observability/index.ts';
 import { objectIdOf } from '../record/object-id.ts';
+import { isUnderPrefix } from '../files/folder-path.ts';
 import { delayUntilSeconds } from '../retry/backoff.ts';
 import { describeError, reportFailure } from '../retry/failure-report.ts';
 import { decideDisposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { ingestObject, type IngestDependencies, type IngestOutcome } from './ingest-object.ts';
 import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
+import { removeDeletedKey, type RemoveOutcome } from '../sync/library-sync.ts';
+import { KEEP_EVERYTHING } from '../sync/sync-policy.ts';
 
 /** What the ingest batch needs beyond one object's ingest. */
 export interface IngestBatchDependencies extends IngestDependencies {
@@ -27,7 +30,12 @@ export interface IngestBatchDependencies extends IngestDependencies {
   /** Called after a 401 that survived the secret re-read: this process holds its requests for a while. */
   reportUnauthorized?: () => void;
   random?: () => number;
+  /** How long a deletion waits for an upload of the same key still in flight before looking again. */
+  removeRecheckSeconds?: number;
 }
+
+/** A deletion waiting for an in-flight upload of its key looks again after this long, by default. */
+const DEFAULT_REMOVE_RECHECK_SECONDS = 30;
 
 /** The lease outlasts the invocation by this much, so it cannot expire under a live holder. */
 const LEASE_MARGIN_MS = 60_000;
@@ -95,9 +103,10 @@ async function processTask(
   record: SQSRecord,
   deps: IngestBatchDependencies,
   leaseMs: number,
-): Promise<IngestOutcome | undefined> {
+): Promise<IngestOutcome | RemoveOutcome | undefined> {
   const log = createUploadLogger(deps.logger, { ...task.object, objectId: objectIdOf(task.object) });
   if (!task.keyDecodedExactly) log.warn('The notified key held invalid percent sequences: decoded leniently');
+  if (task.action === 'remove') return processRemoval(task, record, deps, log);
   try {
     const outcome = await ingestObject(task.object, deps, {
       logger: log,
@@ -111,6 +120,41 @@ async function processTask(
         record,
         ingestRetryMessage(task, { retries: task.retries, waits: task.waits + 1 }, 'lease-held'),
         delaySeconds,
+      );
+    }
+    return outcome;
+  } catch (error) {
+    await putBackOrFail(error, task, record, deps, log);
+    return undefined;
+  }
+}
+
+/** A deletion: the key's library files go to the Trash; an upload still in flight is waited for. */
+async function processRemoval(
+  task: IngestTask,
+  record: SQSRecord,
+  deps: IngestBatchDependencies,
+  log: Logger,
+): Promise<RemoveOutcome | undefined> {
+  const policy = deps.syncPolicy ?? KEEP_EVERYTHING;
+  if (!isUnderPrefix(task.object.key, deps.settings.uploadPrefix)) return { outcome: 'nothing' };
+  if (policy.onDelete === 'trash' && task.waits === 0) {
+    // A first look later, not now: the copy of a rename (`mv`) then has time to take the file over.
+    await deps.requeue(
+      record,
+      ingestRetryMessage(task, { retries: task.retries, waits: 1 }, 'rename-grace'),
+      deps.removeRecheckSeconds ?? DEFAULT_REMOVE_RECHECK_SECONDS,
+    );
+    return { outcome: 'wait', inFlight: 0 };
+  }
+  try {
+    const outcome = await removeDeletedKey(task.object, { ...deps, policy, logger: log });
+    log.info('Deletion handled', { ...outcome, onDelete: policy.onDelete });
+    if (outcome.outcome === 'wait') {
+      await deps.requeue(
+        record,
+        ingestRetryMessage(task, { retries: task.retries, waits: task.waits + 1 }, 'upload-in-flight'),
+        deps.removeRecheckSeconds ?? DEFAULT_REMOVE_RECHECK_SECONDS,
       );
     }
     return outcome;

@@ -21,11 +21,17 @@ const objectRefSchema = z.object({
   sequencer: z.string().optional(),
 });
 
+/** What a task asks: upload the version, or follow the key's deletion (`remove`). */
+export const INGEST_ACTIONS = ['upload', 'remove'] as const;
+export type IngestAction = (typeof INGEST_ACTIONS)[number];
+
 /** A delayed copy of one object's ingest work, with its retry and wait counters. */
 export const ingestRetryMessageSchema = z.object({
   type: z.literal(INGEST_RETRY_TYPE),
   version: z.literal(1),
   object: objectRefSchema,
+  /** Absent on copies written before deletions were followed (and by `ops retry`): an upload. */
+  action: z.enum(INGEST_ACTIONS).optional(),
   retries: z.number().int().nonnegative().default(0),
   waits: z.number().int().nonnegative().default(0),
   /** Why the copy was made (for logs). */
@@ -36,6 +42,7 @@ export type IngestRetryMessage = z.output<typeof ingestRetryMessageSchema>;
 
 /** One object version to ingest, with the counters of the message that carried it. */
 export interface IngestTask {
+  action: IngestAction;
   object: ObjectRef;
   retries: number;
   waits: number;
@@ -63,7 +70,10 @@ export function parseIngestMessage(body: string): ParsedIngestMessage {
     const skipped: Extract<NotificationEntry, { kind: 'skip' }>[] = [];
     for (const entry of parsed.entries) {
       if (entry.kind === 'skip') skipped.push(entry);
-      else tasks.push({ object: entry.object, retries: 0, waits: 0, keyDecodedExactly: entry.keyDecodedExactly });
+      else {
+        const action = entry.kind === 'removed' ? 'remove' : 'upload';
+        tasks.push({ action, object: entry.object, retries: 0, waits: 0, keyDecodedExactly: entry.keyDecodedExactly });
+      }
     }
     return { kind: 'tasks', tasks, skipped };
   }
@@ -74,13 +84,17 @@ export function parseIngestMessage(body: string): ParsedIngestMessage {
       problem: retry.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
     };
   }
-  const { object, retries, waits } = retry.data;
+  const { object, retries, waits, action } = retry.data;
   const ref: ObjectRef = { bucket: object.bucket, key: object.key };
   if (object.versionId !== undefined) ref.versionId = object.versionId;
   if (object.eTag !== undefined) ref.eTag = object.eTag;
   if (object.size !== undefined) ref.size = object.size;
   if (object.sequencer !== undefined) ref.sequencer = object.sequencer;
-  return { kind: 'tasks', tasks: [{ object: ref, retries, waits, keyDecodedExactly: true }], skipped: [] };
+  return {
+    kind: 'tasks',
+    tasks: [{ action: action ?? 'upload', object: ref, retries, waits, keyDecodedExactly: true }],
+    skipped: [],
+  };
 }
 
 /** The body of a delayed copy of `task` with new counters. */
@@ -93,6 +107,7 @@ export function ingestRetryMessage(
     type: INGEST_RETRY_TYPE,
     version: 1,
     object: { ...task.object },
+    action: task.action,
     retries: counters.retries,
     waits: counters.waits,
     reason,

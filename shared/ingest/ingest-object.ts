@@ -22,6 +22,8 @@ import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
 import { isFinalStatus, type ObjectRef, type RecordStatus, type UploadRecord } from '../record/upload-record.ts';
 import type { Rejection } from '../files/validation.ts';
 import { findUploadedCopy } from './find-uploaded-copy.ts';
+import { findRenamedTwin } from '../sync/library-sync.ts';
+import { KEEP_EVERYTHING, type SyncPolicy } from '../sync/sync-policy.ts';
 import type { FolderResolver } from './folder-resolver.ts';
 import { inspectObject, readUnlessGone, type InspectedFile } from './inspect-object.ts';
 import type { LibraryInfoCache } from './library-info-cache.ts';
@@ -46,6 +48,8 @@ export interface IngestDependencies {
   tagging: OutcomeTagging;
   settings: IngestSettings;
   now: () => Date;
+  /** The stage's sync policy (default: keep everything; a rename is then a new upload). */
+  syncPolicy?: SyncPolicy;
 }
 
 /** One delivery's attempt at an object. */
@@ -145,6 +149,8 @@ async function uploadUnderLease(
   const inspection = await inspectObject(ref, deps.objects, () => deps.libraryInfo.maxUploadSize());
   if (!inspection.ok) return reject(record, inspection.rejection, inspection.details, deps, log);
   const upload = await planUpload(ref.key, inspection.file, deps, log);
+  const moved = await moveRenamedFile(record, ref, { ...upload, size: inspection.file.size }, deps, attempt);
+  if (moved !== undefined) return moved;
   // Opened before the attempt is counted: a vanished object is a rejection, not an attempt that makes
   // the next delivery search the library.
   const opened = await readUnlessGone(() => deps.objects.open(ref));
@@ -174,6 +180,32 @@ async function uploadUnderLease(
     return afterFailedPost(error, record, { ...upload, size: stream.size }, deps, attempt);
   }
   return recordSubmission(record, fileId, false, deps, log);
+}
+
+/**
+ * A rename: the same bytes were Active under a key that is gone. The library file is moved and renamed
+ * (PUT) instead of uploaded again, so its hosted URL stays; the old key's record is then Removed with
+ * `trashed: false`, since this record names the file (shared/sync/library-sync.ts).
+ */
+async function moveRenamedFile(
+  record: UploadRecord,
+  ref: ObjectRef,
+  upload: AttemptDetails,
+  deps: IngestDependencies,
+  attempt: IngestAttempt,
+): Promise<IngestOutcome | undefined> {
+  const policy = deps.syncPolicy ?? KEEP_EVERYTHING;
+  const twin = await findRenamedTwin(ref, { store: deps.store, objects: deps.objects, policy });
+  if (twin?.libraryFileId === undefined) return undefined;
+  const log = attempt.logger;
+  // Counted like a POST: a crash after the PUT makes the next attempt search, and find the moved file.
+  await deps.store.beginAttempt(record.objectId, attempt.leaseId, upload);
+  await deps.library.updateFile(twin.libraryFileId, { name: upload.fileName, folderId: upload.folderId });
+  log.info('Renamed: moved the library file of the deleted key instead of uploading again', {
+    libraryFileId: twin.libraryFileId,
+    renamedFrom: twin.key,
+  });
+  return recordSubmission(record, twin.libraryFileId, true, deps, log);
 }
 
 /** An earlier attempt may have reached the library: look before posting again. */

@@ -35,6 +35,8 @@ export function createLibraryClient(options: LibraryClientOptions): LibraryClien
     createFolder: (name, parentId) => endpoints.createFolder(context, name, parentId),
     getLibraryInfo: () => endpoints.getLibraryInfo(context),
     deleteFile: (fileId) => endpoints.deleteFile(context, fileId),
+    deleteFiles: (fileIds) => endpoints.deleteFiles(context, fileIds),
+    updateFile: (fileId, changes) => endpoints.updateFile(context, fileId, changes),
     close: () => transport.close(),
   };
 }

@@ -10,6 +10,7 @@ import { is2xx, isOk } from './requester.ts';
 import type { LibraryRequester } from './requester.ts';
 import { chunkStatusIds, statusIdsPath } from './status-ids.ts';
 import type {
+  FileChanges,
   LibraryFile,
   LibraryFolder,
   LibraryInfo,
@@ -18,7 +19,13 @@ import type {
   Page,
   UploadStatus,
 } from './types.ts';
-import { validateFolderName, validateId, validateListOptions, validateStatusIds } from './validation.ts';
+import {
+  validateFileChanges,
+  validateFolderName,
+  validateId,
+  validateListOptions,
+  validateStatusIds,
+} from './validation.ts';
 import {
   buildFolderTree,
   nextLinkOf,
@@ -141,6 +148,24 @@ export async function deleteFile(context: EndpointContext, fileId: string): Prom
   const id = validateId('deleteFile', 'fileId', fileId);
   const target = endpointTarget(context.base, `/library/files/${encodeId(id)}`);
   await context.requester.send('deleteFile', 'DELETE', target, is2xx);
+}
+
+/** `DELETE /library/files/{id1,id2,…}`, one request per chunk of ids (the files move to the Trash). */
+export async function deleteFiles(context: EndpointContext, fileIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(validateStatusIds(fileIds))];
+  for (const chunk of chunkStatusIds(ids, context.statusChunkSize)) {
+    const target = endpointTarget(context.base, `/library/files/${chunk.map(encodeId).join(',')}`);
+    await context.requester.send('deleteFile', 'DELETE', target, is2xx);
+  }
+}
+
+/** `PUT /library/files/{id}`: the changed fields only; the answer is the updated file. */
+export async function updateFile(context: EndpointContext, fileId: string, changes: FileChanges): Promise<LibraryFile> {
+  const id = validateId('updateFile', 'fileId', fileId);
+  const json = validateFileChanges(changes);
+  const target = endpointTarget(context.base, `/library/files/${encodeId(id)}`);
+  const response = await context.requester.send('updateFile', 'PUT', target, isOk, { json });
+  return toLibraryFile(parseJson(response, wireFileSchema));
 }
 
 /** The target of a list request: the given `next` link, or the first page with the filters. */

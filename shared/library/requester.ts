@@ -20,7 +20,7 @@ export interface RequesterOptions {
 }
 
 /** HTTP methods sent with a replayable (string) body or none. */
-export type ReplayableMethod = 'GET' | 'POST' | 'DELETE';
+export type ReplayableMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The statuses an operation accepts; any other becomes the typed error for that status. */
 export type ExpectedStatus = (status: number) => boolean;

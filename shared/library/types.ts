@@ -48,6 +48,13 @@ export interface LibraryCredentials {
 export type CredentialsProvider = (options?: { forceRefresh?: boolean }) => Promise<LibraryCredentials>;
 
 /** Names of the operations, used for rate limiting, metrics and error messages. */
+/** What `updateFile` may change (the API's PUT body: `name`, `description`, `folder_id`). */
+export interface FileChanges {
+  name?: string;
+  description?: string;
+  folderId?: string;
+}
+
 export type LibraryOperation =
   | 'uploadFile'
   | 'getUploadStatus'
@@ -57,7 +64,8 @@ export type LibraryOperation =
   | 'listFolders'
   | 'createFolder'
   | 'getLibraryInfo'
-  | 'deleteFile';
+  | 'deleteFile'
+  | 'updateFile';
 
 /** Awaited before every HTTP request; the pipeline passes a limiter shared by all functions. */
 export type BeforeRequestHook = (operation: LibraryOperation) => Promise<void>;
@@ -249,6 +257,13 @@ export interface LibraryClient {
   getLibraryInfo(): Promise<LibraryInfo>;
   /** Moves the file to Trash. */
   deleteFile(fileId: string): Promise<void>;
+  /**
+   * Moves several files to the Trash: one DELETE per chunk of comma-separated ids (the API takes "one or
+   * more files"). An empty input resolves without a request.
+   */
+  deleteFiles(fileIds: readonly string[]): Promise<void>;
+  /** PUT /library/files/{id}: renames and/or moves the file; its id and hosted URL stay. */
+  updateFile(fileId: string, changes: FileChanges): Promise<LibraryFile>;
   /** Closes the keep-alive pool. */
   close(): Promise<void>;
 }

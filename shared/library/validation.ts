@@ -5,7 +5,7 @@
  */
 import { LibraryInputError } from './errors.ts';
 import { FILE_SOURCES, FILE_TYPES, LIBRARY_LIMITS } from './types.ts';
-import type { LibraryCredentials, LibraryOperation, ListFilesOptions, UploadFileInput } from './types.ts';
+import type { FileChanges, LibraryCredentials, LibraryOperation, ListFilesOptions, UploadFileInput } from './types.ts';
 
 /** C0 control characters and DEL, optionally allowing some (e.g. tab and newlines in a description). */
 function hasControlChars(value: string, allowed: readonly string[] = []): boolean {
@@ -153,4 +153,28 @@ export function validateFolderName(name: unknown): string {
     fail('createFolder', `name is ${name.length} characters long (at most ${LIBRARY_LIMITS.folderNameMaxLength})`);
   if (CONTROL_CHARS.test(name)) fail('createFolder', 'name contains control characters');
   return name;
+}
+
+/** The PUT body of `updateFile`: at least one field, each within the API's limits. */
+export function validateFileChanges(changes: FileChanges): Record<string, string> {
+  const body: Record<string, string> = {};
+  if (changes.name !== undefined) {
+    if (changes.name.trim() === '') fail('updateFile', 'name is empty');
+    if (changes.name.length > LIBRARY_LIMITS.fileNameMaxLength)
+      fail(
+        'updateFile',
+        `name is ${changes.name.length} characters long (at most ${LIBRARY_LIMITS.fileNameMaxLength})`,
+      );
+    body['name'] = changes.name;
+  }
+  if (changes.description !== undefined) {
+    if (changes.description.length > LIBRARY_LIMITS.descriptionMaxLength)
+      fail('updateFile', `description is longer than ${LIBRARY_LIMITS.descriptionMaxLength} characters`);
+    body['description'] = changes.description;
+  }
+  if (changes.folderId !== undefined) body['folder_id'] = validateId('updateFile', 'folderId', changes.folderId);
+  if (Object.values(body).some((value) => CONTROL_CHARS.test(value)))
+    fail('updateFile', 'a field contains control characters');
+  if (Object.keys(body).length === 0) fail('updateFile', 'nothing to change');
+  return body;
 }

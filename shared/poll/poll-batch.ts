@@ -19,10 +19,11 @@ import { countMetric, createUploadLogger, METRIC } from '../observability/index.
 import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
 import { nextPollDelaySeconds, type PollSchedule } from '../retry/backoff.ts';
 import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
-import type { FinalStatus } from '../record/upload-record.ts';
+import type { FinalStatus, UploadRecord } from '../record/upload-record.ts';
 import { describeError, reportFailure } from '../retry/failure-report.ts';
 import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/retry-policy.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
+import { followActive, type SyncDependencies } from '../sync/library-sync.ts';
 
 /** The stage settings poll reads. */
 export interface PollSettings {
@@ -51,6 +52,8 @@ export interface PollDependencies {
   logger: Logger;
   now: () => Date;
   random?: () => number;
+  /** The stage's sync policy and what following it needs (absent: keep everything). */
+  sync?: Omit<SyncDependencies, 'store' | 'logger'>;
 }
 
 /** Checks in a row without the id in the answer before the file is Failed. */
@@ -238,6 +241,8 @@ async function finish(
   );
   if (!result.applied) {
     log.info('Record already final: outcome not overwritten', { status, recorded: result.record?.status });
+    // A redelivery after a failed sync step: the step is safe to run again.
+    if (status === 'Active' && result.record?.status === 'Active') await syncAfterActive(result.record, log, deps);
     return;
   }
   const startedAt = Date.parse(message.receivedAt ?? message.submittedAt);
@@ -246,6 +251,13 @@ async function finish(
   const level = status === 'Active' ? 'info' : 'warn';
   log[level]('Final', { status, errorKey: details.errorKey, url: details.url });
   await tagObjectOutcome(deps.tagging, message, { status, libraryFileId: message.libraryFileId });
+  if (status === 'Active') await syncAfterActive(result.record, log, deps);
+}
+
+/** Once a version is Active, the library follows the bucket (shared/sync/library-sync.ts). */
+async function syncAfterActive(record: UploadRecord, log: Logger, deps: PollDependencies): Promise<void> {
+  if (deps.sync === undefined) return;
+  await followActive(record, { ...deps.sync, store: deps.store, logger: log });
 }
 
 function failureDetails(status: Exclude<FinalStatus, 'Active'>, description: string): FinalDetails {

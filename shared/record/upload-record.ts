@@ -16,12 +16,23 @@ export const RECORD_STATUSES = [
   'Deleted',
   'Rejected',
   'TimedOut',
+  'Replaced',
+  'Removed',
 ] as const;
 /** A record's status. */
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 /** The statuses a record never leaves; entering one publishes the event. */
-export const FINAL_STATUSES = ['Active', 'VirusFound', 'Failed', 'Deleted', 'Rejected', 'TimedOut'] as const;
+export const FINAL_STATUSES = [
+  'Active',
+  'VirusFound',
+  'Failed',
+  'Deleted',
+  'Rejected',
+  'TimedOut',
+  'Replaced',
+  'Removed',
+] as const;
 /** A final status. */
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
 
@@ -40,7 +51,16 @@ export const STATUS_RANK: Readonly<Record<RecordStatus, number>> = {
   Deleted: 9,
   Rejected: 9,
   TimedOut: 9,
+  // An Active file the bucket no longer holds (a newer version replaced it, or the key was deleted):
+  // ranked above the upload outcomes so the stream announces the move, and nothing moves it back.
+  Replaced: 10,
+  Removed: 10,
 };
+
+/** The statuses that end a live library file because the bucket changed (docs/pipeline.md, "Sync"). */
+export const SYNC_STATUSES = ['Replaced', 'Removed'] as const;
+/** A sync status. */
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
 /** Whether `status` is final. */
 export function isFinalStatus(status: string): status is FinalStatus {
@@ -105,8 +125,19 @@ export interface UploadRecord extends ObjectRef {
   pollScheduledAt?: string;
   /** True when the library file was found by searching after an interrupted upload (not re-posted). */
   adopted?: boolean;
+  /** On `Replaced`: the version whose library file took this one's place. */
+  replacedBy?: Replacement;
+  /** On `Replaced`/`Removed`: false when the file was kept because another live key's record names it. */
+  trashed?: boolean;
   /** Set by an operator's retry (`ops retry`): which re-run this is and the final outcome it replaced. */
   retry?: RecordRetry;
+}
+
+/** The record and library file that replaced a `Replaced` record's file. */
+export interface Replacement {
+  objectId: string;
+  libraryFileId: string;
+  url?: string;
 }
 
 /** The statuses an operator may retry: outcomes a fixed cause can change. */

@@ -34,6 +34,8 @@ export const ingestDependencies: (runtime: PipelineRuntime) => IngestBatchDepend
       sendDelayed(sqs, await queueUrls.resolve(record.eventSourceARN), body, delaySeconds),
     reportThrottle: runtime.reportThrottle,
     reportUnauthorized: runtime.reportUnauthorized,
+    syncPolicy: config.sync,
+    removeRecheckSeconds: Math.max(config.poll.firstDelaySeconds, 1),
     ...(runtime.options.random ? { random: runtime.options.random } : {}),
   };
 });

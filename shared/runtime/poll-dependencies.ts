@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_MISSING_CHECKS,
   type PollDependencies,
 } from '../poll/poll-batch.ts';
+import { S3ObjectReader } from '../s3/object-reader.ts';
 import { perRuntime } from './per-runtime.ts';
 import type { PipelineRuntime } from './pipeline-runtime.ts';
 
@@ -24,6 +25,7 @@ export const pollDependencies: (runtime: PipelineRuntime) => PollDependencies = 
       listActiveFilesFrom: options.listActiveFilesFrom ?? DEFAULT_LIST_ACTIVE_FILES_FROM,
     },
     retryPolicy: runtime.retryPolicy,
+    sync: { policy: config.sync, library: runtime.library, objects: new S3ObjectReader(runtime.s3) },
     logger: runtime.logger,
     now: runtime.now,
     ...(options.random ? { random: options.random } : {}),

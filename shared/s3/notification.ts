@@ -32,6 +32,8 @@ const testEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
 /** What one notification record asks for, or why it asks for nothing. */
 export type NotificationEntry =
   | { kind: 'object'; object: ObjectRef; eventName: string; keyDecodedExactly: boolean }
+  /** `ObjectRemoved:*` (a delete, or a delete marker on a versioned bucket): the key may be gone. */
+  | { kind: 'removed'; object: ObjectRef; eventName: string; keyDecodedExactly: boolean }
   | { kind: 'skip'; reason: 'folder-marker' | 'not-object-created'; key: string; eventName: string };
 
 /** An S3 notification body: the test event, its entries, or why it is unreadable. */
@@ -58,11 +60,17 @@ export function parseS3Notification(body: unknown): ParsedNotification {
 
 function toEntry(record: z.infer<typeof s3RecordSchema>): NotificationEntry {
   const { key, exact } = decodeS3Key(record.s3.object.key);
-  if (!record.eventName.startsWith('ObjectCreated:')) {
+  const removed = record.eventName.startsWith('ObjectRemoved:');
+  if (!removed && !record.eventName.startsWith('ObjectCreated:')) {
     return { kind: 'skip', reason: 'not-object-created', key, eventName: record.eventName };
   }
   // "Folders" made in the console are zero-byte objects whose key ends in '/': nothing to upload.
   if (key.endsWith('/')) return { kind: 'skip', reason: 'folder-marker', key, eventName: record.eventName };
+  if (removed) {
+    const object: ObjectRef = { bucket: record.s3.bucket.name, key };
+    if (record.s3.object.sequencer !== undefined) object.sequencer = record.s3.object.sequencer;
+    return { kind: 'removed', object, eventName: record.eventName, keyDecodedExactly: exact };
+  }
   const { size, eTag, versionId, sequencer } = record.s3.object;
   const object: ObjectRef = { bucket: record.s3.bucket.name, key };
   // Unversioned buckets send no versionId (or the literal "null" when versioning was suspended).

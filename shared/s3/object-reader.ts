@@ -55,6 +55,24 @@ export class S3ObjectReader {
     };
   }
 
+  /**
+   * Which version the key holds now (HeadObject without a version: strongly consistent), or undefined
+   * when the key is gone (deleted, or a delete marker on a versioned bucket). The sync decisions are
+   * made on this answer, not on the order notifications arrive in.
+   */
+  async current(bucket: string, key: string): Promise<{ versionId?: string; eTag?: string } | undefined> {
+    try {
+      const facts = await this.head({ bucket, key });
+      return {
+        ...(facts.versionId === undefined || facts.versionId === 'null' ? {} : { versionId: facts.versionId }),
+        ...(facts.eTag === undefined ? {} : { eTag: facts.eTag }),
+      };
+    } catch (error) {
+      if (error instanceof ObjectUnavailableError && error.reason === 'object-missing') return undefined;
+      throw error;
+    }
+  }
+
   /** The first `length` bytes (a ranged GET), for the magic-bytes check. */
   async readHead(ref: ObjectRef, length: number): Promise<Buffer> {
     const result = await this.guard(ref, () =>

@@ -36,12 +36,14 @@ export interface UploadsIndex {
  * The uploads table's indexes, declared once for the stack and for `createUploadsTable`:
  * - `byLibraryFileId`: the record naming a library file (ingest's search, `ops status <file id>`);
  * - `byKey`: every version's record of one S3 key, newest first (`ops status <key>`);
- * - `byStatus`: records by status and last change (`ops list`, `ops retry --status`, local `ops replay`).
+ * - `byStatus`: records by status and last change (`ops list`, `ops retry --status`, local `ops replay`);
+ * - `byETag`: the records of one content (eTag), so a renamed key can take over its old key's file.
  */
 export const UPLOADS_INDEXES = {
   byLibraryFileId: { name: BY_LIBRARY_FILE_ID_INDEX, partitionKey: 'libraryFileId' },
   byKey: { name: 'byKey', partitionKey: 'key', sortKey: 'createdAt' },
   byStatus: { name: 'byStatus', partitionKey: 'status', sortKey: 'updatedAt' },
+  byETag: { name: 'byETag', partitionKey: 'eTag' },
 } as const satisfies Record<string, UploadsIndex>;
 
 /** Creates the uploads table (idempotent: an existing table is left as it is). */

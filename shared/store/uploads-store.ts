@@ -14,9 +14,16 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { STATUS_RANK, type FinalStatus, type ObjectRef, type UploadRecord } from '../record/upload-record.ts';
+import {
+  STATUS_RANK,
+  type FinalStatus,
+  type ObjectRef,
+  type Replacement,
+  type SyncStatus,
+  type UploadRecord,
+} from '../record/upload-record.ts';
 import { objectIdOf } from '../record/object-id.ts';
-import { BY_LIBRARY_FILE_ID_INDEX } from './tables.ts';
+import { BY_LIBRARY_FILE_ID_INDEX, UPLOADS_INDEXES } from './tables.ts';
 
 const FINAL_RANK = 9;
 
@@ -110,6 +117,88 @@ export class UploadsStore {
       }),
     );
     return (result.Items ?? []) as UploadRecord[];
+  }
+
+  /** The records of objects with this content (the `byETag` index; one page is plenty for one eTag). */
+  async findByETag(eTag: string): Promise<UploadRecord[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: UPLOADS_INDEXES.byETag.name,
+        KeyConditionExpression: 'eTag = :eTag',
+        ExpressionAttributeValues: { ':eTag': eTag },
+      }),
+    );
+    return (result.Items ?? []) as UploadRecord[];
+  }
+
+  /** Every version's record of one S3 key (all pages of the `byKey` index). */
+  async findByKey(key: string): Promise<UploadRecord[]> {
+    const records: UploadRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: UPLOADS_INDEXES.byKey.name,
+          KeyConditionExpression: '#key = :key',
+          ExpressionAttributeNames: { '#key': UPLOADS_INDEXES.byKey.partitionKey },
+          ExpressionAttributeValues: { ':key': key },
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        }),
+      );
+      records.push(...((result.Items ?? []) as UploadRecord[]));
+      start = result.LastEvaluatedKey;
+    } while (start !== undefined);
+    return records;
+  }
+
+  /**
+   * Ends an Active record whose file the bucket no longer holds (`Replaced` or `Removed`), once: only an
+   * Active record naming `libraryFileId` moves, so a duplicate or late delivery changes nothing.
+   */
+  async recordSynced(
+    objectId: string,
+    libraryFileId: string,
+    status: SyncStatus,
+    details: { trashed: boolean; replacedBy?: Replacement },
+  ): Promise<FinalOutcome> {
+    const now = this.now();
+    const values: Record<string, unknown> = {
+      ':status': status,
+      ':rank': STATUS_RANK[status],
+      ':now': now.toISOString(),
+      ':active': 'Active',
+      ':fileId': libraryFileId,
+      ':trashed': details.trashed,
+    };
+    const sets = ['#status = :status', 'statusRank = :rank', 'transitions.#transition = :now', 'updatedAt = :now'];
+    sets.push('trashed = :trashed');
+    if (details.replacedBy !== undefined) {
+      values[':replacedBy'] = details.replacedBy;
+      sets.push('replacedBy = :replacedBy');
+    }
+    if (this.recordTtlDays > 0) {
+      values[':expiresAt'] = Math.floor(now.getTime() / 1000) + this.recordTtlDays * 86_400;
+      sets.push('expiresAt = :expiresAt');
+    }
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { objectId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :active AND libraryFileId = :fileId',
+          ExpressionAttributeNames: { '#status': 'status', '#transition': status },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { applied: true, record: result.Attributes as UploadRecord };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { applied: false, record: await this.get(objectId) };
+    }
   }
 
   /** Creates the `Received` record for this version unless one exists; returns the record either way. */

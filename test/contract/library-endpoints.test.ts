@@ -181,6 +181,27 @@ describe('upload, status and file record', () => {
     // Assess
     expect(statuses[0]?.status).toBe('Deleted');
   });
+
+  it('moves several files to the Trash with one comma-separated DELETE', async () => {
+    // Prepare
+    const first = await client.uploadFile(uploadOf(pngLike(), { fileName: 'one.png' }));
+    const second = await client.uploadFile(uploadOf(pngLike(), { fileName: 'two.png' }));
+    // Act
+    await client.deleteFiles([first.fileId, second.fileId]);
+    const statuses = await client.getUploadStatus([first.fileId, second.fileId]);
+    // Assess
+    expect(statuses.map((s) => s.status)).toEqual(['Deleted', 'Deleted']);
+  });
+
+  it('renames and moves a file with PUT, keeping its id and hosted URL', async () => {
+    // Prepare
+    const { fileId } = await client.uploadFile(uploadOf(pngLike(), { fileName: 'poster.png' }));
+    const before = await client.getFile(fileId);
+    // Act
+    const after = await client.updateFile(fileId, { name: 'poster-renamed.png', folderId: '-1' });
+    // Assess
+    expect(after).toMatchObject({ id: fileId, name: 'poster-renamed.png', folderId: '-1', url: before.url });
+  });
 });
 
 describe('file lists', () => {

@@ -135,17 +135,20 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(resourcesOfType(json, 'Custom::S3AutoDeleteObjects')).toHaveLength(retain ? 0 : 1);
     });
 
-    it('sends ObjectCreated below the upload prefix to the ingest queue', () => {
+    it('sends ObjectCreated (and ObjectRemoved when the stage trashes deleted keys) below the upload prefix to the ingest queue', () => {
       const [notification] = resourcesOfType(json, 'Custom::S3BucketNotifications');
       const configs = (notification?.[1].Properties?.NotificationConfiguration as { QueueConfigurations: unknown[] })
         .QueueConfigurations;
-      expect(configs).toEqual([
-        {
-          Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: config.uploads.prefix }] } },
-          QueueArn: { 'Fn::GetAtt': [queueId(json, names.ingestQueue), 'Arn'] },
-        },
-      ]);
+      const rule = (event: string) => ({
+        Events: [event],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: config.uploads.prefix }] } },
+        QueueArn: { 'Fn::GetAtt': [queueId(json, names.ingestQueue), 'Arn'] },
+      });
+      expect(configs).toEqual(
+        config.sync.onDelete === 'trash'
+          ? [rule('s3:ObjectCreated:*'), rule('s3:ObjectRemoved:*')]
+          : [rule('s3:ObjectCreated:*')],
+      );
       expect(refTarget(notification?.[1].Properties?.BucketName)).toBe(uploadBucket(json)[0]);
     });
   });
@@ -307,6 +310,11 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: 'byETag',
+            KeySchema: [{ AttributeName: 'eTag', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
       });
     });
@@ -463,21 +471,27 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
       expect(sends.sort()).toEqual([queueId(json, names.ingestQueue), queueId(json, names.statusQueue)].sort());
     });
 
-    it('lets poll read and write object tags below the prefix when tagging is on, and nothing else in S3', () => {
+    it('lets poll read and write object tags below the prefix when tagging is on, read objects when it syncs, and nothing else in S3', () => {
       const role = roleOf(fns.poll[1]);
       const s3 = statementsOfRole(json, role).filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:')));
-      expect(s3).toEqual(
-        config.features.tagObjects
+      const objects = {
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]],
+      };
+      const syncs = config.sync.onOverwrite === 'replace' || config.sync.onDelete === 'trash';
+      expect(s3).toEqual([
+        ...(config.features.tagObjects
+          ? [expect.objectContaining({ Action: TAGGING_ACTIONS, Resource: objects })]
+          : []),
+        ...(syncs
           ? [
+              expect.objectContaining({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objects }),
               expect.objectContaining({
-                Action: TAGGING_ACTIONS,
-                Resource: {
-                  'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] }, `/${config.uploads.prefix}*`]],
-                },
+                Action: 's3:ListBucket',
+                Resource: { 'Fn::GetAtt': [uploadBucket(json)[0], 'Arn'] },
               }),
             ]
-          : [],
-      );
+          : []),
+      ]);
       expect(actionsOfRole(json, role)).toEqual(
         expect.arrayContaining([
           'secretsmanager:GetSecretValue',
@@ -653,7 +667,8 @@ describe('configuration variants', () => {
       }
     ).QueueConfigurations.map((c) => Object.fromEntries(c.Filter.Key.FilterRules.map((r) => [r.Name, r.Value])));
     const expected = dev.uploads.suffixes.flatMap((s) => [s, s.toUpperCase()]);
-    expect(rules.map((r) => r.suffix).sort()).toEqual([...expected].sort());
+    // dev trashes deleted keys: each filter rule exists for ObjectCreated and for ObjectRemoved.
+    expect(rules.map((r) => r.suffix).sort()).toEqual([...expected, ...expected].sort());
     expect(rules.every((r) => r.prefix === dev.uploads.prefix)).toBe(true);
   });
 
@@ -669,8 +684,12 @@ describe('configuration variants', () => {
     expect(vars.LIBRARY_SECRET_ID).toBe('cc/library');
   });
 
-  it('with tagging off, gives poll no S3 permission at all and ingest no tagging', () => {
-    const config: StageConfig = { ...dev, features: { ...dev.features, tagObjects: false } };
+  it('with tagging and sync off, gives poll no S3 permission at all and ingest no tagging', () => {
+    const config: StageConfig = {
+      ...dev,
+      features: { ...dev.features, tagObjects: false },
+      sync: { onOverwrite: 'keep', onDelete: 'keep' },
+    };
     const { json } = synthesized(config);
     const { poll, ingest } = pipelineFunctions(json);
     expect(actionsOfRole(json, roleOf(poll[1])).filter((a) => a.startsWith('s3:'))).toEqual([]);
@@ -689,7 +708,10 @@ describe('configuration variants', () => {
     const { json } = synthesized(config);
     const [notification] = resourcesOfType(json, 'Custom::S3BucketNotifications');
     expect(notification?.[1].Properties?.NotificationConfiguration).toEqual({
-      QueueConfigurations: [{ Events: ['s3:ObjectCreated:*'], QueueArn: expect.anything() }],
+      QueueConfigurations: [
+        { Events: ['s3:ObjectCreated:*'], QueueArn: expect.anything() },
+        { Events: ['s3:ObjectRemoved:*'], QueueArn: expect.anything() },
+      ],
     });
   });
 });

@@ -218,6 +218,33 @@ describe('file records, lists and the Trash', () => {
     expect(badFolder.status).toBe(400);
   });
 
+  it('keeps the hosted URL when PUT renames or moves a file (the URL is built from the id)', async () => {
+    const id = await uploadOk(sandbox, pngBytes(), { file_name: 'poster.png' });
+    const before = (await call(sandbox, `/library/files/${id}`)).json as { url: string };
+
+    const renamed = await call(sandbox, `/library/files/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'poster-renamed.png', folder_id: '-2' }),
+    });
+
+    expect(renamed.status).toBe(200);
+    expect(renamed.json).toMatchObject({ id, name: 'poster-renamed.png', url: before.url });
+  });
+
+  it('moves several comma-separated files to the Trash in one DELETE, and refuses the call if one id is unknown', async () => {
+    const [first, second, kept] = await uploadMany(3);
+
+    const unknown = await call(sandbox, `/library/files/${kept},31337`, { method: 'DELETE' });
+    const both = await call(sandbox, `/library/files/${first},${second}`, { method: 'DELETE' });
+
+    expect(unknown.status).toBe(404);
+    expect(both.status).toBe(204);
+    const trash = (await call(sandbox, '/library/folders/trash/files')).json as ListBody;
+    expect(trash.results.map((file) => file.id).sort()).toEqual([first, second].sort());
+    expect(await statusOf(sandbox, kept ?? '')).toBe('Active');
+  });
+
   it('keeps failed and infected files out of the lists but reachable by id', async () => {
     const failed = await uploadOk(sandbox, pngBytes(), { file_name: 'x.pdf', file_type: 'PDF' });
 

@@ -90,6 +90,23 @@ export function s3Notification(refs: readonly ObjectRef[]): ReturnType<typeof bu
   return buildS3Notification(refs.map((ref) => ({ ...ref, encodedKey: encodeS3Key(ref.key) })));
 }
 
+/** The notification S3 sends when a key is deleted (`ObjectRemoved:Delete`, or a delete marker). */
+export function s3RemovedNotification(
+  bucket: string,
+  key: string,
+  options: { eventName?: string; sequencer?: string } = {},
+): ReturnType<typeof buildS3Notification> {
+  return buildS3Notification([
+    {
+      bucket,
+      key,
+      encodedKey: encodeS3Key(key),
+      eventName: options.eventName ?? 'ObjectRemoved:Delete',
+      ...(options.sequencer === undefined ? {} : { sequencer: options.sequencer }),
+    },
+  ]);
+}
+
 const RECEIVED_AT = '2026-03-02T10:00:00.000Z';
 const SUBMITTED_AT = '2026-03-02T10:00:01.250Z';
 const FINAL_AT = '2026-03-02T10:00:42.500Z';
@@ -136,6 +153,17 @@ const OUTCOME_FIELDS: Readonly<Record<Exclude<FinalStatus, 'Rejected'>, Partial<
   },
   Deleted: {},
   TimedOut: { errorKey: 'timed-out', errorMessage: 'Still Processing after 3600 s.' },
+  Replaced: {
+    url: 'https://files.example.test/library/team_photo.png',
+    trashed: true,
+    replacedBy: {
+      objectId:
+        's3://library-upload-prod-uploads/uploads/Events/2026/team photo.png#v=Z2Vyc2lvbi10d28tb2YtdGhlLXBob3Rv',
+      libraryFileId: '1874',
+      url: 'https://files.example.test/library/team_photo-1874.png',
+    },
+  },
+  Removed: { url: 'https://files.example.test/library/team_photo.png', trashed: true },
 };
 
 /** A record in the given final status, with what the pipeline stores for that outcome. */

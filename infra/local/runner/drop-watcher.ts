@@ -10,14 +10,17 @@
  *
  * Files already in the folder at start are left alone unless `uploadExisting` says otherwise (all of
  * them, or those a function picks: local mode uploads only the ones its records have not seen, so a
- * real library account never gets a file twice). A file that changes later (new size or mtime) is uploaded again: a new object version, as S3
- * would see it. Hidden files (`.name`), editor and download leftovers (`name~`, `.part`, `.crdownload`,
+ * real library account never gets a file twice). A file that changes later (new size or mtime) is
+ * uploaded again: a new object version, as S3 would see it. A file this watcher uploaded and that then
+ * disappears from the folder (`rm`, or the old name of an `mv`) is deleted from the bucket, as
+ * `aws s3 sync --delete` would; files that were there at start and never uploaded are not. Hidden files
+ * (`.name`), editor and download leftovers (`name~`, `.part`, `.crdownload`,
  * `.tmp`, `.swp`) and symbolic links are ignored.
  */
 import { createReadStream, watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /** The folder to watch and where its files go. */
 export interface DropWatcherOptions {
@@ -35,6 +38,8 @@ export interface DropWatcherOptions {
   uploadExisting?: boolean | ((file: { path: string; relativePath: string; key: string }) => Promise<boolean>);
   /** Called when a file has been put into the bucket. */
   onUploaded?: (upload: DroppedFile) => void;
+  /** Called when a file removed from the folder has been deleted from the bucket. */
+  onDeleted?: (deleted: { path: string; relativePath: string; key: string }) => void;
   onError?: (error: unknown, path: string) => void;
 }
 
@@ -88,6 +93,8 @@ export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
   const intervalMs = options.intervalMs ?? 250;
   const seen = new Map<string, Seen>();
   const uploads: DroppedFile[] = [];
+  /** Keys this watcher put into the bucket, by path: only those are deleted when the file goes. */
+  const uploadedKeys = new Map<string, string>();
   const inProgress = new Set<Promise<void>>();
   let stopped = false;
   let scanning: Promise<void> | undefined;
@@ -129,6 +136,7 @@ export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
     const eTag = result.ETag?.replace(/"/g, '');
     const dropped: DroppedFile = { path, relativePath, key, size, eTag, startedAt };
     uploads.push(dropped);
+    uploadedKeys.set(path, key);
     options.onUploaded?.(dropped);
   };
 
@@ -139,11 +147,29 @@ export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
     return choice({ path, relativePath, key: keyForDroppedFile(options.prefix, relativePath) });
   };
 
+  const remove = async (path: string, key: string): Promise<void> => {
+    await options.s3.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }));
+    const relativePath = relative(options.dir, path).split(sep).join('/');
+    options.onDeleted?.({ path, relativePath, key });
+  };
+
+  const track = (job: Promise<void>): void => {
+    inProgress.add(job);
+    void job.finally(() => inProgress.delete(job));
+  };
+
   const scanOnce = async (initial: boolean): Promise<void> => {
     const now = Date.now();
     const files = await listFiles(options.dir);
     const present = new Set(files);
-    for (const path of seen.keys()) if (!present.has(path)) seen.delete(path);
+    for (const path of seen.keys()) {
+      if (present.has(path)) continue;
+      seen.delete(path);
+      const key = uploadedKeys.get(path);
+      if (key === undefined) continue;
+      uploadedKeys.delete(path);
+      track(remove(path, key).catch((error: unknown) => options.onError?.(error, path)));
+    }
     for (const path of files) {
       let info;
       try {
@@ -170,13 +196,13 @@ export function startDropWatcher(options: DropWatcherOptions): DropWatcher {
       if (previous.done === signature) continue;
       if (now - previous.since < stableMs || now - info.mtimeMs < stableMs) continue;
       previous.done = signature;
-      const job = upload(path, info.size).catch((error: unknown) => {
-        // Let a later scan try again.
-        delete previous.done;
-        options.onError?.(error, path);
-      });
-      inProgress.add(job);
-      void job.finally(() => inProgress.delete(job));
+      track(
+        upload(path, info.size).catch((error: unknown) => {
+          // Let a later scan try again.
+          delete previous.done;
+          options.onError?.(error, path);
+        }),
+      );
     }
   };
 

@@ -102,6 +102,8 @@ const MARK: Record<string, string> = {
   Deleted: '✖',
   TimedOut: '⌛',
   Rejected: '⊘',
+  Replaced: '↻',
+  Removed: '🗑',
 };
 
 /** One line for a published event: status, key, and the library file or the reason. */
@@ -114,6 +116,8 @@ export function formatEvent(event: EventEnvelope): string {
     reason?: { errorKey?: string; message?: string };
     file?: { url?: string };
     timings?: { secondsToFinal?: number };
+    replacedBy?: { libraryFileId?: string; url?: string };
+    trashed?: boolean;
   };
   const status = detail.status ?? '?';
   const key = detail.object?.key ?? '?';
@@ -125,6 +129,12 @@ export function formatEvent(event: EventEnvelope): string {
     const url = detail.file?.url ? `  ${detail.file.url}` : '';
     return `${head} → library file ${detail.libraryFileId ?? '?'}${where}${took}${url}`;
   }
+  const where = detail.trashed === false ? 'kept (another key names it)' : 'moved to the Trash';
+  if (status === 'Replaced') {
+    const url = detail.replacedBy?.url ? `  ${detail.replacedBy.url}` : '';
+    return `${head} → library file ${detail.libraryFileId ?? '?'} ${where}, replaced by ${detail.replacedBy?.libraryFileId ?? '?'}${url}`;
+  }
+  if (status === 'Removed') return `${head} → library file ${detail.libraryFileId ?? '?'} ${where}`;
   const reason = detail.reason ? `: ${detail.reason.message ?? detail.reason.errorKey ?? ''}` : '';
   return `${head}${reason}${took}`;
 }

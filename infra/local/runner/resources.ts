@@ -156,7 +156,8 @@ export async function createLocalResources(
           return {
             Id: `ingest-${index + 1}`,
             QueueArn: ingestQueue.arn,
-            Events: ['s3:ObjectCreated:*'],
+            // As the stack: deletions are notified when the stage trashes a deleted key's library file.
+            Events: ['s3:ObjectCreated:*', ...(stage.sync.onDelete === 'trash' ? ['s3:ObjectRemoved:*' as const] : [])],
             ...(s3Filter ? { Filter: s3Filter } : {}),
           };
         }),

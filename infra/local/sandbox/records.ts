@@ -23,8 +23,8 @@ export function vendorDate(ms: number): string {
 }
 
 /** Where the sandbox "hosts" a file (GET serves the bytes when kept). */
-export function hostedUrl(origin: string, file: Pick<StoredFile, 'id' | 'name'>): string {
-  return `${origin}/sandbox-files/${file.id}/${encodeURIComponent(file.name)}`;
+export function hostedUrl(origin: string, file: Pick<StoredFile, 'id' | 'name' | 'hostedName'>): string {
+  return `${origin}/sandbox-files/${file.id}/${encodeURIComponent(file.hostedName ?? file.name)}`;
 }
 
 /** A file on the wire. */

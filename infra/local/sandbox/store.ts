@@ -31,6 +31,11 @@ export interface StoredFile {
   createdAt: number;
   /** Last change through PUT or DELETE (status changes are reported separately). */
   modifiedAt: number;
+  /**
+   * The name in the hosted URL: the name at upload. The vendor's URLs are built from the file id
+   * (`…/img/4.jpg`), so a rename or move with PUT never changes the URL a consumer holds.
+   */
+  hostedName?: string;
   /** Position in upload order since the last reset. */
   sequence: number;
   schedule: ProcessingSchedule;
@@ -90,6 +95,7 @@ export class LibraryStore {
     if (isDuplicate) this.duplicateUploads += 1;
     const stored: StoredFile = {
       ...file,
+      hostedName: file.name,
       id: String(this.nextFileId++),
       sequence: this.sequence++,
       isImage: IMAGE_TYPES.has(file.fileType),

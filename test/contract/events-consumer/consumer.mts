@@ -25,6 +25,10 @@ function describe(event: LibraryUploadEvent): string {
     }
     case DETAIL_TYPES.rejected:
       return `rejected ${event.detail.object.key} ${event.detail.reason.errorKey}`;
+    case DETAIL_TYPES.replaced:
+      return `replaced ${event.detail.libraryFileId} by ${event.detail.replacedBy.libraryFileId}`;
+    case DETAIL_TYPES.removed:
+      return `removed ${event.detail.object.key} trashed=${event.detail.trashed}`;
   }
 }
 

@@ -2,7 +2,7 @@
  * The drop folder: new files (sub-folders kept) become objects under the upload prefix once fully
  * written; files present at start, hidden and partial-download files are left alone.
  */
-import { mkdtemp, mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -37,6 +37,7 @@ async function setUp(options: { uploadExisting?: boolean; before?: (dir: string)
   const bucket = `drop-${++bucketCount}-${Date.now()}`;
   await env.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const uploaded: DroppedFile[] = [];
+  const deleted: string[] = [];
   const watcher = startDropWatcher({
     dir,
     s3: env.clients.s3,
@@ -46,6 +47,7 @@ async function setUp(options: { uploadExisting?: boolean; before?: (dir: string)
     intervalMs: 100,
     uploadExisting: options.uploadExisting ?? false,
     onUploaded: (f) => uploaded.push(f),
+    onDeleted: (d) => deleted.push(d.key),
   });
   watchers.push(watcher);
   await watcher.ready;
@@ -56,10 +58,26 @@ async function setUp(options: { uploadExisting?: boolean; before?: (dir: string)
   const body = async (key: string): Promise<string> =>
     (await (await env.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()) ??
     '';
-  return { dir, bucket, uploaded, keys, body };
+  return { dir, bucket, uploaded, deleted, keys, body };
 }
 
 describe('drop watcher', () => {
+  it('deletes from the bucket a file it uploaded once it leaves the folder (rm, or the old name of mv), and no other', async () => {
+    // Prepare: one file there before start (never uploaded), two dropped after.
+    const t = await setUp({ before: (dir) => writeFile(join(dir, 'old.png'), 'OLD') });
+    await writeFile(join(t.dir, 'photo.png'), 'P');
+    await writeFile(join(t.dir, 'poster.pdf'), 'PDF');
+    await waitFor(() => t.uploaded.length === 2, { what: 'two uploads', timeoutMs: 10_000 });
+    // Act
+    await rm(join(t.dir, 'photo.png'));
+    await rename(join(t.dir, 'poster.pdf'), join(t.dir, 'poster-renamed.pdf'));
+    await rm(join(t.dir, 'old.png'));
+    // Assess
+    await waitFor(() => t.deleted.length === 2 && t.uploaded.length === 3, { what: 'two deletes', timeoutMs: 10_000 });
+    expect([...t.deleted].sort()).toEqual(['uploads/photo.png', 'uploads/poster.pdf']);
+    expect(await t.keys()).toEqual(['uploads/poster-renamed.pdf']);
+  });
+
   it('puts new files under the prefix, keeping sub-folders, spaces and unicode', async () => {
     // Prepare
     const t = await setUp();

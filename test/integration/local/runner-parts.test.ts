@@ -155,6 +155,28 @@ describe('display lines', () => {
         },
       }),
     ).toBe('⊘ Rejected   uploads/n.txt: not a type');
+    expect(
+      formatEvent({
+        ...base,
+        'detail-type': 'Library File Replaced',
+        detail: {
+          status: 'Replaced',
+          object: { key: 'uploads/photo.png' },
+          libraryFileId: '7',
+          trashed: true,
+          replacedBy: { libraryFileId: '9', url: 'http://127.0.0.1/sandbox-files/9/photo.png' },
+        },
+      }),
+    ).toBe(
+      '↻ Replaced   uploads/photo.png → library file 7 moved to the Trash, replaced by 9  http://127.0.0.1/sandbox-files/9/photo.png',
+    );
+    expect(
+      formatEvent({
+        ...base,
+        'detail-type': 'Library File Removed',
+        detail: { status: 'Removed', object: { key: 'uploads/eicar.pdf' }, libraryFileId: '8', trashed: true },
+      }),
+    ).toBe('🗑 Removed    uploads/eicar.pdf → library file 8 moved to the Trash');
   });
   it('formats the progress line', () => {
     expect(

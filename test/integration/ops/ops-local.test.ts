@@ -113,7 +113,10 @@ describe('ops against the local pipeline', () => {
     await pipeline.putObject(key, pngBytes(10, 10));
     await pipeline.waitForEvents({ keys: [key], timeoutMs: 30_000 });
     await pipeline.putObject(key, pngBytes(20, 20));
-    await waitFor(() => detailsOf(key).length === 2, { timeoutMs: 30_000, what: 'the second version' });
+    // The stage replaces overwritten files: wait for the second upload's event (and the first's Replaced).
+    const uploadedTwice = () => detailsOf(key).filter((d) => d.status === 'Active').length === 2;
+    const replacedOnce = () => detailsOf(key).filter((d) => d.status === 'Replaced').length === 1;
+    await waitFor(() => uploadedTwice() && replacedOnce(), { timeoutMs: 30_000, what: 'the second version' });
     // Act
     const result = await statusCommand(target, key);
     // Assess

@@ -41,7 +41,7 @@ import { createLimitsTable, createUploadsTable, objectIdOf } from '../../../shar
 import type { ObjectRef, UploadRecord } from '../../../shared/record/upload-record.ts';
 import { isFinalStatus } from '../../../shared/record/upload-record.ts';
 import { normalizeETag } from '../../../shared/s3/notification.ts';
-import { s3Notification, sqsQueueArn } from '../../support/factories.ts';
+import { s3Notification, s3RemovedNotification, sqsQueueArn } from '../../support/factories.ts';
 import { startTestEnvironment, type TestEnvironment } from '../../support/index.ts';
 
 /** The library secret's name in the tests. */
@@ -74,6 +74,8 @@ export interface PipelineHarness {
   deleteObject(key: string): Promise<void>;
   /** Sends one S3 notification message per ref to the ingest queue (`copies` times each). */
   notify(refs: readonly ObjectRef[], options?: { copies?: number }): Promise<void>;
+  /** Sends the `ObjectRemoved:*` notification of each key to the ingest queue. */
+  notifyRemoved(keys: readonly string[], options?: { eventName?: string }): Promise<void>;
   /** The SQS event Lambda would build for these notification bodies (not sent to any queue). */
   ingestEvent(refs: readonly ObjectRef[]): SQSEvent;
   record(ref: ObjectRef): Promise<UploadRecord | undefined>;
@@ -137,6 +139,7 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
     enrichActiveFiles: true,
     tagObjects: true,
     recordTtlDays: 0,
+    sync: { onOverwrite: 'replace', onDelete: 'trash' },
     ...options.config,
   };
   const baseRuntime: PipelineRuntimeOptions = {
@@ -225,6 +228,12 @@ export async function startPipelineHarness(options: HarnessOptions = {}): Promis
           const body = JSON.stringify(s3Notification([ref]));
           await sqs.send(new SendMessageCommand({ QueueUrl: ingestQueueUrl, MessageBody: body }));
         }
+      }
+    },
+    async notifyRemoved(keys, removedOptions = {}) {
+      for (const key of keys) {
+        const body = JSON.stringify(s3RemovedNotification(bucket, key, removedOptions));
+        await sqs.send(new SendMessageCommand({ QueueUrl: ingestQueueUrl, MessageBody: body }));
       }
     },
     ingestEvent(refs) {

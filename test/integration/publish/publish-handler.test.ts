@@ -90,6 +90,8 @@ describe('publish handler against the EventBridge stand-in', () => {
       'Library File Failed',
       'Library File Rejected',
       'Library File Failed',
+      'Library File Replaced',
+      'Library File Removed',
     ]);
     expect(recorded[0]?.time).toBe('2026-03-02T10:00:42.500Z');
   });

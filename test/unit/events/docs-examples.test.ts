@@ -48,7 +48,7 @@ describe('docs/events.md', () => {
     const byType = new Map(examples.map((e) => [e['detail-type'], e['detail']]));
 
     // Act
-    const built = (['Active', 'VirusFound', 'Rejected'] as const).map((status) =>
+    const built = (['Active', 'VirusFound', 'Rejected', 'Replaced', 'Removed'] as const).map((status) =>
       buildUploadEvent(finalRecord(status), { stage: 'prod' }),
     );
 

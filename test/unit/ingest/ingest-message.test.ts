@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingestRetryMessage, parseIngestMessage } from '../../../shared/ingest/ingest-message.ts';
+import { ingestRetryMessage, parseIngestMessage, type IngestTask } from '../../../shared/ingest/ingest-message.ts';
 import { buildS3Notification } from '../../../shared/s3/notification.ts';
 import { asciiJson } from '../../../shared/runtime/queue-sender.ts';
 
@@ -31,7 +31,8 @@ describe('parseIngestMessage', () => {
 
   it('reads back its own retry copy, counters included, even written as ASCII JSON', () => {
     // Prepare
-    const task = {
+    const task: IngestTask = {
+      action: 'upload',
       object: { bucket: 'b', key: 'incoming/日本 😀.png', eTag: 'e' },
       retries: 1,
       waits: 0,

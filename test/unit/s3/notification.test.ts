@@ -75,11 +75,26 @@ describe('parseS3Notification', () => {
     expect(parseS3Notification(body)).toEqual({ kind: 'test-event' });
   });
 
-  it('skips folder markers (keys ending in /) and events other than ObjectCreated', () => {
+  it('reads ObjectRemoved (deletes and delete markers) as removals of the key', () => {
+    // Prepare
+    const body = buildS3Notification([
+      { bucket: 'b', key: 'x.png', encodedKey: 'x.png', eventName: 'ObjectRemoved:Delete', sequencer: '0A1' },
+      { bucket: 'b', key: 'y.png', encodedKey: 'y.png', eventName: 'ObjectRemoved:DeleteMarkerCreated' },
+    ]);
+    // Act
+    const parsed = parseS3Notification(body);
+    // Assess
+    expect(parsed.kind === 'records' && parsed.entries.map((e) => [e.kind, e.kind !== 'skip' && e.object])).toEqual([
+      ['removed', { bucket: 'b', key: 'x.png', sequencer: '0A1' }],
+      ['removed', { bucket: 'b', key: 'y.png', sequencer: '0066B4A3C2D1E0F000' }],
+    ]);
+  });
+
+  it('skips folder markers (keys ending in /) and events other than ObjectCreated and ObjectRemoved', () => {
     // Prepare
     const body = buildS3Notification([
       { bucket: 'b', key: 'incoming/Events/', encodedKey: 'incoming/Events/', size: 0 },
-      { bucket: 'b', key: 'x.png', encodedKey: 'x.png', eventName: 'ObjectRemoved:Delete' },
+      { bucket: 'b', key: 'x.png', encodedKey: 'x.png', eventName: 'ObjectRestore:Completed' },
     ]);
     // Act
     const parsed = parseS3Notification(body);
