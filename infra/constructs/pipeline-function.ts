@@ -13,6 +13,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionSettings } from '../config/types.ts';
+import { aliasArgs, BUNDLE_DEFINE, BUNDLE_EXTERNAL } from './bundling/function-bundling.ts';
 
 /**
  * esbuild's ESM output has no `require`; a few CommonJS dependencies bundled into it still call it (for
@@ -85,7 +86,10 @@ export class PipelineFunction extends Construct {
         sourcesContent: false,
         // Bundle AWS SDK v3 rather than use the runtime's copy: the version we test is the version we run.
         bundleAwsSDK: true,
-        externalModules: [],
+        // Nothing external but what Lambda never runs (function-bundling.ts says what and why).
+        externalModules: [...BUNDLE_EXTERNAL],
+        define: { ...BUNDLE_DEFINE },
+        esbuildArgs: aliasArgs(),
         tsconfig: join(props.projectRoot, 'tsconfig.json'),
         logLevel: LogLevel.WARNING,
       },
