@@ -1,6 +1,6 @@
 /**
  * The poll function's work on one SQS batch of status checks: one upload-status request answers the
- * whole batch, then each message is settled on its own (partial batch responses): final, re-checked
+ * whole batch (less the files the last list of recent files already shows Active), then each message is settled on its own (partial batch responses): final, re-checked
  * with a growing delay, or timed out. If that request fails, every message goes to the retry policy.
  * The rules per status are in docs/pipeline.md, "Following the upload".
  */
@@ -22,6 +22,7 @@ import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
 import type { FinalStatus } from '../record/upload-record.ts';
 import { describeError, reportFailure } from '../retry/failure-report.ts';
 import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/retry-policy.ts';
+import { RecentFiles } from './recent-files.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
 
 /** The stage settings poll reads. */
@@ -32,7 +33,8 @@ export interface PollSettings {
   maxMissingChecks: number;
   /**
    * From this many Active files in one batch, their records are read with one list request rather than
-   * one GET each (default 2; set it above the batch size to turn this off).
+   * one GET each (default 1: a list costs one request like a GET, and later batches reuse it; set it
+   * above the batch size to turn this off).
    */
   listActiveFilesFrom: number;
 }
@@ -45,6 +47,8 @@ export interface PollDependencies {
   reportThrottle: (scope: 'second' | 'day') => Promise<void>;
   /** Called after a 401 that survived the secret re-read: this process holds its requests for a while. */
   reportUnauthorized?: () => void;
+  /** The last list of recent files, kept between batches (recent-files.ts); without it, one per batch. */
+  recentFiles?: RecentFiles;
   tagging: OutcomeTagging;
   settings: PollSettings;
   retryPolicy: RetryPolicy;
@@ -56,9 +60,10 @@ export interface PollDependencies {
 /** Checks in a row without the id in the answer before the file is Failed. */
 export const DEFAULT_MAX_MISSING_CHECKS = 3;
 /** Active files in one batch from which one list request replaces the per-file GETs. */
-export const DEFAULT_LIST_ACTIVE_FILES_FROM = 2;
+export const DEFAULT_LIST_ACTIVE_FILES_FROM = 1;
 
-type Answer = { ok: true; statuses: Map<string, UploadStatus> } | { ok: false; error: unknown };
+type Answer =
+  { ok: true; statuses: Map<string, UploadStatus>; listed: Map<string, LibraryFile> } | { ok: false; error: unknown };
 
 /** Settles a batch of status checks; one status request answers for all of them. */
 export async function processPollBatch(
@@ -68,7 +73,9 @@ export async function processPollBatch(
 ): Promise<SQSBatchResponse> {
   const messages = readChecks(event, deps.logger);
   const answer = await askStatuses([...messages.values()], deps);
-  const prefetched = answer.ok ? await prefetchActiveFiles(answer.statuses, deps) : new Map<string, LibraryFile>();
+  const prefetched = answer.ok
+    ? new Map([...answer.listed, ...(await prefetchActiveFiles(answer.statuses, answer.listed, deps))])
+    : new Map<string, LibraryFile>();
   const processor = new BatchProcessor(EventType.SQS);
   return processPartialResponse(
     event,
@@ -115,14 +122,20 @@ function readChecks(event: SQSEvent, logger: Logger): Map<string, StatusCheckMes
   return messages;
 }
 
-/** The one status request for the batch. */
+/** The one status request for the batch, for the files the last list of recent files does not show Active. */
 async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDependencies): Promise<Answer> {
   const ids = [...new Set(messages.map((m) => m.libraryFileId))];
-  if (ids.length === 0) return { ok: true, statuses: new Map() };
+  const listed = deps.recentFiles?.activeAmong(ids) ?? new Map<string, LibraryFile>();
+  const statuses = new Map<string, UploadStatus>(
+    [...listed.keys()].map((id) => [id, { fileId: id, status: 'Active', description: 'Active' }]),
+  );
+  const asked = ids.filter((id) => !listed.has(id));
+  if (asked.length === 0) return { ok: true, statuses, listed };
   try {
-    const statuses = await deps.library.getUploadStatus(ids);
-    deps.logger.debug('Upload statuses', { asked: ids.length, answered: statuses.length });
-    return { ok: true, statuses: new Map(statuses.map((s) => [s.fileId, s])) };
+    const answered = await deps.library.getUploadStatus(asked);
+    deps.logger.debug('Upload statuses', { asked: asked.length, answered: answered.length, listed: listed.size });
+    for (const s of answered) statuses.set(s.fileId, s);
+    return { ok: true, statuses, listed };
   } catch (error) {
     await noteApiFailure(error, deps.logger, deps, decideDisposition(error, 0, deps.retryPolicy, deps.now().getTime()));
     return { ok: false, error };
@@ -267,29 +280,33 @@ function failureDetails(status: Exclude<FinalStatus, 'Active'>, description: str
  * When several files of the batch became Active, one list of the library's most recent files usually
  * holds all their records (URL, thumbnail, size): one request instead of one GET per file. Files not in
  * it (older than the page) are fetched one by one as before; a failed list just falls back to that.
+ * The list is kept (`deps.recentFiles`), so later batches find the files it shows Active without asking.
  */
 async function prefetchActiveFiles(
   statuses: ReadonlyMap<string, UploadStatus>,
+  listed: ReadonlyMap<string, LibraryFile>,
   deps: PollDependencies,
 ): Promise<Map<string, LibraryFile>> {
-  const active = new Set([...statuses.values()].filter((s) => s.status === 'Active').map((s) => s.fileId));
-  const found = new Map<string, LibraryFile>();
-  if (
-    !deps.settings.enrichActiveFiles ||
-    active.size < deps.settings.listActiveFilesFrom ||
-    deps.library.listFiles === undefined
-  )
-    return found;
+  const active = [...statuses.values()].filter((s) => s.status === 'Active' && !listed.has(s.fileId));
+  const { listFiles } = deps.library;
+  if (!deps.settings.enrichActiveFiles || active.length < deps.settings.listActiveFilesFrom || listFiles === undefined)
+    return new Map();
+  const recent =
+    deps.recentFiles ??
+    new RecentFiles(
+      async () => (await listFiles({ sortBy: 'CREATED_DATE_DESC', limit: LIBRARY_LIMITS.listLimitMax })).results,
+    );
   try {
-    const page = await deps.library.listFiles({ sortBy: 'CREATED_DATE_DESC', limit: LIBRARY_LIMITS.listLimitMax });
-    for (const file of page.results) if (active.has(file.id)) found.set(file.id, file);
-    deps.logger.debug('Active file records from one list request', { active: active.size, found: found.size });
+    await recent.refresh();
+    const found = recent.recordsOf(active.map((s) => s.fileId));
+    deps.logger.debug('Active file records from one list request', { active: active.length, found: found.size });
+    return found;
   } catch (error) {
     deps.logger.warn('Could not list recent files for enrichment: fetching them one by one', {
       error: (error as Error).message,
     });
+    return new Map();
   }
-  return found;
 }
 
 /** The file record's URL, thumbnail and size for the event; never a reason to lose the final state. */
