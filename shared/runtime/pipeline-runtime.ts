@@ -43,18 +43,23 @@ export interface PipelineRuntimeOptions {
   /** How long this process sends no library request after a confirmed 401 (default 60 s). */
   unauthorizedHoldMs?: number;
   /**
-   * Extra spacing between rate-limit slots, as a fraction of `1000 / REQUESTS_PER_SECOND` (default 0.2:
-   * 300 ms at 4/s). Requests reach the API with some jitter after their slot (an upload first opens its S3
-   * stream); with the limiter's own default of 0.1 an occasional request landed inside the API's window.
+   * Extra spacing between rate-limit slots, as a fraction of `1000 / REQUESTS_PER_SECOND`, where the
+   * adaptive margin starts (default 0.05: 263 ms at 4/s). Requests reach the API with some jitter after
+   * their slot, so each per-second 403 widens it towards `rateLimitMaxSafetyMargin` and it narrows back
+   * slowly (shared/rate-limit/adaptive-margin.ts).
    */
   rateLimitSafetyMargin?: number;
+  /** The most the margin widens to after per-second 403s (default 0.2: 300 ms at 4/s). */
+  rateLimitMaxSafetyMargin?: number;
   logger?: Logger;
   now?: () => Date;
   random?: () => number;
 }
 
-/** Extra spacing between rate-limit slots, as a fraction of one slot. */
-export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.2;
+/** Extra spacing between rate-limit slots, as a fraction of one slot: where the adaptive margin starts. */
+export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.05;
+/** The widest the adaptive margin gets after per-second 403s. */
+export const DEFAULT_RATE_LIMIT_MAX_SAFETY_MARGIN = 0.2;
 
 /** The parts ingest and poll share; each function adds its own (ingest-dependencies.ts, poll-dependencies.ts). */
 export interface PipelineRuntime {
@@ -175,6 +180,7 @@ function sharedLimiter(
       now: () => now().getTime(),
       maxWaitMs: options.rateLimitMaxWaitMs ?? 10_000,
       safetyMargin: options.rateLimitSafetyMargin ?? DEFAULT_RATE_LIMIT_SAFETY_MARGIN,
+      maxSafetyMargin: options.rateLimitMaxSafetyMargin ?? DEFAULT_RATE_LIMIT_MAX_SAFETY_MARGIN,
     }),
   );
 }
