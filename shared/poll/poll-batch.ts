@@ -125,21 +125,54 @@ function readChecks(event: SQSEvent, logger: Logger): Map<string, StatusCheckMes
 /** The one status request for the batch, for the files the last list of recent files does not show Active. */
 async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDependencies): Promise<Answer> {
   const ids = [...new Set(messages.map((m) => m.libraryFileId))];
-  const listed = deps.recentFiles?.activeAmong(ids) ?? new Map<string, LibraryFile>();
+  const listed = await listedActive(messages, ids, deps);
   const statuses = new Map<string, UploadStatus>(
     [...listed.keys()].map((id) => [id, { fileId: id, status: 'Active', description: 'Active' }]),
   );
   const asked = ids.filter((id) => !listed.has(id));
-  if (asked.length === 0) return { ok: true, statuses, listed };
+  if (asked.length === 0) return observed(messages, { ok: true, statuses, listed }, deps);
   try {
     const answered = await deps.library.getUploadStatus(asked);
     deps.logger.debug('Upload statuses', { asked: asked.length, answered: answered.length, listed: listed.size });
     for (const s of answered) statuses.set(s.fileId, s);
-    return { ok: true, statuses, listed };
+    return observed(messages, { ok: true, statuses, listed }, deps);
   } catch (error) {
     await noteApiFailure(error, deps.logger, deps, decideDisposition(error, 0, deps.retryPolicy, deps.now().getTime()));
     return { ok: false, error };
   }
+}
+
+/**
+ * The batch's files the recent-files list shows Active. When every other file of the batch is at a
+ * check that has lately found files final (recent-files.ts, `odds`), the list is refreshed first: one
+ * request that likely settles the whole batch, instead of a status request and then a list.
+ */
+async function listedActive(
+  messages: readonly StatusCheckMessage[],
+  ids: readonly string[],
+  deps: PollDependencies,
+): Promise<Map<string, LibraryFile>> {
+  const recent = deps.recentFiles;
+  if (recent === undefined || !deps.settings.enrichActiveFiles) return new Map();
+  const held = recent.activeAmong(ids);
+  const rest = messages.filter((m) => !held.has(m.libraryFileId));
+  if (rest.length === 0 || !rest.every((m) => recent.odds.likelyFinal(m.checks))) return held;
+  try {
+    await recent.refresh();
+  } catch (error) {
+    deps.logger.warn('Could not list recent files: asking for the statuses', { error: (error as Error).message });
+  }
+  return recent.activeAmong(ids);
+}
+
+/** Tallies each check's outcome (recent-files.ts, `odds`), then passes the answer on. */
+function observed(messages: readonly StatusCheckMessage[], answer: Answer, deps: PollDependencies): Answer {
+  if (!answer.ok || deps.recentFiles === undefined) return answer;
+  for (const m of messages) {
+    const status = answer.statuses.get(m.libraryFileId)?.status;
+    deps.recentFiles.odds.observe(m.checks, FINAL_LIBRARY_STATUSES.has(status as LibraryUploadStatus));
+  }
+  return answer;
 }
 
 /** One check's outcome from the batch's answer: final, re-checked later, or timed out. */

@@ -6,6 +6,7 @@
  * or not Active in it (whether Processing files appear is not documented), are asked about as before.
  */
 import type { LibraryFile } from '../library/types.ts';
+import { ActiveOdds } from './active-odds.ts';
 
 /** Lists the library's newest files (one request). */
 export type ListRecentFiles = () => Promise<readonly LibraryFile[]>;
@@ -14,6 +15,8 @@ export type ListRecentFiles = () => Promise<readonly LibraryFile[]>;
 export class RecentFiles {
   private files = new Map<string, LibraryFile>();
   private listedAt: number | undefined;
+  /** How often checks find files final: whether listing first is likely to settle a batch. */
+  readonly odds = new ActiveOdds();
 
   constructor(
     private readonly list: ListRecentFiles,

@@ -225,4 +225,25 @@ describe('processPollBatch', () => {
     ]);
     expect(f.sent.map((x) => x.message.libraryFileId)).toEqual(['6', '7']);
   });
+
+  it('lists first when checks at this count have lately found files final, asking only for the rest', async () => {
+    // Prepare: the library lists 1 and 2 Active; 3 is not in the list.
+    const f = fakes({
+      getUploadStatus: async (ids) => ids.map((fileId) => ({ fileId, status: 'Processing', description: '' })),
+      listFiles: async () => ({
+        results: ['1', '2'].map((id) => ({ id, name: id, status: 'Active', url: `https://listed/${id}` })),
+      }),
+    });
+    const listFiles = f.deps.library.listFiles!;
+    f.deps.recentFiles = new RecentFiles(async () => (await listFiles({})).results);
+    for (let i = 0; i < 20; i++) f.deps.recentFiles.odds.observe(2, true);
+    // Act
+    await processPollBatch(eventOf(message('1', { checks: 2 }), message('2', { checks: 2 })), f.deps);
+    await processPollBatch(eventOf(message('3', { checks: 0 })), f.deps);
+    // Assess: the first batch cost one list, the second (first checks: no tally) one status request.
+    expect(listFiles).toHaveBeenCalledOnce();
+    expect(f.getUploadStatus).toHaveBeenCalledOnce();
+    expect(f.getUploadStatus).toHaveBeenCalledWith(['3']);
+    expect(f.finals.map((x) => x.details['url'])).toEqual(['https://listed/1', 'https://listed/2']);
+  });
 });
