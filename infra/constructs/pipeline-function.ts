@@ -22,6 +22,9 @@ import { aliasArgs, BUNDLE_DEFINE, BUNDLE_EXTERNAL } from './bundling/function-b
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);";
 
+/** Node.js flags every pipeline function runs with: stack traces mapped to the TypeScript sources. */
+export const BASE_NODE_OPTIONS: readonly string[] = ['--enable-source-maps'];
+
 /** One function's code, settings and environment. */
 export interface PipelineFunctionProps {
   /** The repository root: where package-lock.json and tsconfig.json live. */
@@ -32,6 +35,8 @@ export interface PipelineFunctionProps {
   readonly description: string;
   readonly settings: FunctionSettings;
   readonly environment: Readonly<Record<string, string>>;
+  /** Node.js flags beyond BASE_NODE_OPTIONS, for NODE_OPTIONS. */
+  readonly nodeOptions?: readonly string[];
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
 }
@@ -73,7 +78,10 @@ export class PipelineFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: [...BASE_NODE_OPTIONS, ...(props.nodeOptions ?? [])].join(' '),
+      },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,

@@ -12,7 +12,10 @@
  */
 import { createLibraryClient } from '../../../shared/library/index.ts';
 import { startSandbox, uniformDuration } from '../../../infra/local/sandbox/index.ts';
-import { DEFAULT_RATE_LIMIT_SAFETY_MARGIN } from '../../../shared/runtime/pipeline-runtime.ts';
+import {
+  DEFAULT_RATE_LIMIT_MAX_SAFETY_MARGIN,
+  DEFAULT_RATE_LIMIT_SAFETY_MARGIN,
+} from '../../../shared/runtime/pipeline-runtime.ts';
 import { nextPollDelaySeconds, type PollSchedule } from '../../../shared/retry/backoff.ts';
 import { requestsOf, runPipeline, type PipelineRunResult } from '../lib/pipeline-run.ts';
 import { fixed, markdownTable, median, quantile } from '../lib/stats.ts';
@@ -22,6 +25,13 @@ import type { BenchContext, Figure } from '../lib/types.ts';
 const SEED = 7;
 const SCALED_PER_SECOND = 40;
 const KEY_PER_SECOND = 4;
+/**
+ * The backlog's per-second limit: 2.5× the key, so the run stays short while the functions' CPU time
+ * per file (tens of ms, more on a loaded machine) is not what limits the drain: the limiter is.
+ */
+const BACKLOG_PER_SECOND = 10;
+/** At most this share of requests may be throttled (per-second 403s) in the backlog. */
+const MAX_THROTTLED_SHARE = 0.005;
 const MIN_PROCESSING_MS = 2_000;
 const MAX_PROCESSING_MS = 60_000;
 const VENDOR_POLL_MS = 5_000;
@@ -194,11 +204,11 @@ export const backlog: Figure = {
   title: 'Backlog throughput',
   needsPipeline: true,
   async run(context) {
-    const files = context.quick ? 200 : 1000;
+    const files = context.quick ? 100 : 400;
     const run = await runPipeline({
       label: 'backlog',
       files,
-      perSecond: SCALED_PER_SECOND,
+      perSecond: BACKLOG_PER_SECOND,
       processingMs: 300,
       uploadedMs: 300,
       timeoutMs: 15 * 60_000,
@@ -209,7 +219,7 @@ export const backlog: Figure = {
     const drainS = (lastAccepted - run.dropStartedAt) / 1000;
     const endToEndS = (run.finishedAt - run.dropStartedAt) / 1000;
     const rpf = r.total / files;
-    const ceiling = SCALED_PER_SECOND / rpf;
+    const ceiling = BACKLOG_PER_SECOND / rpf;
     const filesPerSecond = files / drainS;
     const ratio = filesPerSecond / ceiling;
     const e2eRatio = files / endToEndS / ceiling;
@@ -217,6 +227,8 @@ export const backlog: Figure = {
     const margin = DEFAULT_RATE_LIMIT_SAFETY_MARGIN;
     const limiterCeiling = 1 / (1 + margin);
     const marginPercent = `${Math.round(margin * 100)} %`;
+    const maxMarginPercent = `${Math.round(DEFAULT_RATE_LIMIT_MAX_SAFETY_MARGIN * 100)} %`;
+    const throttledShare = r.throttled / r.total;
     // Is the drain rate steady? Files accepted per second in each quarter of the drain.
     const accepted = run.uploads.map((u) => u.acceptedAt).sort((a, b) => a - b);
     const quarters = [0, 1, 2, 3].map((q) => {
@@ -226,15 +238,15 @@ export const backlog: Figure = {
     });
     return {
       status: 'measured',
-      target: '≥ 0.9 of limit ÷ requests per file, 0 throttled',
-      headline: `${fixed(filesPerSecond, 1)} files/s while the backlog drained vs a ceiling of ${fixed(ceiling, 1)} files/s (${SCALED_PER_SECOND}/s ÷ ${fixed(rpf, 2)} requests per file): ratio ${fixed(ratio)}; ${r.throttled} throttled`,
+      target: `≥ 0.92 of limit ÷ requests per file, ≤ ${MAX_THROTTLED_SHARE * 100} % of requests throttled`,
+      headline: `${fixed(filesPerSecond, 1)} files/s while the backlog drained vs a ceiling of ${fixed(ceiling, 1)} files/s (${BACKLOG_PER_SECOND}/s ÷ ${fixed(rpf, 2)} requests per file): ratio ${fixed(ratio)}; ${r.throttled} throttled (${fixed(throttledShare * 100, 2)} %)`,
       measured: `${fixed(filesPerSecond, 1)} files/s (${r.throttled} throttled)`,
-      baseline: `${fixed(ceiling, 1)} files/s = ${SCALED_PER_SECOND}/s ÷ ${fixed(rpf, 2)}`,
+      baseline: `${fixed(ceiling, 1)} files/s = ${BACKLOG_PER_SECOND}/s ÷ ${fixed(rpf, 2)}`,
       ratio: `${fixed(ratio)} (end to end ${fixed(e2eRatio)})`,
-      met: ratio >= 0.9 && r.throttled === 0,
+      met: ratio >= 0.92 && throttledShare <= MAX_THROTTLED_SHARE,
       settings: [
         `${files} PNG files put at once (${((run.dropFinishedAt - run.dropStartedAt) / 1000).toFixed(1)} s to put them all); sandbox processing 0.3 s + 0.3 s (its defaults).`,
-        `Per-second limit scaled to ${SCALED_PER_SECOND}/s on the sandbox and in the pipeline's REQUESTS_PER_SECOND; everything else is the dev stage (ingest: batches of ${run.stage.sources.ingestQueue.batchSize}, max concurrency ${run.stage.sources.ingestQueue.maxConcurrency}; enrichment on).`,
+        `Per-second limit scaled to ${BACKLOG_PER_SECOND}/s on the sandbox (a sliding one-second window, as the vendor's gateway counts) and in the pipeline's REQUESTS_PER_SECOND (2.5× the key: at 40/s, as before, this shared 2-core machine's CPU per file limited the drain, not the limiter); everything else is the dev stage (ingest: batches of ${run.stage.sources.ingestQueue.batchSize}, max concurrency ${run.stage.sources.ingestQueue.maxConcurrency}; enrichment on).`,
         `Files per second = files ÷ time from the first put to the last upload the sandbox accepted (the backlog's drain, ${drainS.toFixed(1)} s); requests per file = every API request of the run ÷ files (${fixed(rpf, 3)}); end to end = files ÷ time to the last event (${endToEndS.toFixed(1)} s).`,
       ],
       details: [
@@ -249,7 +261,7 @@ export const backlog: Figure = {
               'throttled answers (403 over qps / over day)',
               `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`,
             ],
-            ['request rate while draining', `${fixed(r.total / drainS, 1)} /s of ${SCALED_PER_SECOND}`],
+            ['request rate while draining', `${fixed(r.total / drainS, 1)} /s of ${BACKLOG_PER_SECOND}`],
             ['ingest invocations, max concurrent', `${run.invocations.ingest}, ${run.maxInFlight.ingest}`],
             ['files accepted per second, by quarter of the drain', quarters.map((q) => fixed(q, 1)).join(' → ')],
             [
@@ -260,13 +272,22 @@ export const backlog: Figure = {
         ),
       ],
       notes: [
-        `The shared limiter spaces requests ${Math.round((1000 / SCALED_PER_SECOND) * (1 + margin))} ms apart (1000 / REQUESTS_PER_SECOND plus the runtime's ${marginPercent} safety margin, shared/runtime/pipeline-runtime.ts): by design the pipeline uses at most ${fixed(limiterCeiling)} of the key's rate, which is why no request is throttled, and the ratio cannot exceed ≈ ${fixed(limiterCeiling)}. The margin is there because a request reaches the API some time after its slot (the upload body's first bytes, the event loop of a busy host, clock skew between Lambda hosts); with 10 % an occasional request landed inside the sandbox's one-second window and was refused.`,
-        ratio >= 0.9
-          ? 'The backlog drains at the rate the key allows.'
-          : `Missed (${fixed(ratio)}), by design first: the ${marginPercent} margin caps the ratio at ${fixed(limiterCeiling)}, below the 0.9 target, in exchange for no throttled request (each costs a request of the day's quota and holds every function back 1 s). The request rate while draining, ${fixed(r.total / drainS, 1)}/s of ${SCALED_PER_SECOND}, is ${fixed(r.total / drainS / SCALED_PER_SECOND)} of the key against that ${fixed(limiterCeiling)}; the rest is this machine: each file keeps an ingest invocation busy ${fixed(run.busyMs.ingest / files, 0)} ms (including its wait for a slot), with the dev stage's max concurrency of ${run.stage.sources.ingestQueue.maxConcurrency}, on 2 cores shared with DynamoDB Local, fauxqs and the sandbox. What would close it: a margin of 10 % or less (ceiling ≥ 0.91) once the jitter between slot and arrival is smaller, for example by reserving the slot only when the upload body's first bytes are ready, or an adaptive margin that starts small and widens after a per-second 403; the scaled 40/s run also needs a larger ingest concurrency than 2 to show it. At the real key (4/s ÷ ${fixed(rpf, 2)} = ${fixed(KEY_PER_SECOND / rpf, 1)} files/s) the machine is not the limit, only the margin is.`,
+        `The shared limiter spaces requests 1000 / REQUESTS_PER_SECOND × (1 + margin) apart, the margin adaptive (shared/rate-limit/adaptive-margin.ts): it starts at ${marginPercent} (${Math.ceil((1000 / BACKLOG_PER_SECOND) * (1 + margin))} ms here, a ceiling of ${fixed(limiterCeiling)} of the key), widens a third of the way to ${maxMarginPercent} on each per-second 403 (reported by a function, or seen as another process's hold) and narrows back a step per 200 grants without one. The margin is there because a request reaches the API some time after its slot (a busy host, the upload body's first bytes, clock skew between hosts); before, a fixed 20 % capped the ratio at 0.83.`,
+        ratio >= 0.92
+          ? `The backlog drains at ${fixed(ratio)} of the rate the key allows, ${r.throttled} request(s) throttled.`
+          : `Missed (${fixed(ratio)}). The request rate while draining, ${fixed(r.total / drainS, 1)}/s of ${BACKLOG_PER_SECOND}, is ${fixed(r.total / drainS / BACKLOG_PER_SECOND)} of the key against the limiter's ${fixed(limiterCeiling)}; the rest is this machine: each file keeps an ingest invocation busy ${fixed(run.busyMs.ingest / files, 0)} ms (including its wait for a slot), with the dev stage's max concurrency of ${run.stage.sources.ingestQueue.maxConcurrency}, on 2 cores shared with DynamoDB Local, fauxqs, the sandbox and the other work on the machine (load average in the run header).`,
         "End to end includes the last files' first status check (10 s after their upload) and the event: a fixed tail that matters less the longer the backlog.",
       ],
-      data: { requests: r, drainS, endToEndS, files, quarters, invocations: run.invocations, busyMs: run.busyMs },
+      data: {
+        requests: r,
+        throttledShare,
+        drainS,
+        endToEndS,
+        files,
+        quarters,
+        invocations: run.invocations,
+        busyMs: run.busyMs,
+      },
     };
   },
 };
