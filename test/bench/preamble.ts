@@ -11,7 +11,7 @@ same run; figures are medians of repeated runs where that is affordable. Absolut
 machine (shared with other work while these ran): read the ratios first.
 
 The key's limits the pipeline is built around: **4 requests per second** and **10,000 requests per day**
-per API key (see ../shared/API-NOTES.md); uploads, status checks and file reads all count.
+per API key (docs/library-api.md); uploads, status checks and file reads all count.
 
 Options: \`--quick\` (smaller N, for development; writes to the temp directory unless \`--out\` is given),
 \`--only <figure>[,<figure>]\` (ids: requests-per-file, backlog, streaming-memory, copy-speed, cold-start,

@@ -47,6 +47,8 @@ export interface PipelineRunOptions {
   uploadedMs: number;
   timeoutMs: number;
   log: (line: string) => void;
+  /** Put one object every this many ms (a trickle) instead of all at once. */
+  dropEveryMs?: number;
 }
 
 export interface UploadTiming {
@@ -195,9 +197,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const dropStartedAt = Date.now();
     const keys: string[] = [];
     const queue = Array.from({ length: options.files }, (_, i) => i);
+    const trickle = options.dropEveryMs;
     await Promise.all(
-      Array.from({ length: 16 }, async () => {
+      Array.from({ length: trickle === undefined ? 16 : 1 }, async () => {
         for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          if (trickle !== undefined && i > 0) await new Promise((resolve) => setTimeout(resolve, trickle));
           const key = `${prefix}bench-${options.label}-${String(i).padStart(5, '0')}.png`;
           keys.push(key);
           await s3.send(

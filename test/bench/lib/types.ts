@@ -10,6 +10,7 @@ export const FIGURE_IDS = [
   'copy-speed',
   'cold-start',
   'time-to-event',
+  'event-lag',
   'cost',
 ] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
