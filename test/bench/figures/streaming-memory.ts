@@ -8,16 +8,14 @@
  * for a minor GC every 8 MB (shared/library/young-garbage.ts). The target is judged as deployed.
  * The client-only benchmark (client-memory.ts, `shared` vs `fresh` producers) runs beside it.
  */
-import { BASE_NODE_OPTIONS } from '../../../infra/constructs/pipeline-function.ts';
-import { FUNCTION_NODE_OPTIONS } from '../../../infra/constructs/pipeline-functions.ts';
 import { runClientMemoryBenchmark } from '../client-memory.ts';
 import type { IngestChildResult } from '../ingest-child.ts';
+import { INGEST_DEPLOYED_FLAGS } from '../lib/deployed-flags.ts';
 import { startIngestFixture } from '../lib/ingest-fixture.ts';
 import { fixed, MB, markdownTable, mb, median } from '../lib/stats.ts';
 import type { Figure } from '../lib/types.ts';
 
-/** The ingest function's Node.js flags, as the stack sets them. */
-const DEPLOYED_FLAGS = [...BASE_NODE_OPTIONS, ...(FUNCTION_NODE_OPTIONS.ingest ?? [])];
+const DEPLOYED_FLAGS = [...INGEST_DEPLOYED_FLAGS];
 
 interface Variant {
   name: string;
