@@ -171,13 +171,13 @@ export const requestsPerFile: Figure = {
     for (const rec of run.records) statuses.set(rec.status, (statuses.get(rec.status) ?? 0) + 1);
     return {
       status: 'measured',
-      target: '≤ 1.10 requests per file, with and without enrichment',
+      target: '≤ 1.05 requests per file, all-in with enrichment on',
       headline: `${fixed(core, 3)} requests per file (upload + status) and ${fixed(withEnrichment, 3)} with the optional enrichment, vs ${fixed(base, 2)} for the vendor's upload-then-poll-every-5-s pattern: ratio ${fixed(core / base)} (${fixed(withEnrichment / base)} with enrichment)`,
       measured: `${fixed(core, 3)} (upload + status); ${fixed(withEnrichment, 3)} with enrichment`,
       baseline: `${fixed(base, 2)} (upload, then poll each file every 5 s)`,
       ratio: `${fixed(core / base)} (${fixed(withEnrichment / base)} with enrichment)`,
       // Judged as deployed: every stage enriches, so the total counts, not only upload + status.
-      met: core <= 1.1 && withEnrichment <= 1.1,
+      met: withEnrichment <= 1.05,
       settings: [
         `${n} PNG files put into the bucket at once; library processing per file uniform ${MIN_PROCESSING_MS / 1000}-${MAX_PROCESSING_MS / 1000} s (sandbox \`uniformDuration(2000, 60000, ${SEED})\`, real time), then Active.`,
         `Dev stage as configured (poll: first check after ${run.poll.firstDelaySeconds} s, doubling up to ${run.poll.maxDelaySeconds} s; status queue batches of ${run.stage.sources.statusQueue.batchSize} with a ${run.stage.sources.statusQueue.maxBatchingWindowSeconds} s window; enrichment ${run.stage.features.enrichActiveFiles ? 'on' : 'off'}), except the per-second limit: ${SCALED_PER_SECOND}/s on the sandbox and in REQUESTS_PER_SECOND (10× the key's 4/s) so the uploads take ~${Math.round(n / SCALED_PER_SECOND)} s, not ~${Math.round(n / KEY_PER_SECOND)} s. At 4/s status checks would arrive 10× slower, but a batch of ${run.stage.sources.statusQueue.batchSize} still fills in ${(run.stage.sources.statusQueue.batchSize / KEY_PER_SECOND).toFixed(1)} s, inside the ${run.stage.sources.statusQueue.maxBatchingWindowSeconds} s window, so the batching (and this ratio) is the same.`,
@@ -187,12 +187,10 @@ export const requestsPerFile: Figure = {
       details: [markdownTable(['requests per file', 'pipeline', 'baseline (vendor pattern)'], statusRows)],
       notes: [
         `One status request answers for a whole SQS batch (up to ${run.stage.sources.statusQueue.batchSize} ids), and the growing delay (10, 30, 70, 150 s after submission) checks a 60 s file 3 times instead of 12: ${fixed(r.status / n, 3)} status requests per file here against ${fixed(baseline.status / n, 2)} for per-file polling every 5 s.${checksPerStatusRequest > 0 ? ` The records report ${checksPerStatusRequest} checks in total (${fixed(checksPerStatusRequest / Math.max(1, r.status), 1)} files per status request).` : ''}`,
-        core <= 1.1
-          ? `Without enrichment the target is met (${fixed(core, 3)} ≤ 1.10).`
-          : `Missed without enrichment (${fixed(core, 3)}): a file that takes 2-60 s needs 1 to 3 checks, and a status request carries at most ${run.stage.sources.statusQueue.batchSize} ids (the status queue's batch size), so checks cost ${fixed(r.status / n, 3)} per file against the 0.10 the target leaves. What would close it: a larger status-queue batch (SQS event sources accept up to 10,000 messages per batch when a batching window is set, as it is here, and the client already puts up to 50 ids in one URL): at 50 ids per request the status share would be about ${fixed((r.status / n) * (run.stage.sources.statusQueue.batchSize / 50), 3)} per file while a backlog keeps batches full, i.e. ≈ ${fixed(1 + r.other / n + (r.status / n) * (run.stage.sources.statusQueue.batchSize / 50), 2)} requests per file; a longer first delay (e.g. 30 s, at the price of time to event) would also drop the first check of most files.`,
-        withEnrichment <= 1.1
-          ? `With enrichment (on in every stage: the event carries the hosted URL and thumbnail) the total is ${fixed(withEnrichment, 3)}: within the target too.`
-          : `Enrichment (on in every stage: the event carries the hosted URL and thumbnail) adds ${fixed(r.enrichment / n, 3)} requests per file (${requestsOf(run.sandbox, 'getFile')} single-file reads, ${requestsOf(run.sandbox, 'listFiles')} list reads), so the total is ${fixed(withEnrichment, 3)} and misses 1.10. The status answer carries no URL (the vendor's \`uploadstatus\` returns file_id, status and description only), so a file record must be read; a poll batch in which two or more files became Active already reads all their records with one list request (newest 1,000 files) instead of one GET each, so enrichment costs about one request per such batch. What would close it: fewer, fuller poll batches (a longer status-queue batching window, at the price of time to event), or enrichment off in a stage whose consumers do not need the URL (\`enrichActiveFiles: false\`: the target is then met).`,
+        `Without enrichment: ${fixed(core, 3)} requests per file.`,
+        withEnrichment <= 1.05
+          ? `With enrichment (on in every stage: the event carries the hosted URL and thumbnail) the total is ${fixed(withEnrichment, 3)}: within the target.`
+          : `Enrichment (on in every stage: the event carries the hosted URL and thumbnail) adds ${fixed(r.enrichment / n, 3)} requests per file (${requestsOf(run.sandbox, 'getFile')} single-file reads, ${requestsOf(run.sandbox, 'listFiles')} list reads), so the total is ${fixed(withEnrichment, 3)} and misses 1.05 (it was 1.101 before the kept list). Already done: the poll process keeps its last list of recent files, so a later batch's file the list shows Active needs neither a status request nor a record read, and a batch of files at check counts that have lately found files final lists first (shared/poll/recent-files.ts, active-odds.ts). What stops it: in this run the files finish spread over 2-60 s while checks come 10, 30, 70 s after submission, so most batches hold files that became Active since the last list and files still processing: such a batch needs its status request and a list. What would close it: fewer, fuller poll batches (status-queue batches of 100 with the client's status chunk at 100 ids would halve both counts: ≈ ${fixed(1 + r.other / n + (r.status + r.enrichment) / n / 2, 3)}; a longer batching window only helps when checks arrive slower than ${run.stage.sources.statusQueue.batchSize} per window), or enrichment off in a stage whose consumers do not need the URL (\`enrichActiveFiles: false\`: ${fixed(core, 3)}).`,
       ],
       data: { pipeline: r, baseline, files: n },
     };
@@ -373,6 +371,91 @@ export const timeToEvent: Figure = {
         "What would lower it, at a price in requests: a shorter first delay or a slower growth factor, or a cap (maxDelaySeconds) matched to the library's real processing times.",
       ],
       data: { measured, floors, checkTimes: times },
+    };
+  },
+};
+
+/** The real link: upload bodies at ~2.5 MB/s with 100 ms before each answer, files of 1-5 MB. */
+const LINK = { uploadBytesPerSecond: 2_500_000, latencyMs: 100 };
+const MIN_FILE_BYTES = 1_000_000;
+const MAX_FILE_BYTES = 5_000_000;
+
+/** File `i`'s padding: sizes spread evenly over 1-5 MB in a seeded order. */
+function realSize(i: number): number {
+  const x = Math.sin(i * 12.9898 + SEED) * 43758.5453;
+  return Math.round(MIN_FILE_BYTES + (x - Math.floor(x)) * (MAX_FILE_BYTES - MIN_FILE_BYTES));
+}
+
+export const backlogRealLink: Figure = {
+  id: 'backlog-real-link',
+  title: 'Backlog of real-sized files over a real link',
+  needsPipeline: true,
+  async run(context) {
+    const files = context.quick ? 12 : 40;
+    const run = await runPipeline({
+      label: 'real-link',
+      files,
+      perSecond: KEY_PER_SECOND,
+      processingMs: 300,
+      uploadedMs: 300,
+      timeoutMs: 15 * 60_000,
+      log: context.log,
+      paddingOf: realSize,
+      link: LINK,
+    });
+    const r = apiRequests(run);
+    const lastAccepted = Math.max(...run.uploads.map((u) => u.acceptedAt));
+    const drainS = (lastAccepted - run.dropStartedAt) / 1000;
+    const rpf = r.total / files;
+    const ceiling = KEY_PER_SECOND / rpf;
+    const ratio = files / drainS / ceiling;
+    const { batchSize, maxConcurrency } = run.stage.sources.ingestQueue;
+    const busyPerFileS = run.busyMs.ingest / files / 1000;
+    const neededConcurrency = Math.ceil(0.9 * ceiling * busyPerFileS);
+    const meanMb = Array.from({ length: files }, (_, i) => realSize(i)).reduce((a, b) => a + b, 0) / files / 1e6;
+    return {
+      status: 'measured',
+      target: '≥ 0.9 of limit ÷ requests per file',
+      headline: `${fixed(files / drainS, 2)} files/s vs a ceiling of ${fixed(ceiling, 2)} files/s (${KEY_PER_SECOND}/s ÷ ${fixed(rpf, 2)}): ratio ${fixed(ratio)} with the dev stage's ingest concurrency ${maxConcurrency}; about ${neededConcurrency} concurrent uploads would reach 0.9`,
+      measured: `${fixed(files / drainS, 2)} files/s (${r.throttled} throttled)`,
+      baseline: `${fixed(ceiling, 2)} files/s = ${KEY_PER_SECOND}/s ÷ ${fixed(rpf, 2)}`,
+      ratio: `${fixed(ratio)}`,
+      met: ratio >= 0.9,
+      settings: [
+        `${files} PNG files of 1-5 MB (mean ${fixed(meanMb, 1)} MB) put at once; the sandbox reads each upload body at ${LINK.uploadBytesPerSecond / 1e6} MB/s at most and waits ${LINK.latencyMs} ms before each answer (its \`uploadBytesPerSecond\` and \`latencyMs\`: a client far from the vendor); processing 0.3 s + 0.3 s.`,
+        `The key's real ${KEY_PER_SECOND}/s on the sandbox and in REQUESTS_PER_SECOND; the dev stage as configured (ingest: batches of ${batchSize}, max concurrency ${maxConcurrency}, the files of a batch one after another).`,
+        `Files per second = files ÷ time from the first put to the last upload accepted (${drainS.toFixed(1)} s).`,
+      ],
+      details: [
+        markdownTable(
+          ['', 'value'],
+          [
+            [
+              'API requests (upload / status / enrichment / other)',
+              `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`,
+            ],
+            [
+              'throttled answers (403 over qps / over day)',
+              `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`,
+            ],
+            ['ingest invocations, max concurrent', `${run.invocations.ingest}, ${run.maxInFlight.ingest}`],
+            [
+              'ingest busy time per file',
+              `${fixed(busyPerFileS, 2)} s (max concurrency ${maxConcurrency}: ${fixed(maxConcurrency / busyPerFileS, 2)} files/s at most)`,
+            ],
+            [
+              'concurrent uploads for 0.9 of the ceiling',
+              `${neededConcurrency} (0.9 × ${fixed(ceiling, 2)} files/s × ${fixed(busyPerFileS, 2)} s)`,
+            ],
+          ],
+        ),
+      ],
+      notes: [
+        ratio >= 0.9
+          ? 'Met with the stage as configured.'
+          : `Missed with the dev stage's ingest concurrency of ${maxConcurrency}: over a real link an upload takes seconds (the body at ${LINK.uploadBytesPerSecond / 1e6} MB/s plus the answer's latency), and ingest uploads a batch's files one after another, so ${maxConcurrency} invocations carry at most ${fixed(maxConcurrency / busyPerFileS, 2)} files/s against the key's ${fixed(ceiling, 2)}. The key is the bottleneck only from about ${neededConcurrency} concurrent uploads on; the ingest queue's maxConcurrency (infra/config/stages.ts) follows from this figure: at ≥ ${neededConcurrency} (batch size 1-5 changes little, since a batch's files go one after another) the limiter, not the concurrency, paces the drain. Extra invocations cost nothing while they wait: the limiter holds them before the request, not during an upload.`,
+      ],
+      data: { requests: r, drainS, files, busyPerFileS, neededConcurrency, ratio },
     };
   },
 };
@@ -577,4 +660,4 @@ export const cost: Figure = {
   },
 };
 
-export const pipelineFigures: Figure[] = [requestsPerFile, backlog, timeToEvent, eventLag, cost];
+export const pipelineFigures: Figure[] = [requestsPerFile, backlog, backlogRealLink, timeToEvent, eventLag, cost];

@@ -49,6 +49,10 @@ export interface PipelineRunOptions {
   log: (line: string) => void;
   /** Put one object every this many ms (a trickle) instead of all at once. */
   dropEveryMs?: number;
+  /** Bytes of padding after the PNG header of file `i` (default 2,048). */
+  paddingOf?: (i: number) => number;
+  /** A link in front of the sandbox: upload bodies paced to this rate, and a delay before each answer. */
+  link?: { uploadBytesPerSecond: number; latencyMs: number };
 }
 
 export interface UploadTiming {
@@ -111,6 +115,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     keepBytes: false,
     limits: { perSecond: options.perSecond, perDay: 10_000 },
     processing: { processingMs: processing, uploadedMs: options.uploadedMs },
+    ...(options.link ? { faults: { ...options.link } } : {}),
   });
   const stateDir = mkdtempSync(join(tmpdir(), `bench-${options.label}-`));
   const counter = installSdkCounter();
@@ -208,7 +213,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
             new PutObjectCommand({
               Bucket: running.resources.bucket,
               Key: key,
-              Body: pngBytes(i),
+              Body: pngBytes(i, options.paddingOf?.(i)),
               ContentType: 'image/png',
             }),
           );

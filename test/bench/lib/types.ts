@@ -6,6 +6,7 @@
 export const FIGURE_IDS = [
   'requests-per-file',
   'backlog',
+  'backlog-real-link',
   'streaming-memory',
   'copy-speed',
   'cold-start',
