@@ -33,8 +33,8 @@ export interface PollSettings {
   maxMissingChecks: number;
   /**
    * From this many Active files in one batch, their records are read with one list request rather than
-   * one GET each (default 1: a list costs one request like a GET, and later batches reuse it; set it
-   * above the batch size to turn this off).
+   * one GET each (default 2: the list, kept for later batches, is a far larger answer than one record;
+   * set it above the batch size to turn this off).
    */
   listActiveFilesFrom: number;
 }
@@ -60,7 +60,7 @@ export interface PollDependencies {
 /** Checks in a row without the id in the answer before the file is Failed. */
 export const DEFAULT_MAX_MISSING_CHECKS = 3;
 /** Active files in one batch from which one list request replaces the per-file GETs. */
-export const DEFAULT_LIST_ACTIVE_FILES_FROM = 1;
+export const DEFAULT_LIST_ACTIVE_FILES_FROM = 2;
 
 type Answer =
   { ok: true; statuses: Map<string, UploadStatus>; listed: Map<string, LibraryFile> } | { ok: false; error: unknown };
@@ -156,7 +156,10 @@ async function listedActive(
   if (recent === undefined || !deps.settings.enrichActiveFiles) return new Map();
   const held = recent.activeAmong(ids);
   const rest = messages.filter((m) => !held.has(m.libraryFileId));
-  if (rest.length === 0 || !rest.every((m) => recent.odds.likelyFinal(m.checks))) return held;
+  // Listing first pays when it likely replaces a status request and a list: as many likely Active files
+  // as a list is worth (listActiveFilesFrom), all at checks that have lately found files final.
+  if (rest.length < deps.settings.listActiveFilesFrom || !rest.every((m) => recent.odds.likelyFinal(m.checks)))
+    return held;
   try {
     await recent.refresh();
   } catch (error) {
