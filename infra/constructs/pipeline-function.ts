@@ -13,6 +13,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionSettings } from '../config/types.ts';
+import { aliasArgs, BUNDLE_DEFINE, BUNDLE_EXTERNAL } from './bundling/function-bundling.ts';
 
 /**
  * esbuild's ESM output has no `require`; a few CommonJS dependencies bundled into it still call it (for
@@ -20,6 +21,9 @@ import type { FunctionSettings } from '../config/types.ts';
  */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);";
+
+/** Node.js flags every pipeline function runs with: stack traces mapped to the TypeScript sources. */
+export const BASE_NODE_OPTIONS: readonly string[] = ['--enable-source-maps'];
 
 /** One function's code, settings and environment. */
 export interface PipelineFunctionProps {
@@ -31,6 +35,8 @@ export interface PipelineFunctionProps {
   readonly description: string;
   readonly settings: FunctionSettings;
   readonly environment: Readonly<Record<string, string>>;
+  /** Node.js flags beyond BASE_NODE_OPTIONS, for NODE_OPTIONS. */
+  readonly nodeOptions?: readonly string[];
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
 }
@@ -72,7 +78,10 @@ export class PipelineFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: [...BASE_NODE_OPTIONS, ...(props.nodeOptions ?? [])].join(' '),
+      },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -85,7 +94,10 @@ export class PipelineFunction extends Construct {
         sourcesContent: false,
         // Bundle AWS SDK v3 rather than use the runtime's copy: the version we test is the version we run.
         bundleAwsSDK: true,
-        externalModules: [],
+        // Nothing external but what Lambda never runs (function-bundling.ts says what and why).
+        externalModules: [...BUNDLE_EXTERNAL],
+        define: { ...BUNDLE_DEFINE },
+        esbuildArgs: aliasArgs(),
         tsconfig: join(props.projectRoot, 'tsconfig.json'),
         logLevel: LogLevel.WARNING,
       },

@@ -33,6 +33,15 @@ export const FUNCTION_ENTRIES = {
 } as const;
 
 /** The resources the functions work on. */
+/**
+ * Node.js flags a function adds to the base ones. Ingest exposes `gc`, so the upload body asks for a
+ * minor collection every few MB (shared/library/young-garbage.ts): the dead S3 chunks otherwise pile up
+ * to 1.65× the memory of a small copy (docs/benchmarks.md, figure 3).
+ */
+export const FUNCTION_NODE_OPTIONS: Readonly<Partial<Record<FunctionName, readonly string[]>>> = {
+  ingest: ['--expose-gc'],
+};
+
 export interface PipelineFunctionsProps {
   readonly config: StageConfig;
   readonly names: ResourceNames;
@@ -83,6 +92,7 @@ export class PipelineFunctions extends Construct {
   }
 
   private fn(id: string, name: FunctionName, description: string, only?: readonly string[]): PipelineFunction {
+    const nodeOptions = FUNCTION_NODE_OPTIONS[name];
     const { config, names, projectRoot, logRemovalPolicy } = this.props;
     const environment = this.runtimeEnvironment();
     return new PipelineFunction(this, id, {
@@ -95,6 +105,7 @@ export class PipelineFunctions extends Construct {
         ...(only ? Object.fromEntries(only.map((key) => [key, environment[key] ?? ''])) : environment),
         ...toPowertoolsEnvironment(config),
       },
+      ...(nodeOptions ? { nodeOptions } : {}),
       logRetention: config.retention.logDays as RetentionDays,
       logRemovalPolicy,
     });

@@ -7,6 +7,7 @@ import { PassThrough, Transform, pipeline } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
 import FormData from 'form-data';
 import type { UploadFileInput } from './types.ts';
+import { youngGarbageCollector } from './young-garbage.ts';
 
 /** Why the source stream was refused (size mismatch); other source failures keep their own error. */
 export class SourceSizeMismatch extends Error {
@@ -20,16 +21,23 @@ export class SourceSizeMismatch extends Error {
   }
 }
 
-/** Passes bytes through, counting them; errors when the count leaves the declared size. */
+/**
+ * Passes bytes through, counting them; errors when the count leaves the declared size. Tells
+ * `onBytes` of each chunk (young-garbage.ts collects the dead chunks with it).
+ */
 export class SizeGuard extends Transform {
   bytes = 0;
 
-  constructor(readonly expected: number) {
+  constructor(
+    readonly expected: number,
+    private readonly onBytes: ((bytes: number) => void) | undefined = youngGarbageCollector(),
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
+    this.onBytes?.(chunk.length);
     if (this.bytes > this.expected) {
       callback(
         new SourceSizeMismatch(

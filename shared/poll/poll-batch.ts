@@ -1,6 +1,6 @@
 /**
  * The poll function's work on one SQS batch of status checks: one upload-status request answers the
- * whole batch, then each message is settled on its own (partial batch responses): final, re-checked
+ * whole batch (less the files the last list of recent files already shows Active), then each message is settled on its own (partial batch responses): final, re-checked
  * with a growing delay, or timed out. If that request fails, every message goes to the retry policy.
  * The rules per status are in docs/pipeline.md, "Following the upload".
  */
@@ -22,6 +22,7 @@ import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
 import type { FinalStatus, UploadRecord } from '../record/upload-record.ts';
 import { describeError, reportFailure } from '../retry/failure-report.ts';
 import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/retry-policy.ts';
+import { RecentFiles } from './recent-files.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
 import { followActive, type SyncDependencies } from '../sync/library-sync.ts';
 
@@ -33,7 +34,8 @@ export interface PollSettings {
   maxMissingChecks: number;
   /**
    * From this many Active files in one batch, their records are read with one list request rather than
-   * one GET each (default 2; set it above the batch size to turn this off).
+   * one GET each (default 2: the list, kept for later batches, is a far larger answer than one record;
+   * set it above the batch size to turn this off).
    */
   listActiveFilesFrom: number;
 }
@@ -46,6 +48,8 @@ export interface PollDependencies {
   reportThrottle: (scope: 'second' | 'day') => Promise<void>;
   /** Called after a 401 that survived the secret re-read: this process holds its requests for a while. */
   reportUnauthorized?: () => void;
+  /** The last list of recent files, kept between batches (recent-files.ts); without it, one per batch. */
+  recentFiles?: RecentFiles;
   tagging: OutcomeTagging;
   settings: PollSettings;
   retryPolicy: RetryPolicy;
@@ -61,7 +65,8 @@ export const DEFAULT_MAX_MISSING_CHECKS = 3;
 /** Active files in one batch from which one list request replaces the per-file GETs. */
 export const DEFAULT_LIST_ACTIVE_FILES_FROM = 2;
 
-type Answer = { ok: true; statuses: Map<string, UploadStatus> } | { ok: false; error: unknown };
+type Answer =
+  { ok: true; statuses: Map<string, UploadStatus>; listed: Map<string, LibraryFile> } | { ok: false; error: unknown };
 
 /** Settles a batch of status checks; one status request answers for all of them. */
 export async function processPollBatch(
@@ -71,7 +76,9 @@ export async function processPollBatch(
 ): Promise<SQSBatchResponse> {
   const messages = readChecks(event, deps.logger);
   const answer = await askStatuses([...messages.values()], deps);
-  const prefetched = answer.ok ? await prefetchActiveFiles(answer.statuses, deps) : new Map<string, LibraryFile>();
+  const prefetched = answer.ok
+    ? new Map([...answer.listed, ...(await prefetchActiveFiles(answer.statuses, answer.listed, deps))])
+    : new Map<string, LibraryFile>();
   const processor = new BatchProcessor(EventType.SQS);
   return processPartialResponse(
     event,
@@ -118,18 +125,60 @@ function readChecks(event: SQSEvent, logger: Logger): Map<string, StatusCheckMes
   return messages;
 }
 
-/** The one status request for the batch. */
+/** The one status request for the batch, for the files the last list of recent files does not show Active. */
 async function askStatuses(messages: readonly StatusCheckMessage[], deps: PollDependencies): Promise<Answer> {
   const ids = [...new Set(messages.map((m) => m.libraryFileId))];
-  if (ids.length === 0) return { ok: true, statuses: new Map() };
+  const listed = await listedActive(messages, ids, deps);
+  const statuses = new Map<string, UploadStatus>(
+    [...listed.keys()].map((id) => [id, { fileId: id, status: 'Active', description: 'Active' }]),
+  );
+  const asked = ids.filter((id) => !listed.has(id));
+  if (asked.length === 0) return observed(messages, { ok: true, statuses, listed }, deps);
   try {
-    const statuses = await deps.library.getUploadStatus(ids);
-    deps.logger.debug('Upload statuses', { asked: ids.length, answered: statuses.length });
-    return { ok: true, statuses: new Map(statuses.map((s) => [s.fileId, s])) };
+    const answered = await deps.library.getUploadStatus(asked);
+    deps.logger.debug('Upload statuses', { asked: asked.length, answered: answered.length, listed: listed.size });
+    for (const s of answered) statuses.set(s.fileId, s);
+    return observed(messages, { ok: true, statuses, listed }, deps);
   } catch (error) {
     await noteApiFailure(error, deps.logger, deps, decideDisposition(error, 0, deps.retryPolicy, deps.now().getTime()));
     return { ok: false, error };
   }
+}
+
+/**
+ * The batch's files the recent-files list shows Active. When every other file of the batch is at a
+ * check that has lately found files final (recent-files.ts, `odds`), the list is refreshed first: one
+ * request that likely settles the whole batch, instead of a status request and then a list.
+ */
+async function listedActive(
+  messages: readonly StatusCheckMessage[],
+  ids: readonly string[],
+  deps: PollDependencies,
+): Promise<Map<string, LibraryFile>> {
+  const recent = deps.recentFiles;
+  if (recent === undefined || !deps.settings.enrichActiveFiles) return new Map();
+  const held = recent.activeAmong(ids);
+  const rest = messages.filter((m) => !held.has(m.libraryFileId));
+  // Listing first pays when it likely replaces a status request and a list: as many likely Active files
+  // as a list is worth (listActiveFilesFrom), all at checks that have lately found files final.
+  if (rest.length < deps.settings.listActiveFilesFrom || !rest.every((m) => recent.odds.likelyFinal(m.checks)))
+    return held;
+  try {
+    await recent.refresh();
+  } catch (error) {
+    deps.logger.warn('Could not list recent files: asking for the statuses', { error: (error as Error).message });
+  }
+  return recent.activeAmong(ids);
+}
+
+/** Tallies each check's outcome (recent-files.ts, `odds`), then passes the answer on. */
+function observed(messages: readonly StatusCheckMessage[], answer: Answer, deps: PollDependencies): Answer {
+  if (!answer.ok || deps.recentFiles === undefined) return answer;
+  for (const m of messages) {
+    const status = answer.statuses.get(m.libraryFileId)?.status;
+    deps.recentFiles.odds.observe(m.checks, FINAL_LIBRARY_STATUSES.has(status as LibraryUploadStatus));
+  }
+  return answer;
 }
 
 /** One check's outcome from the batch's answer: final, re-checked later, or timed out. */
@@ -279,29 +328,33 @@ function failureDetails(status: Exclude<FinalStatus, 'Active'>, description: str
  * When several files of the batch became Active, one list of the library's most recent files usually
  * holds all their records (URL, thumbnail, size): one request instead of one GET per file. Files not in
  * it (older than the page) are fetched one by one as before; a failed list just falls back to that.
+ * The list is kept (`deps.recentFiles`), so later batches find the files it shows Active without asking.
  */
 async function prefetchActiveFiles(
   statuses: ReadonlyMap<string, UploadStatus>,
+  listed: ReadonlyMap<string, LibraryFile>,
   deps: PollDependencies,
 ): Promise<Map<string, LibraryFile>> {
-  const active = new Set([...statuses.values()].filter((s) => s.status === 'Active').map((s) => s.fileId));
-  const found = new Map<string, LibraryFile>();
-  if (
-    !deps.settings.enrichActiveFiles ||
-    active.size < deps.settings.listActiveFilesFrom ||
-    deps.library.listFiles === undefined
-  )
-    return found;
+  const active = [...statuses.values()].filter((s) => s.status === 'Active' && !listed.has(s.fileId));
+  const { listFiles } = deps.library;
+  if (!deps.settings.enrichActiveFiles || active.length < deps.settings.listActiveFilesFrom || listFiles === undefined)
+    return new Map();
+  const recent =
+    deps.recentFiles ??
+    new RecentFiles(
+      async () => (await listFiles({ sortBy: 'CREATED_DATE_DESC', limit: LIBRARY_LIMITS.listLimitMax })).results,
+    );
   try {
-    const page = await deps.library.listFiles({ sortBy: 'CREATED_DATE_DESC', limit: LIBRARY_LIMITS.listLimitMax });
-    for (const file of page.results) if (active.has(file.id)) found.set(file.id, file);
-    deps.logger.debug('Active file records from one list request', { active: active.size, found: found.size });
+    await recent.refresh();
+    const found = recent.recordsOf(active.map((s) => s.fileId));
+    deps.logger.debug('Active file records from one list request', { active: active.length, found: found.size });
+    return found;
   } catch (error) {
     deps.logger.warn('Could not list recent files for enrichment: fetching them one by one', {
       error: (error as Error).message,
     });
+    return new Map();
   }
-  return found;
 }
 
 /** The file record's URL, thumbnail and size for the event; never a reason to lose the final state. */

@@ -5,6 +5,7 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibraryOperation } from '../library/types.ts';
+import { AdaptiveMargin } from './adaptive-margin.ts';
 import { dayWindowAt, previousDayLabel } from './day-window.ts';
 import { DailyQuotaExhaustedError, RateLimitWaitTimeoutError } from './errors.ts';
 import {
@@ -41,9 +42,14 @@ export class DynamoRateLimiter implements ApiRateLimiter {
   /** This process's last view of `nextSlotAt`: picks the branch likely to succeed first. */
   #knownNextSlotAt = 0;
   #knownBlock: KnownBlock | undefined;
+  /** Widened by per-second throttles, narrowed by grants; `undefined` for a fixed spacing. */
+  readonly #margin: AdaptiveMargin | undefined;
+  /** The end of the last hold this process placed, to tell another process's hold from its own. */
+  #ownHoldUntil = 0;
 
   constructor(options: DynamoRateLimiterOptions) {
     this.#settings = resolveLimiterSettings(options);
+    this.#margin = this.#settings.margin && new AdaptiveMargin(this.#settings.margin);
     this.#key = { [ATTR.pk]: `api-rate#${this.#settings.keyId}` };
     this.acquire = this.acquire.bind(this);
     this.reportThrottle = this.reportThrottle.bind(this);
@@ -58,6 +64,7 @@ export class DynamoRateLimiter implements ApiRateLimiter {
     for (let round = 0; round < MAX_HOLD_ROUNDS; round++) {
       const slotAt = await this.#reserve(deadline, round === 0);
       if (await this.#heldAfterWaiting(slotAt)) continue;
+      this.#margin?.granted();
       this.#settings.onGrant?.({
         operation,
         slotAt,
@@ -72,8 +79,16 @@ export class DynamoRateLimiter implements ApiRateLimiter {
   /** {@inheritDoc ApiRateLimiter.reportThrottle} */
   async reportThrottle(scope: 'second' | 'day'): Promise<void> {
     const t = this.#settings.now();
-    if (scope === 'second') await this.#holdEveryone(t);
-    else await this.#blockDay(t);
+    if (scope === 'second') {
+      this.#margin?.widen();
+      await this.#holdEveryone(t);
+    } else await this.#blockDay(t);
+  }
+
+  /** The spacing between grants now (ms): the base spacing plus the current margin. */
+  #intervalMs(): number {
+    const { baseIntervalMs, intervalMs } = this.#settings;
+    return this.#margin ? Math.ceil(baseIntervalMs * (1 + this.#margin.current)) : intervalMs;
   }
 
   /** {@inheritDoc ApiRateLimiter.dailyState} */
@@ -116,6 +131,8 @@ export class DynamoRateLimiter implements ApiRateLimiter {
       throw this.#dayExhausted(check.dayBlockedUntil, this.#settings.perDay, true);
     }
     if (check?.holdUntil === undefined || check.holdUntil <= slotAt) return false;
+    // Another process was throttled: the margin was too small for it, so it is for this one too.
+    if (check.holdUntil !== this.#ownHoldUntil) this.#margin?.widen();
     this.#knownNextSlotAt = Math.max(this.#knownNextSlotAt, check.holdUntil);
     return true;
   }
@@ -140,7 +157,8 @@ export class DynamoRateLimiter implements ApiRateLimiter {
     deadline: number,
     countDay: boolean,
   ): Promise<{ slotAt: number } | { refusedBy: LimiterItem }> {
-    const { intervalMs, offsetMinutes, perDay } = this.#settings;
+    const { offsetMinutes, perDay } = this.#settings;
+    const intervalMs = this.#intervalMs();
     const count = countDay
       ? { day: dayWindowAt(t, offsetMinutes).label, previousDay: previousDayLabel(t, offsetMinutes), perDay }
       : undefined;
@@ -174,6 +192,7 @@ export class DynamoRateLimiter implements ApiRateLimiter {
   /** `reportThrottle('second')`: no slot starts before the hold ends, queued reservations included. */
   async #holdEveryone(t: number): Promise<void> {
     const until = t + this.#settings.holdMs;
+    this.#ownHoldUntil = until;
     this.#knownNextSlotAt = Math.max(this.#knownNextSlotAt, until);
     const values = { ':until': until, ':exp': expiresAtFor(t) };
     // Push the next slot to the end of the hold, unless it is already later (reservations queued).

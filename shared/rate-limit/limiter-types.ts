@@ -1,6 +1,7 @@
 /** The rate limiter's contract and options. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LibraryOperation } from '../library/types.ts';
+import type { AdaptiveMarginOptions } from './adaptive-margin.ts';
 
 /** One request budget per API key, shared by every function. */
 export interface ApiRateLimiter {
@@ -47,9 +48,17 @@ export interface DynamoRateLimiterOptions {
    * All functions using the same key must use the same id.
    */
   keyId?: string;
-  /** Extra spacing between grants, as a fraction of `1000 / perSecond` (default 0.1). */
+  /**
+   * Extra spacing between grants, as a fraction of `1000 / perSecond` (default 0.1): where the margin
+   * starts and the least it narrows to.
+   */
   safetyMargin?: number;
-  /** Overrides the computed spacing between grants (ms). */
+  /**
+   * The most the margin widens to after per-second throttles (adaptive-margin.ts). Default
+   * `safetyMargin`: a fixed margin.
+   */
+  maxSafetyMargin?: number;
+  /** Overrides the computed spacing between grants (ms); the margin is then fixed. */
   minIntervalMs?: number;
   /** Shift of the day window from UTC midnight, in minutes (default 0). */
   dayResetOffsetMinutes?: number;
@@ -72,7 +81,12 @@ export interface LimiterSettings {
   sleep: (ms: number) => Promise<void>;
   maxWaitMs: number;
   keyId: string;
+  /** The spacing between grants at the least margin (ms), or the fixed spacing given. */
   intervalMs: number;
+  /** `1000 / perSecond` (ms): the spacing without any margin. */
+  baseIntervalMs: number;
+  /** How the margin adapts; `undefined` when `minIntervalMs` fixes the spacing. */
+  margin: AdaptiveMarginOptions | undefined;
   offsetMinutes: number;
   resumeMarginMs: number;
   recheckMs: number;
@@ -85,6 +99,7 @@ export function resolveLimiterSettings(options: DynamoRateLimiterOptions): Limit
   if (!(options.perSecond > 0) || !(options.perDay > 0)) {
     throw new RangeError('perSecond and perDay must be positive');
   }
+  const margin = options.safetyMargin ?? 0.1;
   return {
     tableName: options.tableName,
     client: options.client,
@@ -93,7 +108,9 @@ export function resolveLimiterSettings(options: DynamoRateLimiterOptions): Limit
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     maxWaitMs: options.maxWaitMs ?? 10_000,
     keyId: options.keyId ?? 'default',
-    intervalMs: options.minIntervalMs ?? Math.ceil((1000 / options.perSecond) * (1 + (options.safetyMargin ?? 0.1))),
+    intervalMs: options.minIntervalMs ?? Math.ceil((1000 / options.perSecond) * (1 + margin)),
+    baseIntervalMs: 1000 / options.perSecond,
+    margin: options.minIntervalMs === undefined ? { min: margin, max: options.maxSafetyMargin ?? margin } : undefined,
     offsetMinutes: options.dayResetOffsetMinutes ?? 0,
     resumeMarginMs: options.dayResumeMarginMs ?? 5 * 60_000,
     recheckMs: options.dayThrottleRecheckMs ?? 30 * 60_000,

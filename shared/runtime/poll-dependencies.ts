@@ -5,6 +5,8 @@ import {
   type PollDependencies,
 } from '../poll/poll-batch.ts';
 import { S3ObjectReader } from '../s3/object-reader.ts';
+import { RecentFiles } from '../poll/recent-files.ts';
+import { LIBRARY_LIMITS } from '../library/types.ts';
 import { perRuntime } from './per-runtime.ts';
 import type { PipelineRuntime } from './pipeline-runtime.ts';
 
@@ -17,6 +19,11 @@ export const pollDependencies: (runtime: PipelineRuntime) => PollDependencies = 
     sendStatusCheck: runtime.sendStatusCheck,
     reportThrottle: runtime.reportThrottle,
     reportUnauthorized: runtime.reportUnauthorized,
+    // Held for the runtime's life: one list serves the batches after it (shared/poll/recent-files.ts).
+    recentFiles: new RecentFiles(
+      async () =>
+        (await runtime.library.listFiles({ sortBy: 'CREATED_DATE_DESC', limit: LIBRARY_LIMITS.listLimitMax })).results,
+    ),
     tagging: runtime.tagging,
     settings: {
       schedule: config.poll,

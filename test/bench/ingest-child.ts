@@ -5,16 +5,12 @@
  * upload to the sandbox, and prints one JSON line with the process's peak RSS and the copy's duration.
  *
  * Environment: BENCH_S3_ENDPOINT, BENCH_BUCKET, BENCH_KEY, BENCH_ETAG, BENCH_BASE_URL, BENCH_API_KEY,
- * BENCH_ACCESS_TOKEN. Node flags (heap sizes) are the parent's choice, on the command line.
- *
- * Experiment, not the pipeline's behaviour: with `BENCH_GC_EVERY_BYTES` (and `--expose-gc`) the body
- * passes through a counting Transform that asks V8 for a young-generation collection every that many
- * bytes, to show how much of the peak is chunks that are garbage but not yet collected. With
- * `BENCH_READ_ONLY=true` the body is only drained (no upload): the S3 read's own speed.
+ * BENCH_ACCESS_TOKEN. Node flags (heap sizes, `--expose-gc` as the ingest function has it) are the
+ * parent's choice, on the command line. With `BENCH_READ_ONLY=true` the body is only drained (no
+ * upload): the S3 read's own speed.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { performance } from 'node:perf_hooks';
-import { Transform, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { S3ObjectReader } from '../../shared/s3/object-reader.ts';
@@ -36,27 +32,6 @@ export interface IngestChildResult {
   /** GetObject to the upload's 202. */
   durationMs: number;
   execArgv: string[];
-}
-
-type GcFunction = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
-
-/** The body as is, or (experiment) through a Transform that triggers a minor GC every `everyBytes`. */
-function withCollections(body: Readable, everyBytes: number): Readable {
-  const gc = (globalThis as { gc?: GcFunction }).gc;
-  if (!(everyBytes > 0) || gc === undefined) return body;
-  let sinceLast = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      sinceLast += chunk.length;
-      if (sinceLast >= everyBytes) {
-        sinceLast = 0;
-        gc({ type: 'minor' });
-      }
-      done(null, chunk);
-    },
-  });
-  body.on('error', (error) => counted.destroy(error));
-  return body.pipe(counted);
 }
 
 async function main(): Promise<void> {
@@ -93,7 +68,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const opened = await reader.open(ref);
   const size = opened.size;
-  const body = withCollections(opened.body, Number(process.env.BENCH_GC_EVERY_BYTES ?? 0));
+  const body = opened.body;
   if (process.env.BENCH_READ_ONLY === 'true') {
     // Diagnostic (copy-speed): the S3 read alone, drained without uploading.
     for await (const chunk of body) void chunk;

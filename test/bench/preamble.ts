@@ -14,6 +14,6 @@ The key's limits the pipeline is built around: **4 requests per second** and **1
 per API key (see docs/library-api.md, "Limits"); uploads, status checks and file reads all count.
 
 Options: \`--quick\` (smaller N, for development; writes to the temp directory unless \`--out\` is given),
-\`--only <figure>[,<figure>]\` (ids: requests-per-file, backlog, streaming-memory, copy-speed, cold-start,
-time-to-event, cost, backfill), \`--out FILE\`, \`--no-write\`.
+\`--only <figure>[,<figure>]\` (ids: requests-per-file, backlog, backlog-real-link, streaming-memory, copy-speed, cold-start,
+time-to-event, event-lag, cost, backfill), \`--out FILE\`, \`--no-write\`.
 `;

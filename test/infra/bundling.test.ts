@@ -46,6 +46,11 @@ describe('local bundling', () => {
       expect(code, name).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
       expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
       expect(fn.Properties?.Handler).toBe('index.handler');
+      // What function-bundling.ts leaves out: mime-db's table, the SSO/INI credential chain, Milo.
+      expect(code.length, name).toBeLessThanOrEqual(1024 * 1024);
+      expect(code, name).not.toContain('application/1d-interleaved-parityfec');
+      expect(code, name).not.toContain('credential-provider-ini');
+      expect(code, name).not.toContain('UNDICI_USE_MILO');
     }
   });
 
@@ -77,13 +82,22 @@ describe('local bundling', () => {
         '-e',
         `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log(JSON.stringify(await m.handler()));`,
       ],
-      { encoding: 'utf8', cwd: tmpdir() },
+      {
+        encoding: 'utf8',
+        cwd: tmpdir(),
+        env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIAPROBE', AWS_SECRET_ACCESS_KEY: 'probe-secret' },
+      },
     );
 
     // Assess
     expect(probe.function.runtime.name).toBe('nodejs24.x');
     expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
     expect(code).not.toMatch(/from\s*["']form-data["']/);
-    expect(JSON.parse(result)).toEqual({ sdk: 'function', multipart: true });
+    expect(JSON.parse(result)).toEqual({
+      sdk: 'function',
+      multipart: true,
+      accessKeyId: 'AKIAPROBE',
+      fileContentType: true,
+    });
   });
 });

@@ -391,7 +391,7 @@ describe.each(STAGE_NAMES)('stage %s', (stageName) => {
         POWERTOOLS_SERVICE_NAME: config.observability.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: config.observability.metricsNamespace,
         POWERTOOLS_LOG_LEVEL: config.observability.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: name === 'ingest' ? '--enable-source-maps --expose-gc' : '--enable-source-maps',
       });
     });
 

@@ -133,4 +133,21 @@ describe('fault injection', () => {
 
     expect(result.status).toBe(200);
   });
+
+  it('reads an upload body no faster than uploadBytesPerSecond, and still accepts it', async () => {
+    // Prepare: a 300 KB PNG at 1 MB/s takes at least 0.3 s; at full speed it takes a few ms.
+    const data = Buffer.concat([pngBytes(), Buffer.alloc(300_000, 1)]);
+    sandbox.setFaults({ uploadBytesPerSecond: 1_000_000 });
+    try {
+      // Act
+      const started = performance.now();
+      const result = await upload(sandbox, uploadParts(data), { dispatcher: agent });
+      const elapsedMs = performance.now() - started;
+      // Assess
+      expect(result.status).toBe(202);
+      expect(elapsedMs).toBeGreaterThanOrEqual(280);
+    } finally {
+      sandbox.setFaults({ uploadBytesPerSecond: 0 });
+    }
+  });
 });

@@ -28,6 +28,7 @@ const faultsSchema = z
     seed: z.number().int(),
     serverErrorRate: rate,
     latencyMs: z.number().min(0),
+    uploadBytesPerSecond: z.number().min(0),
     hangRate: rate,
     resetBeforeBodyRate: rate,
     resetAfterBodyRate: rate,

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
+import { pacedBody } from './link-pacing.ts';
 import { EicarScanner, HEAD_BYTES } from './content-inspection.ts';
 
 /** The `data` part as received: size, hash, first bytes, the bytes when kept. */
@@ -44,6 +45,8 @@ export interface ParseOptions {
   /** Largest accepted file; one more byte marks the part oversized and the rest is discarded. */
   maxFileSize: number;
   keepBytes: boolean;
+  /** Read the body no faster than this (bytes per second); 0 or absent: as fast as it comes. */
+  bytesPerSecond?: number;
 }
 
 /** Longest text part kept (anything longer is cut; the validation then reports it too long). */
@@ -64,6 +67,8 @@ export function parseUpload(req: IncomingMessage, options: ParseOptions): Promis
       resolve(result);
     };
 
+    const rate = options.bytesPerSecond ?? 0;
+    const paced = rate > 0 ? pacedBody(rate) : undefined;
     let parser: busboy.Busboy;
     try {
       parser = busboy({
@@ -109,7 +114,8 @@ export function parseUpload(req: IncomingMessage, options: ParseOptions): Promis
     });
     parser.on('error', (error: Error) => {
       result.malformed = error.message;
-      req.unpipe(parser);
+      if (paced) req.unpipe(paced);
+      else req.unpipe(parser);
       req.resume();
       if (req.readableEnded) finish();
       else req.on('end', finish);
@@ -127,7 +133,8 @@ export function parseUpload(req: IncomingMessage, options: ParseOptions): Promis
         finish();
       }
     });
-    req.pipe(parser);
+    if (paced) req.pipe(paced).pipe(parser);
+    else req.pipe(parser);
   });
 }
 

@@ -97,6 +97,11 @@ export interface FaultOptions {
   serverErrorRate: number;
   /** Delay before every API answer. */
   latencyMs: number;
+  /**
+   * Upload bodies are read no faster than this (bytes per second; 0, the default: as fast as they
+   * come): a client far from the vendor, with `latencyMs` as its round trip (link-pacing.ts).
+   */
+  uploadBytesPerSecond?: number;
   /** Share of requests never answered: the socket stays open until the client gives up. */
   hangRate: number;
   /** Share of requests whose connection is destroyed before the body is read (nothing happens). */

@@ -1,11 +1,13 @@
 /**
  * Figure 4, copy speed: a 200 MB object through the ingest path (S3 GetObject from fauxqs → library
- * client multipart upload → sandbox, in a fresh process running the bundled ingest child) against
+ * client multipart upload → sandbox, in a fresh process running the bundled ingest child with the
+ * ingest function's NODE_OPTIONS) against
  * `curl -F` sending the same bytes from a local file to the same sandbox endpoint with the same six
  * parts, api_key and bearer token. Target: ingest throughput / curl throughput ≥ 0.8.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { INGEST_DEPLOYED_FLAGS } from '../lib/deployed-flags.ts';
 import { startIngestFixture, type StoredObject } from '../lib/ingest-fixture.ts';
 import { fixed, MB, markdownTable, median } from '../lib/stats.ts';
 import type { Figure } from '../lib/types.ts';
@@ -66,11 +68,11 @@ export const copySpeed: Figure = {
     try {
       const curlVersion = (await run('curl', ['--version'])).stdout.split('\n')[0] ?? 'curl';
       // Warm-up of both paths (page cache, first-process effects), not counted.
-      await fixture.runIngest(size);
+      await fixture.runIngest(size, INGEST_DEPLOYED_FLAGS);
       await curlUpload(fixture.sandbox, object);
       // Interleaved, so a burst of load from elsewhere on the machine hits both sides alike.
       for (let i = 1; i <= repeats; i++) {
-        const ingest = (await fixture.runIngest(size)).durationMs;
+        const ingest = (await fixture.runIngest(size, INGEST_DEPLOYED_FLAGS)).durationMs;
         const curl = await curlUpload(fixture.sandbox, object);
         const readOnly = (await fixture.runIngest(size, [], { BENCH_READ_ONLY: 'true' })).durationMs;
         ingestMs.push(ingest);
@@ -93,7 +95,7 @@ export const copySpeed: Figure = {
         ratio: fixed(ratio),
         met: ratio >= TARGET,
         settings: [
-          'One 200 MB object. Ingest: a fresh `node` process running the bundled ingest child, timed from GetObject (fauxqs, over HTTP) to the 202 from the sandbox (process start-up not included).',
+          `One 200 MB object. Ingest: a fresh \`node ${INGEST_DEPLOYED_FLAGS.join(' ')}\` process (the ingest function's NODE_OPTIONS) running the bundled ingest child, timed from GetObject (fauxqs, over HTTP) to the 202 from the sandbox (process start-up not included).`,
           `curl: \`${curlVersion}\`, \`-F\` with the same six parts (file_name, folder_id, description, source, file_type, data from a file on local disk), the same api_key and bearer, no \`Expect: 100-continue\`; curl's own \`time_total\`.`,
           `Same sandbox (\`keepBytes: false\`: it still parses the multipart body and hashes every byte), interleaved runs, one warm-up each, medians of ${repeats}.`,
         ],

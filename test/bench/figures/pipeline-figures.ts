@@ -12,7 +12,10 @@
  */
 import { createLibraryClient } from '../../../shared/library/index.ts';
 import { startSandbox, uniformDuration } from '../../../infra/local/sandbox/index.ts';
-import { DEFAULT_RATE_LIMIT_SAFETY_MARGIN } from '../../../shared/runtime/pipeline-runtime.ts';
+import {
+  DEFAULT_RATE_LIMIT_MAX_SAFETY_MARGIN,
+  DEFAULT_RATE_LIMIT_SAFETY_MARGIN,
+} from '../../../shared/runtime/pipeline-runtime.ts';
 import { nextPollDelaySeconds, type PollSchedule } from '../../../shared/retry/backoff.ts';
 import { requestsOf, runPipeline, type PipelineRunResult } from '../lib/pipeline-run.ts';
 import { fixed, markdownTable, median, quantile } from '../lib/stats.ts';
@@ -22,6 +25,13 @@ import type { BenchContext, Figure } from '../lib/types.ts';
 const SEED = 7;
 const SCALED_PER_SECOND = 40;
 const KEY_PER_SECOND = 4;
+/**
+ * The backlog's per-second limit: the key's own. Scaled up (40/s, then 10/s), this shared 2-core
+ * machine's CPU time per file limited the drain, not the limiter; at 4/s the limiter does.
+ */
+const BACKLOG_PER_SECOND = KEY_PER_SECOND;
+/** At most this share of requests may be throttled (per-second 403s) in the backlog. */
+const MAX_THROTTLED_SHARE = 0.005;
 const MIN_PROCESSING_MS = 2_000;
 const MAX_PROCESSING_MS = 60_000;
 const VENDOR_POLL_MS = 5_000;
@@ -161,13 +171,13 @@ export const requestsPerFile: Figure = {
     for (const rec of run.records) statuses.set(rec.status, (statuses.get(rec.status) ?? 0) + 1);
     return {
       status: 'measured',
-      target: '≤ 1.10 requests per file, with and without enrichment',
+      target: '≤ 1.05 requests per file, all-in with enrichment on',
       headline: `${fixed(core, 3)} requests per file (upload + status) and ${fixed(withEnrichment, 3)} with the optional enrichment, vs ${fixed(base, 2)} for the vendor's upload-then-poll-every-5-s pattern: ratio ${fixed(core / base)} (${fixed(withEnrichment / base)} with enrichment)`,
       measured: `${fixed(core, 3)} (upload + status); ${fixed(withEnrichment, 3)} with enrichment`,
       baseline: `${fixed(base, 2)} (upload, then poll each file every 5 s)`,
       ratio: `${fixed(core / base)} (${fixed(withEnrichment / base)} with enrichment)`,
       // Judged as deployed: every stage enriches, so the total counts, not only upload + status.
-      met: core <= 1.1 && withEnrichment <= 1.1,
+      met: withEnrichment <= 1.05,
       settings: [
         `${n} PNG files put into the bucket at once; library processing per file uniform ${MIN_PROCESSING_MS / 1000}-${MAX_PROCESSING_MS / 1000} s (sandbox \`uniformDuration(2000, 60000, ${SEED})\`, real time), then Active.`,
         `Dev stage as configured (poll: first check after ${run.poll.firstDelaySeconds} s, doubling up to ${run.poll.maxDelaySeconds} s; status queue batches of ${run.stage.sources.statusQueue.batchSize} with a ${run.stage.sources.statusQueue.maxBatchingWindowSeconds} s window; enrichment ${run.stage.features.enrichActiveFiles ? 'on' : 'off'}), except the per-second limit: ${SCALED_PER_SECOND}/s on the sandbox and in REQUESTS_PER_SECOND (10× the key's 4/s) so the uploads take ~${Math.round(n / SCALED_PER_SECOND)} s, not ~${Math.round(n / KEY_PER_SECOND)} s. At 4/s status checks would arrive 10× slower, but a batch of ${run.stage.sources.statusQueue.batchSize} still fills in ${(run.stage.sources.statusQueue.batchSize / KEY_PER_SECOND).toFixed(1)} s, inside the ${run.stage.sources.statusQueue.maxBatchingWindowSeconds} s window, so the batching (and this ratio) is the same.`,
@@ -177,12 +187,10 @@ export const requestsPerFile: Figure = {
       details: [markdownTable(['requests per file', 'pipeline', 'baseline (vendor pattern)'], statusRows)],
       notes: [
         `One status request answers for a whole SQS batch (up to ${run.stage.sources.statusQueue.batchSize} ids), and the growing delay (10, 30, 70, 150 s after submission) checks a 60 s file 3 times instead of 12: ${fixed(r.status / n, 3)} status requests per file here against ${fixed(baseline.status / n, 2)} for per-file polling every 5 s.${checksPerStatusRequest > 0 ? ` The records report ${checksPerStatusRequest} checks in total (${fixed(checksPerStatusRequest / Math.max(1, r.status), 1)} files per status request).` : ''}`,
-        core <= 1.1
-          ? `Without enrichment the target is met (${fixed(core, 3)} ≤ 1.10).`
-          : `Missed without enrichment (${fixed(core, 3)}): a file that takes 2-60 s needs 1 to 3 checks, and a status request carries at most ${run.stage.sources.statusQueue.batchSize} ids (the status queue's batch size), so checks cost ${fixed(r.status / n, 3)} per file against the 0.10 the target leaves. What would close it: a larger status-queue batch (SQS event sources accept up to 10,000 messages per batch when a batching window is set, as it is here, and the client already puts up to 50 ids in one URL): at 50 ids per request the status share would be about ${fixed((r.status / n) * (run.stage.sources.statusQueue.batchSize / 50), 3)} per file while a backlog keeps batches full, i.e. ≈ ${fixed(1 + r.other / n + (r.status / n) * (run.stage.sources.statusQueue.batchSize / 50), 2)} requests per file; a longer first delay (e.g. 30 s, at the price of time to event) would also drop the first check of most files.`,
-        withEnrichment <= 1.1
-          ? `With enrichment (on in every stage: the event carries the hosted URL and thumbnail) the total is ${fixed(withEnrichment, 3)}: within the target too.`
-          : `Enrichment (on in every stage: the event carries the hosted URL and thumbnail) adds ${fixed(r.enrichment / n, 3)} requests per file (${requestsOf(run.sandbox, 'getFile')} single-file reads, ${requestsOf(run.sandbox, 'listFiles')} list reads), so the total is ${fixed(withEnrichment, 3)} and misses 1.10. The status answer carries no URL (the vendor's \`uploadstatus\` returns file_id, status and description only), so a file record must be read; a poll batch in which two or more files became Active already reads all their records with one list request (newest 1,000 files) instead of one GET each, so enrichment costs about one request per such batch. What would close it: fewer, fuller poll batches (a longer status-queue batching window, at the price of time to event), or enrichment off in a stage whose consumers do not need the URL (\`enrichActiveFiles: false\`: the target is then met).`,
+        `Without enrichment: ${fixed(core, 3)} requests per file.`,
+        withEnrichment <= 1.05
+          ? `With enrichment (on in every stage: the event carries the hosted URL and thumbnail) the total is ${fixed(withEnrichment, 3)}: within the target.`
+          : `Enrichment (on in every stage: the event carries the hosted URL and thumbnail) adds ${fixed(r.enrichment / n, 3)} requests per file (${requestsOf(run.sandbox, 'getFile')} single-file reads, ${requestsOf(run.sandbox, 'listFiles')} list reads), so the total is ${fixed(withEnrichment, 3)} and misses 1.05 (it was 1.101 before the kept list). Already done: the poll process keeps its last list of recent files, so a later batch's file the list shows Active needs neither a status request nor a record read, and a batch of files at check counts that have lately found files final lists first (shared/poll/recent-files.ts, active-odds.ts). What stops it: in this run the files finish spread over 2-60 s while checks come 10, 30, 70 s after submission, so most batches hold files that became Active since the last list and files still processing: such a batch needs its status request and a list. What would close it: fewer, fuller poll batches (status-queue batches of 100 with the client's status chunk at 100 ids would halve both counts: ≈ ${fixed(1 + r.other / n + (r.status + r.enrichment) / n / 2, 3)}; a longer batching window only helps when checks arrive slower than ${run.stage.sources.statusQueue.batchSize} per window), or enrichment off in a stage whose consumers do not need the URL (\`enrichActiveFiles: false\`: ${fixed(core, 3)}).`,
       ],
       data: { pipeline: r, baseline, files: n },
     };
@@ -194,11 +202,11 @@ export const backlog: Figure = {
   title: 'Backlog throughput',
   needsPipeline: true,
   async run(context) {
-    const files = context.quick ? 200 : 1000;
+    const files = context.quick ? 60 : 240;
     const run = await runPipeline({
       label: 'backlog',
       files,
-      perSecond: SCALED_PER_SECOND,
+      perSecond: BACKLOG_PER_SECOND,
       processingMs: 300,
       uploadedMs: 300,
       timeoutMs: 15 * 60_000,
@@ -209,7 +217,7 @@ export const backlog: Figure = {
     const drainS = (lastAccepted - run.dropStartedAt) / 1000;
     const endToEndS = (run.finishedAt - run.dropStartedAt) / 1000;
     const rpf = r.total / files;
-    const ceiling = SCALED_PER_SECOND / rpf;
+    const ceiling = BACKLOG_PER_SECOND / rpf;
     const filesPerSecond = files / drainS;
     const ratio = filesPerSecond / ceiling;
     const e2eRatio = files / endToEndS / ceiling;
@@ -217,6 +225,8 @@ export const backlog: Figure = {
     const margin = DEFAULT_RATE_LIMIT_SAFETY_MARGIN;
     const limiterCeiling = 1 / (1 + margin);
     const marginPercent = `${Math.round(margin * 100)} %`;
+    const maxMarginPercent = `${Math.round(DEFAULT_RATE_LIMIT_MAX_SAFETY_MARGIN * 100)} %`;
+    const throttledShare = r.throttled / r.total;
     // Is the drain rate steady? Files accepted per second in each quarter of the drain.
     const accepted = run.uploads.map((u) => u.acceptedAt).sort((a, b) => a - b);
     const quarters = [0, 1, 2, 3].map((q) => {
@@ -226,15 +236,15 @@ export const backlog: Figure = {
     });
     return {
       status: 'measured',
-      target: '≥ 0.9 of limit ÷ requests per file, 0 throttled',
-      headline: `${fixed(filesPerSecond, 1)} files/s while the backlog drained vs a ceiling of ${fixed(ceiling, 1)} files/s (${SCALED_PER_SECOND}/s ÷ ${fixed(rpf, 2)} requests per file): ratio ${fixed(ratio)}; ${r.throttled} throttled`,
+      target: `≥ 0.92 of limit ÷ requests per file, ≤ ${MAX_THROTTLED_SHARE * 100} % of requests throttled`,
+      headline: `${fixed(filesPerSecond, 1)} files/s while the backlog drained vs a ceiling of ${fixed(ceiling, 1)} files/s (${BACKLOG_PER_SECOND}/s ÷ ${fixed(rpf, 2)} requests per file): ratio ${fixed(ratio)}; ${r.throttled} throttled (${fixed(throttledShare * 100, 2)} %)`,
       measured: `${fixed(filesPerSecond, 1)} files/s (${r.throttled} throttled)`,
-      baseline: `${fixed(ceiling, 1)} files/s = ${SCALED_PER_SECOND}/s ÷ ${fixed(rpf, 2)}`,
+      baseline: `${fixed(ceiling, 1)} files/s = ${BACKLOG_PER_SECOND}/s ÷ ${fixed(rpf, 2)}`,
       ratio: `${fixed(ratio)} (end to end ${fixed(e2eRatio)})`,
-      met: ratio >= 0.9 && r.throttled === 0,
+      met: ratio >= 0.92 && throttledShare <= MAX_THROTTLED_SHARE,
       settings: [
         `${files} PNG files put at once (${((run.dropFinishedAt - run.dropStartedAt) / 1000).toFixed(1)} s to put them all); sandbox processing 0.3 s + 0.3 s (its defaults).`,
-        `Per-second limit scaled to ${SCALED_PER_SECOND}/s on the sandbox and in the pipeline's REQUESTS_PER_SECOND; everything else is the dev stage (ingest: batches of ${run.stage.sources.ingestQueue.batchSize}, max concurrency ${run.stage.sources.ingestQueue.maxConcurrency}; enrichment on).`,
+        `Per-second limit ${BACKLOG_PER_SECOND}/s on the sandbox (a sliding one-second window, as the vendor's gateway counts) and in the pipeline's REQUESTS_PER_SECOND: the key's own rate (scaled to 40/s or 10/s, this shared 2-core machine's CPU per file limited the drain, not the limiter); everything else is the dev stage (ingest: batches of ${run.stage.sources.ingestQueue.batchSize}, max concurrency ${run.stage.sources.ingestQueue.maxConcurrency}; enrichment on).`,
         `Files per second = files ÷ time from the first put to the last upload the sandbox accepted (the backlog's drain, ${drainS.toFixed(1)} s); requests per file = every API request of the run ÷ files (${fixed(rpf, 3)}); end to end = files ÷ time to the last event (${endToEndS.toFixed(1)} s).`,
       ],
       details: [
@@ -249,7 +259,7 @@ export const backlog: Figure = {
               'throttled answers (403 over qps / over day)',
               `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`,
             ],
-            ['request rate while draining', `${fixed(r.total / drainS, 1)} /s of ${SCALED_PER_SECOND}`],
+            ['request rate while draining', `${fixed(r.total / drainS, 1)} /s of ${BACKLOG_PER_SECOND}`],
             ['ingest invocations, max concurrent', `${run.invocations.ingest}, ${run.maxInFlight.ingest}`],
             ['files accepted per second, by quarter of the drain', quarters.map((q) => fixed(q, 1)).join(' → ')],
             [
@@ -260,13 +270,22 @@ export const backlog: Figure = {
         ),
       ],
       notes: [
-        `The shared limiter spaces requests ${Math.round((1000 / SCALED_PER_SECOND) * (1 + margin))} ms apart (1000 / REQUESTS_PER_SECOND plus the runtime's ${marginPercent} safety margin, shared/runtime/pipeline-runtime.ts): by design the pipeline uses at most ${fixed(limiterCeiling)} of the key's rate, which is why no request is throttled, and the ratio cannot exceed ≈ ${fixed(limiterCeiling)}. The margin is there because a request reaches the API some time after its slot (the upload body's first bytes, the event loop of a busy host, clock skew between Lambda hosts); with 10 % an occasional request landed inside the sandbox's one-second window and was refused.`,
-        ratio >= 0.9
-          ? 'The backlog drains at the rate the key allows.'
-          : `Missed (${fixed(ratio)}), by design first: the ${marginPercent} margin caps the ratio at ${fixed(limiterCeiling)}, below the 0.9 target, in exchange for no throttled request (each costs a request of the day's quota and holds every function back 1 s). The request rate while draining, ${fixed(r.total / drainS, 1)}/s of ${SCALED_PER_SECOND}, is ${fixed(r.total / drainS / SCALED_PER_SECOND)} of the key against that ${fixed(limiterCeiling)}; the rest is this machine: each file keeps an ingest invocation busy ${fixed(run.busyMs.ingest / files, 0)} ms (including its wait for a slot), with the dev stage's max concurrency of ${run.stage.sources.ingestQueue.maxConcurrency}, on 2 cores shared with DynamoDB Local, fauxqs and the sandbox. What would close it: a margin of 10 % or less (ceiling ≥ 0.91) once the jitter between slot and arrival is smaller, for example by reserving the slot only when the upload body's first bytes are ready, or an adaptive margin that starts small and widens after a per-second 403; the scaled 40/s run also needs a larger ingest concurrency than 2 to show it. At the real key (4/s ÷ ${fixed(rpf, 2)} = ${fixed(KEY_PER_SECOND / rpf, 1)} files/s) the machine is not the limit, only the margin is.`,
+        `The shared limiter spaces requests 1000 / REQUESTS_PER_SECOND × (1 + margin) apart, the margin adaptive (shared/rate-limit/adaptive-margin.ts): it starts at ${marginPercent} (${Math.ceil((1000 / BACKLOG_PER_SECOND) * (1 + margin))} ms here, a ceiling of ${fixed(limiterCeiling)} of the key), widens a third of the way to ${maxMarginPercent} on each per-second 403 (reported by a function, or seen as another process's hold) and narrows back a step per 200 grants without one. The margin is there because a request reaches the API some time after its slot (a busy host, the upload body's first bytes, clock skew between hosts); before, a fixed 20 % capped the ratio at 0.83.`,
+        ratio >= 0.92
+          ? `The backlog drains at ${fixed(ratio)} of the rate the key allows, ${r.throttled} request(s) throttled.`
+          : `Missed (${fixed(ratio)}). The request rate while draining, ${fixed(r.total / drainS, 1)}/s of ${BACKLOG_PER_SECOND}, is ${fixed(r.total / drainS / BACKLOG_PER_SECOND)} of the key against the limiter's ${fixed(limiterCeiling)}; the rest is this machine: each file keeps an ingest invocation busy ${fixed(run.busyMs.ingest / files, 0)} ms (including its wait for a slot), with the dev stage's max concurrency of ${run.stage.sources.ingestQueue.maxConcurrency}, on 2 cores shared with DynamoDB Local, fauxqs, the sandbox and the other work on the machine (load average in the run header).`,
         "End to end includes the last files' first status check (10 s after their upload) and the event: a fixed tail that matters less the longer the backlog.",
       ],
-      data: { requests: r, drainS, endToEndS, files, quarters, invocations: run.invocations, busyMs: run.busyMs },
+      data: {
+        requests: r,
+        throttledShare,
+        drainS,
+        endToEndS,
+        files,
+        quarters,
+        invocations: run.invocations,
+        busyMs: run.busyMs,
+      },
     };
   },
 };
@@ -352,6 +371,166 @@ export const timeToEvent: Figure = {
         "What would lower it, at a price in requests: a shorter first delay or a slower growth factor, or a cap (maxDelaySeconds) matched to the library's real processing times.",
       ],
       data: { measured, floors, checkTimes: times },
+    };
+  },
+};
+
+/** The real link: upload bodies at ~2.5 MB/s with 100 ms before each answer, files of 1-5 MB. */
+const LINK = { uploadBytesPerSecond: 2_500_000, latencyMs: 100 };
+const MIN_FILE_BYTES = 1_000_000;
+const MAX_FILE_BYTES = 5_000_000;
+
+/** File `i`'s padding: sizes spread evenly over 1-5 MB in a seeded order. */
+function realSize(i: number): number {
+  const x = Math.sin(i * 12.9898 + SEED) * 43758.5453;
+  return Math.round(MIN_FILE_BYTES + (x - Math.floor(x)) * (MAX_FILE_BYTES - MIN_FILE_BYTES));
+}
+
+export const backlogRealLink: Figure = {
+  id: 'backlog-real-link',
+  title: 'Backlog of real-sized files over a real link',
+  needsPipeline: true,
+  async run(context) {
+    const files = context.quick ? 12 : 40;
+    const run = await runPipeline({
+      label: 'real-link',
+      files,
+      perSecond: KEY_PER_SECOND,
+      processingMs: 300,
+      uploadedMs: 300,
+      timeoutMs: 15 * 60_000,
+      log: context.log,
+      paddingOf: realSize,
+      link: LINK,
+    });
+    const r = apiRequests(run);
+    const lastAccepted = Math.max(...run.uploads.map((u) => u.acceptedAt));
+    const drainS = (lastAccepted - run.dropStartedAt) / 1000;
+    const rpf = r.total / files;
+    const ceiling = KEY_PER_SECOND / rpf;
+    const ratio = files / drainS / ceiling;
+    const { batchSize, maxConcurrency } = run.stage.sources.ingestQueue;
+    const busyPerFileS = run.busyMs.ingest / files / 1000;
+    const neededConcurrency = Math.ceil(0.9 * ceiling * busyPerFileS);
+    const meanMb = Array.from({ length: files }, (_, i) => realSize(i)).reduce((a, b) => a + b, 0) / files / 1e6;
+    return {
+      status: 'measured',
+      target: '≥ 0.9 of limit ÷ requests per file',
+      headline: `${fixed(files / drainS, 2)} files/s vs a ceiling of ${fixed(ceiling, 2)} files/s (${KEY_PER_SECOND}/s ÷ ${fixed(rpf, 2)}): ratio ${fixed(ratio)} with the dev stage's ingest concurrency ${maxConcurrency}; about ${neededConcurrency} concurrent uploads would reach 0.9`,
+      measured: `${fixed(files / drainS, 2)} files/s (${r.throttled} throttled)`,
+      baseline: `${fixed(ceiling, 2)} files/s = ${KEY_PER_SECOND}/s ÷ ${fixed(rpf, 2)}`,
+      ratio: `${fixed(ratio)}`,
+      met: ratio >= 0.9,
+      settings: [
+        `${files} PNG files of 1-5 MB (mean ${fixed(meanMb, 1)} MB) put at once; the sandbox reads each upload body at ${LINK.uploadBytesPerSecond / 1e6} MB/s at most and waits ${LINK.latencyMs} ms before each answer (its \`uploadBytesPerSecond\` and \`latencyMs\`: a client far from the vendor); processing 0.3 s + 0.3 s.`,
+        `The key's real ${KEY_PER_SECOND}/s on the sandbox and in REQUESTS_PER_SECOND; the dev stage as configured (ingest: batches of ${batchSize}, max concurrency ${maxConcurrency}, the files of a batch one after another).`,
+        `Files per second = files ÷ time from the first put to the last upload accepted (${drainS.toFixed(1)} s).`,
+      ],
+      details: [
+        markdownTable(
+          ['', 'value'],
+          [
+            [
+              'API requests (upload / status / enrichment / other)',
+              `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`,
+            ],
+            [
+              'throttled answers (403 over qps / over day)',
+              `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`,
+            ],
+            ['ingest invocations, max concurrent', `${run.invocations.ingest}, ${run.maxInFlight.ingest}`],
+            [
+              'ingest busy time per file',
+              `${fixed(busyPerFileS, 2)} s (max concurrency ${maxConcurrency}: ${fixed(maxConcurrency / busyPerFileS, 2)} files/s at most)`,
+            ],
+            [
+              'concurrent uploads for 0.9 of the ceiling',
+              `${neededConcurrency} (0.9 × ${fixed(ceiling, 2)} files/s × ${fixed(busyPerFileS, 2)} s)`,
+            ],
+          ],
+        ),
+      ],
+      notes: [
+        ratio >= 0.9
+          ? 'Met with the stage as configured.'
+          : `Missed with the dev stage's ingest concurrency of ${maxConcurrency}: over a real link an upload takes seconds (the body at ${LINK.uploadBytesPerSecond / 1e6} MB/s plus the answer's latency), and ingest uploads a batch's files one after another, so ${maxConcurrency} invocations carry at most ${fixed(maxConcurrency / busyPerFileS, 2)} files/s against the key's ${fixed(ceiling, 2)}. The key is the bottleneck only from about ${neededConcurrency} concurrent uploads on; the ingest queue's maxConcurrency (infra/config/stages.ts) follows from this figure: at ≥ ${neededConcurrency} (batch size 1-5 changes little, since a batch's files go one after another) the limiter, not the concurrency, paces the drain. Extra invocations cost nothing while they wait: the limiter holds them before the request, not during an upload.`,
+      ],
+      data: { requests: r, drainS, files, busyPerFileS, neededConcurrency, ratio },
+    };
+  },
+};
+
+/** The trickle: one file every this many ms. */
+const TRICKLE_EVERY_MS = 10_000;
+/** Event lag target: p95 seconds from final to event, at most this many requests per file. */
+const LAG_P95_TARGET_S = 10;
+const LAG_REQUESTS_TARGET = 1.3;
+
+export const eventLag: Figure = {
+  id: 'event-lag',
+  title: 'Event lag in a trickle',
+  needsPipeline: true,
+  async run(context) {
+    const files = context.quick ? 6 : 18;
+    const run = await runPipeline({
+      label: 'trickle',
+      files,
+      perSecond: KEY_PER_SECOND,
+      processingMs: processingTimes(),
+      uploadedMs: 0,
+      timeoutMs: 15 * 60_000,
+      log: context.log,
+      dropEveryMs: TRICKLE_EVERY_MS,
+    });
+    const r = apiRequests(run);
+    const byId = new Map(run.uploads.map((u) => [u.fileId, u]));
+    const times = checkTimes(run.poll);
+    const lags: number[] = [];
+    const floors: number[] = [];
+    for (const event of run.events) {
+      const upload = event.libraryFileId === undefined ? undefined : byId.get(event.libraryFileId);
+      if (upload === undefined) continue;
+      lags.push((event.receivedAt - (upload.acceptedAt + upload.finalAfterMs)) / 1000);
+      floors.push(floorWait(times, upload.finalAfterMs / 1000));
+    }
+    const p50 = median(lags);
+    const p95 = quantile(lags, 0.95);
+    const rpf = r.total / files;
+    const met = p95 <= LAG_P95_TARGET_S && rpf <= LAG_REQUESTS_TARGET;
+    return {
+      status: 'measured',
+      target: `p95 ≤ ${LAG_P95_TARGET_S} s at ≤ ${LAG_REQUESTS_TARGET} requests per file`,
+      headline: `final → event median ${fixed(p50, 1)} s, p95 ${fixed(p95, 1)} s at ${fixed(rpf, 2)} requests per file, vs the schedule's floor of ${fixed(median(floors), 1)} s / ${fixed(quantile(floors, 0.95), 1)} s`,
+      measured: `p50 ${fixed(p50, 1)} s, p95 ${fixed(p95, 1)} s; ${fixed(rpf, 2)} requests per file`,
+      baseline: `schedule floor p50 ${fixed(median(floors), 1)} s, p95 ${fixed(quantile(floors, 0.95), 1)} s`,
+      ratio: `p95 ${fixed(p95 / LAG_P95_TARGET_S)} of the ${LAG_P95_TARGET_S} s target`,
+      met,
+      settings: [
+        `${files} PNG files put one every ${TRICKLE_EVERY_MS / 1000} s; library processing uniform ${MIN_PROCESSING_MS / 1000}-${MAX_PROCESSING_MS / 1000} s as in figure 1; the key's real ${KEY_PER_SECOND}/s; the dev stage as configured (poll checks at ${times.slice(0, 5).join(', ')} … s after submission).`,
+        'Lag: from the moment the sandbox makes the file final (acceptance + its processing time) to the moment the EventBridge stand-in received its event. Requests: every API request of the run ÷ files.',
+      ],
+      details: [
+        markdownTable(
+          ['', 'value'],
+          [
+            ['final → event p50 / p95 / max', `${fixed(p50, 1)} / ${fixed(p95, 1)} / ${fixed(Math.max(...lags), 1)} s`],
+            [
+              'schedule floor p50 / p95 (same files)',
+              `${fixed(median(floors), 1)} / ${fixed(quantile(floors, 0.95), 1)} s`,
+            ],
+            [
+              'API requests (upload / status / enrichment / other)',
+              `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`,
+            ],
+          ],
+        ),
+      ],
+      notes: [
+        met
+          ? 'Met.'
+          : `Missed. The lag is the poll schedule's floor (a file final just after a check waits for the next, and the checks grow apart: ${times.slice(0, 5).join(', ')} s), not the library or the pipeline's overhead (median ${fixed(p50 - median(floors), 1)} s beyond it). The request count is a trickle's: each status batch holds one file, so every check is a request of its own (${fixed(r.status / files, 2)} status requests per file), and the record is read with one GET (${fixed(r.enrichment / files, 2)}). The two targets pull apart: a p95 of ${LAG_P95_TARGET_S} s needs every file in flight checked at least every ${LAG_P95_TARGET_S} s, i.e. at least one request per ${LAG_P95_TARGET_S} s while anything is in flight, which at one file per ${TRICKLE_EVERY_MS / 1000} s is at least one status request per file, so ≥ 2 requests per file with the upload (≥ 3 with a record read) against the 1.3 asked. What would help: spending the spare daily budget (a trickle uses a few hundred of the 10,000) on checks every ${LAG_P95_TARGET_S} s while few files are in flight and the day's projection allows, one request for all in-flight files (and one list confirming and enriching the Active ones); it buys the p95, not the 1.3. That budget-aware schedule is not built yet (shared/retry/backoff.ts decides the delays).`,
+      ],
+      data: { lags, floors, requests: r, files },
     };
   },
 };
@@ -481,4 +660,4 @@ export const cost: Figure = {
   },
 };
 
-export const pipelineFigures: Figure[] = [requestsPerFile, backlog, timeToEvent, cost];
+export const pipelineFigures: Figure[] = [requestsPerFile, backlog, backlogRealLink, timeToEvent, eventLag, cost];

@@ -1,12 +1,13 @@
 /**
  * esbuild with the options the stack's NodejsFunction uses (infra/constructs/pipeline-function.ts):
  * ESM, minified, external source maps without sources content, platform node, target node24,
- * `module` before `main`, the `require` banner, AWS SDK v3 bundled (nothing external), the project's
- * tsconfig. The architecture (arm64) does not change the bundle.
+ * `module` before `main`, the `require` banner, AWS SDK v3 bundled, the stack's define, alias and
+ * external lists (infra/constructs/bundling/function-bundling.ts), the project's tsconfig. The architecture (arm64) does not change the bundle.
  */
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUNDLE_ALIAS, BUNDLE_DEFINE, BUNDLE_EXTERNAL } from '../../../infra/constructs/bundling/function-bundling.ts';
 import { ESM_REQUIRE_BANNER } from '../../../infra/constructs/pipeline-function.ts';
 import { PROJECT_ROOT } from './child.ts';
 
@@ -39,7 +40,9 @@ export async function bundleLikeTheStack(entry: string, outfile: string): Promis
     // CDK passes `--sourcemap`: a linked external map (the bundle ends with a sourceMappingURL comment).
     sourcemap: true,
     sourcesContent: false,
-    external: [],
+    external: [...BUNDLE_EXTERNAL],
+    define: { ...BUNDLE_DEFINE },
+    alias: { ...BUNDLE_ALIAS },
     tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
     logLevel: 'error',
     absWorkingDir: PROJECT_ROOT,

@@ -47,6 +47,12 @@ export interface PipelineRunOptions {
   uploadedMs: number;
   timeoutMs: number;
   log: (line: string) => void;
+  /** Put one object every this many ms (a trickle) instead of all at once. */
+  dropEveryMs?: number;
+  /** Bytes of padding after the PNG header of file `i` (default 2,048). */
+  paddingOf?: (i: number) => number;
+  /** A link in front of the sandbox: upload bodies paced to this rate, and a delay before each answer. */
+  link?: { uploadBytesPerSecond: number; latencyMs: number };
 }
 
 export interface UploadTiming {
@@ -109,6 +115,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     keepBytes: false,
     limits: { perSecond: options.perSecond, perDay: 10_000 },
     processing: { processingMs: processing, uploadedMs: options.uploadedMs },
+    ...(options.link ? { faults: { ...options.link } } : {}),
   });
   const stateDir = mkdtempSync(join(tmpdir(), `bench-${options.label}-`));
   const counter = installSdkCounter();
@@ -195,16 +202,18 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     const dropStartedAt = Date.now();
     const keys: string[] = [];
     const queue = Array.from({ length: options.files }, (_, i) => i);
+    const trickle = options.dropEveryMs;
     await Promise.all(
-      Array.from({ length: 16 }, async () => {
+      Array.from({ length: trickle === undefined ? 16 : 1 }, async () => {
         for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          if (trickle !== undefined && i > 0) await new Promise((resolve) => setTimeout(resolve, trickle));
           const key = `${prefix}bench-${options.label}-${String(i).padStart(5, '0')}.png`;
           keys.push(key);
           await s3.send(
             new PutObjectCommand({
               Bucket: running.resources.bucket,
               Key: key,
-              Body: pngBytes(i),
+              Body: pngBytes(i, options.paddingOf?.(i)),
               ContentType: 'image/png',
             }),
           );

@@ -6,10 +6,12 @@
 export const FIGURE_IDS = [
   'requests-per-file',
   'backlog',
+  'backlog-real-link',
   'streaming-memory',
   'copy-speed',
   'cold-start',
   'time-to-event',
+  'event-lag',
   'cost',
   'backfill',
 ] as const;

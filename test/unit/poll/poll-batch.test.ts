@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { LibraryNotFoundError, LibraryServerError, LibraryThrottledError } from '../../../shared/library/errors.ts';
 import type { LibraryFile, UploadStatus } from '../../../shared/library/types.ts';
 import { processPollBatch, type PollDependencies } from '../../../shared/poll/poll-batch.ts';
+import { RecentFiles } from '../../../shared/poll/recent-files.ts';
 import type { StatusCheckMessage } from '../../../shared/poll/status-message.ts';
 import type { UploadsStore } from '../../../shared/store/uploads-store.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../shared/retry/retry-policy.ts';
@@ -188,5 +189,61 @@ describe('processPollBatch', () => {
       'https://listed/1',
       'https://listed/2',
     ]);
+  });
+
+  it('settles files a kept list shows Active without asking again, and asks only for the others', async () => {
+    // Prepare: batch 1 lists the library; 5 is Active in that list, 6 Processing, 7 absent.
+    const statuses: Record<string, string> = { '1': 'Active', '6': 'Processing', '7': 'Processing' };
+    const f = fakes({
+      getUploadStatus: async (ids) =>
+        ids.map((fileId) => ({ fileId, status: statuses[fileId] ?? 'Missing', description: '' })),
+      listFiles: async () => ({
+        results: [
+          { id: '1', name: 'a', status: 'Active', url: 'https://listed/1' },
+          { id: '5', name: 'e', status: 'Active', url: 'https://listed/5' },
+          { id: '6', name: 'f', status: 'Processing' },
+        ],
+      }),
+    });
+    const listFiles = f.deps.library.listFiles!;
+    f.deps.recentFiles = new RecentFiles(async () => (await listFiles({})).results);
+    f.deps.settings.listActiveFilesFrom = 1;
+    await processPollBatch(eventOf(message('1')), f.deps);
+    f.getUploadStatus.mockClear();
+    // Act
+    await processPollBatch(eventOf(message('5'), message('6'), message('7')), f.deps);
+    await processPollBatch(eventOf(message('5', { objectId: 's3://b/5b.png#etag=e5b' })), f.deps);
+    // Assess
+    expect(f.getUploadStatus).toHaveBeenCalledOnce();
+    expect(f.getUploadStatus).toHaveBeenCalledWith(['6', '7']);
+    expect(listFiles).toHaveBeenCalledOnce();
+    expect(f.deps.library.getFile).not.toHaveBeenCalled();
+    expect(f.finals.map((x) => [x.status, x.details['url']])).toEqual([
+      ['Active', 'https://listed/1'],
+      ['Active', 'https://listed/5'],
+      ['Active', 'https://listed/5'],
+    ]);
+    expect(f.sent.map((x) => x.message.libraryFileId)).toEqual(['6', '7']);
+  });
+
+  it('lists first when checks at this count have lately found files final, asking only for the rest', async () => {
+    // Prepare: the library lists 1 and 2 Active; 3 is not in the list.
+    const f = fakes({
+      getUploadStatus: async (ids) => ids.map((fileId) => ({ fileId, status: 'Processing', description: '' })),
+      listFiles: async () => ({
+        results: ['1', '2'].map((id) => ({ id, name: id, status: 'Active', url: `https://listed/${id}` })),
+      }),
+    });
+    const listFiles = f.deps.library.listFiles!;
+    f.deps.recentFiles = new RecentFiles(async () => (await listFiles({})).results);
+    for (let i = 0; i < 20; i++) f.deps.recentFiles.odds.observe(2, true);
+    // Act
+    await processPollBatch(eventOf(message('1', { checks: 2 }), message('2', { checks: 2 })), f.deps);
+    await processPollBatch(eventOf(message('3', { checks: 0 })), f.deps);
+    // Assess: the first batch cost one list, the second (first checks: no tally) one status request.
+    expect(listFiles).toHaveBeenCalledOnce();
+    expect(f.getUploadStatus).toHaveBeenCalledOnce();
+    expect(f.getUploadStatus).toHaveBeenCalledWith(['3']);
+    expect(f.finals.map((x) => x.details['url'])).toEqual(['https://listed/1', 'https://listed/2']);
   });
 });

@@ -121,4 +121,46 @@ describe('createDynamoRateLimiter', () => {
     // Act / Assess
     await expect(acquire('listFolders')).resolves.toBeUndefined();
   });
+
+  it("spaces slots further apart after reportThrottle('second') when the margin may adapt", async () => {
+    // Prepare: every reservation takes a free slot ('now' branch); the hold's writes succeed.
+    const { client, sent } = scriptedClient([]);
+    const limiter = createDynamoRateLimiter({
+      tableName: 'limits',
+      client,
+      perSecond: 4,
+      perDay: 10_000,
+      keyId: 'k',
+      safetyMargin: 0.05,
+      maxSafetyMargin: 0.2,
+      now: () => T,
+      sleep: async () => undefined,
+    });
+    const nextSlot = () =>
+      (sent.at(-1)?.input as { ExpressionAttributeValues?: Record<string, number> }).ExpressionAttributeValues?.[
+        ':nextSlot'
+      ];
+    // Act
+    await limiter.acquire('uploadFile');
+    const before = nextSlot();
+    await limiter.reportThrottle('second');
+    const limiterAfter = createDynamoRateLimiter({
+      tableName: 'limits',
+      client,
+      perSecond: 4,
+      perDay: 10_000,
+      keyId: 'k',
+      safetyMargin: 0.05,
+      now: () => T + 5000,
+      sleep: async () => undefined,
+    });
+    await limiterAfter.acquire('uploadFile');
+    const fixedMargin = nextSlot();
+    await limiter.acquire('getUploadStatus');
+    // Assess: 250 ms × 1.05, then × 1.10 after one throttle; a fixed-margin limiter keeps 1.05.
+    expect(before).toBe(T + 263);
+    expect(fixedMargin).toBe(T + 5000 + 263);
+    const reservations = sent.filter((c) => (c.input as { UpdateExpression?: string }).UpdateExpression !== undefined);
+    expect(reservations.at(-1)?.input).toMatchObject({ ExpressionAttributeValues: { ':interval': 275 } });
+  });
 });

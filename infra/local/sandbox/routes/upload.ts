@@ -21,8 +21,12 @@ export async function uploadFile({ req, state }: RouteContext): Promise<RouteRes
       body: [apiError(ERROR_KEYS.unsupportedMediaType, 'Content-Type must be multipart/form-data.')],
     };
   }
-  const { limits, quirks, keepBytes } = state.settings;
-  const parsed = await parseUpload(req, { maxFileSize: limits.maxUploadSize, keepBytes });
+  const { limits, quirks, keepBytes, faults } = state.settings;
+  const parsed = await parseUpload(req, {
+    maxFileSize: limits.maxUploadSize,
+    keepBytes,
+    bytesPerSecond: faults.uploadBytesPerSecond ?? 0,
+  });
   if (parsed.aborted === true) return NO_RESPONSE;
   if (parsed.malformed !== undefined) {
     state.counters.uploadRejected();
