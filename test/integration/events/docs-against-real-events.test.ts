@@ -28,9 +28,16 @@ const FILES = [
   { drop: 'Events/2026/notes.txt', content: Buffer.from('just text\n'), status: 'Rejected' },
   { drop: 'Events/2026/fake.png', content: Buffer.from('not a PNG at all\n'), status: 'Rejected' },
 ] as const;
+/**
+ * Following the bucket (dev's sync policy: replace + trash; prod keeps deleted keys' files): an overwrite
+ * ends the first version Replaced, a deletion ends the key Removed.
+ */
+const SYNC_FILES = { overwritten: 'Events/2026/banner.png', deleted: 'Events/2026/old-flyer.png' } as const;
 const ENVELOPE_KEYS = ['account', 'detail', 'detail-type', 'id', 'region', 'resources', 'source', 'time', 'version'];
 
 let pipeline: LocalPipeline | undefined;
+let syncPipeline: LocalPipeline | undefined;
+let syncEvents: EventEnvelope[] = [];
 let workDir: string;
 let events: EventEnvelope[] = [];
 let lines: unknown[] = [];
@@ -52,9 +59,39 @@ beforeAll(async () => {
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as unknown);
+  syncEvents = await followTheBucket();
 });
 
+/** Runs the dev pipeline over an overwrite and a deletion; returns their Replaced and Removed events. */
+async function followTheBucket(): Promise<EventEnvelope[]> {
+  syncPipeline = await startLocalPipeline({
+    stage: 'dev',
+    fast: true,
+    stateDir: join(workDir, 'sync-state'),
+    dropDir: join(workDir, 'sync-drop'),
+    library: 'sandbox',
+    shutdownGraceMs: 3000,
+  });
+  const p = syncPipeline;
+  const first = await p.dropFile(SYNC_FILES.overwritten, pngBytes(100, 80));
+  const doomed = await p.dropFile(SYNC_FILES.deleted, pngBytes(90, 70));
+  await p.waitForEvents({ keys: [first.key, doomed.key], timeoutMs: 45_000 });
+  await p.dropFile(SYNC_FILES.overwritten, pngBytes(120, 90));
+  await rm(doomed.path);
+  const wanted = [DETAIL_TYPES.replaced, DETAIL_TYPES.removed] as string[];
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const found = p.events().filter((e) => wanted.includes(e['detail-type']));
+    if (found.length >= 2) return found;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `no Replaced and Removed events within 60 s: ${JSON.stringify(p.events().map((e) => e['detail-type']))}`,
+  );
+}
+
 afterAll(async () => {
+  await syncPipeline?.stop();
   await pipeline?.stop();
   await rm(workDir, { recursive: true, force: true });
 });
@@ -65,12 +102,20 @@ describe('the real events', () => {
   it('cover every detail-type, each file once, each valid against the contract', () => {
     // Assess
     expect(events.map(keyOf).sort()).toEqual(FILES.map((f) => `uploads/${f.drop}`).sort());
-    expect(new Set(events.map((e) => e['detail-type']))).toEqual(new Set(Object.values(DETAIL_TYPES)));
+    const detailTypes = [...events, ...syncEvents].map((e) => e['detail-type']);
+    expect(new Set(detailTypes)).toEqual(new Set(Object.values(DETAIL_TYPES)));
     for (const file of FILES) {
       const event = events.find((e) => keyOf(e) === `uploads/${file.drop}`);
       expect(event?.detail['status'], file.drop).toBe(file.status);
       expect(validateLibraryUploadEvent(event, { strict: true }).errors, file.drop).toEqual([]);
     }
+    expect(syncEvents.map((e) => [e['detail-type'], keyOf(e)]).sort()).toEqual(
+      [
+        [DETAIL_TYPES.replaced, `uploads/${SYNC_FILES.overwritten}`],
+        [DETAIL_TYPES.removed, `uploads/${SYNC_FILES.deleted}`],
+      ].sort(),
+    );
+    for (const event of syncEvents) expect(validateLibraryUploadEvent(event, { strict: true }).errors).toEqual([]);
     expect(events.map((e) => (e.detail['reason'] as { errorKey?: string } | undefined)?.errorKey).sort()).toEqual(
       ['content-mismatch', 'unsupported-type', 'virus-found', undefined, undefined].sort(),
     );
@@ -119,9 +164,10 @@ describe('the documented event patterns', () => {
 describe('the documented example events', () => {
   it.each(examples)('%s is valid and uses only the fields real events of its detail-type use', (_name, example) => {
     // Prepare
-    const real = events.find(
+    const real = [...events, ...syncEvents].find(
       (e) => e['detail-type'] === example['detail-type'] && keyOf(e).startsWith('uploads/Events/'),
     );
+    expect(real, `a real ${example['detail-type']} event`).toBeDefined();
 
     // Act / Assess
     expect(validateLibraryUploadEvent(example, { strict: true }).errors).toEqual([]);

@@ -8,6 +8,7 @@ import { GetBucketNotificationConfigurationCommand, PutObjectCommand } from '@aw
 import { ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dev, resourceNames, visibilityTimeoutSeconds } from '../../../infra/config/index.ts';
+import { UPLOADS_INDEXES } from '../../../shared/store/tables.ts';
 import { createLocalResources, queueAttributes, type LocalResources } from '../../../infra/local/runner/resources.ts';
 import { loadStackDefinitions } from '../../../infra/local/runner/stack-definitions.ts';
 import { startTestEnvironment, waitFor, type TestEnvironment } from '../../support/index.ts';
@@ -67,6 +68,7 @@ describe('local resources from the dev stage config', () => {
         resourceNames(dev).uploadsByLibraryFileIdIndex,
         resourceNames(dev).uploadsByKeyIndex,
         resourceNames(dev).uploadsByStatusIndex,
+        UPLOADS_INDEXES.byETag.name,
       ].sort(),
     );
     expect(resources.uploadsStreamArn).toBe(uploads?.LatestStreamArn);
@@ -77,14 +79,14 @@ describe('local resources from the dev stage config', () => {
     expect(limits?.StreamSpecification?.StreamEnabled ?? false).toBe(false);
   });
 
-  it('configures bucket notifications as the stack does (prefix filter, ObjectCreated)', async () => {
+  it('configures bucket notifications as the stack does (prefix filter, ObjectCreated, ObjectRemoved when dev trashes)', async () => {
     const config = await env.clients.s3.send(
       new GetBucketNotificationConfigurationCommand({ Bucket: resources.bucket }),
     );
     expect(config.QueueConfigurations).toHaveLength(1);
     expect(config.QueueConfigurations?.[0]).toMatchObject({
       QueueArn: resources.ingestQueue.arn,
-      Events: ['s3:ObjectCreated:*'],
+      Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
       Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
     });
   });
