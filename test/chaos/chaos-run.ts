@@ -1,6 +1,7 @@
 /**
- * The fault run: every file dropped under faults ends as one final record, one (distinct) event and,
- * when accepted, one library file; nothing is lost and no file is uploaded twice. One exception is
+ * The fault run: every object version written under faults ends as one final record, one (distinct)
+ * event per final state and, when accepted, one library file; nothing is lost, no file is uploaded twice,
+ * and the library ends as the bucket implies. One exception is
  * reported apart, not hidden: an upload whose answer was lost and that the library cancelled (VirusFound)
  * before the pipeline's search could see it is posted again (see `cancelledReposts`).
  *
@@ -542,9 +543,11 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       const killNow =
         nextKill !== undefined &&
         (input.killWhen === 'after-ingest'
-          ? records.length >= versions.length &&
+          ? // The dropped files claimed, every record past ingest and some still followed (the late
+            // changes' versions, written at half the files final, may still be on their way).
+            records.length >= files.length &&
             records.every((r) => r.libraryFileId !== undefined || isFinalStatus(r.status)) &&
-            finalKeys.size < files.length
+            records.some((r) => !isFinalStatus(r.status))
           : finalKeys.size >= nextKill * files.length);
       if (killNow && worker) {
         kills.push({ atMs: elapsed(), finalRecordsBefore: finalKeys.size });
