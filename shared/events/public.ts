@@ -18,6 +18,7 @@ export type {
   EventFile,
   EventObject,
   EventReason,
+  EventRetry,
   EventStatus,
   EventTimings,
   FailedEventDetail,
