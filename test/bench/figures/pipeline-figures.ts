@@ -53,6 +53,18 @@ function spread(context: BenchContext): Promise<PipelineRunResult> {
   return spreadRun;
 }
 
+/** The table rows every pipeline figure shows: API requests by kind, and the sandbox's throttled answers. */
+function requestRows(run: PipelineRunResult): [[string, string], [string, string]] {
+  const r = apiRequests(run);
+  return [
+    [
+      'API requests (upload / status / enrichment / other)',
+      `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`,
+    ],
+    ['throttled answers (403 over qps / over day)', `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`],
+  ];
+}
+
 function apiRequests(run: PipelineRunResult) {
   const c = run.sandbox;
   const upload = requestsOf(c, 'uploadFile');
@@ -251,14 +263,7 @@ export const backlog: Figure = {
         markdownTable(
           ['', 'value'],
           [
-            [
-              'API requests (upload / status / enrichment / other)',
-              `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`,
-            ],
-            [
-              'throttled answers (403 over qps / over day)',
-              `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`,
-            ],
+            ...requestRows(run),
             ['request rate while draining', `${fixed(r.total / drainS, 1)} /s of ${BACKLOG_PER_SECOND}`],
             ['ingest invocations, max concurrent', `${run.invocations.ingest}, ${run.maxInFlight.ingest}`],
             ['files accepted per second, by quarter of the drain', quarters.map((q) => fixed(q, 1)).join(' → ')],
@@ -430,14 +435,7 @@ export const backlogRealLink: Figure = {
         markdownTable(
           ['', 'value'],
           [
-            [
-              'API requests (upload / status / enrichment / other)',
-              `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`,
-            ],
-            [
-              'throttled answers (403 over qps / over day)',
-              `${run.sandbox.throttled.second} / ${run.sandbox.throttled.day}`,
-            ],
+            ...requestRows(run),
             ['ingest invocations, max concurrent', `${run.invocations.ingest}, ${run.maxInFlight.ingest}`],
             [
               'ingest busy time per file',
@@ -518,10 +516,7 @@ export const eventLag: Figure = {
               'schedule floor p50 / p95 (same files)',
               `${fixed(median(floors), 1)} / ${fixed(quantile(floors, 0.95), 1)} s`,
             ],
-            [
-              'API requests (upload / status / enrichment / other)',
-              `${r.total} (${r.upload} / ${r.status} / ${r.enrichment} / ${r.other})`,
-            ],
+            requestRows(run)[0],
           ],
         ),
       ],
