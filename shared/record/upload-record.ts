@@ -4,24 +4,6 @@
  * state. Changing a field here changes the event contract (shared/events/): version it there.
  */
 
-/** Every status a record can be in, in the order a file moves through them. */
-export const RECORD_STATUSES = [
-  'Received',
-  'Submitted',
-  'Processing',
-  'Uploaded',
-  'Active',
-  'VirusFound',
-  'Failed',
-  'Deleted',
-  'Rejected',
-  'TimedOut',
-  'Replaced',
-  'Removed',
-] as const;
-/** A record's status. */
-export type RecordStatus = (typeof RECORD_STATUSES)[number];
-
 /** The statuses a record never leaves; entering one publishes the event. */
 export const FINAL_STATUSES = [
   'Active',
@@ -35,6 +17,11 @@ export const FINAL_STATUSES = [
 ] as const;
 /** A final status. */
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+/** Every status a record can be in, in the order a file moves through them. */
+export const RECORD_STATUSES = ['Received', 'Submitted', 'Processing', 'Uploaded', ...FINAL_STATUSES] as const;
+/** A record's status. */
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 /**
  * A status may only move to a higher rank: a late `Processing` never overwrites `Uploaded`, and nothing
