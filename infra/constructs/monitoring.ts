@@ -23,13 +23,11 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config/types.ts';
 import { acknowledge } from './acknowledge.ts';
 import { METRIC, METRIC_DIMENSION, THROTTLE_SCOPES } from './metrics-contract.ts';
-import { dashboardRows } from './pipeline-dashboard.ts';
+import { dashboardRows, type LabelledQueue } from './pipeline-dashboard.ts';
 import { PipelineMetrics } from './pipeline-metrics.ts';
 
 /** A queue to watch, by its label on alarms and graphs. */
-export interface MonitoredQueue {
-  readonly label: string;
-  readonly queue: IQueue;
+export interface MonitoredQueue extends LabelledQueue {
   /** Alarm when the oldest message is older than this; `undefined` = no age alarm. */
   readonly maxAgeSeconds?: number;
 }
