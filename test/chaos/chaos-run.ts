@@ -1,6 +1,7 @@
 /**
- * The fault run: every file dropped under faults ends as one final record, one (distinct) event and,
- * when accepted, one library file; nothing is lost and no file is uploaded twice. One exception is
+ * The fault run: every object version written under faults ends as one final record, one (distinct)
+ * event per final state and, when accepted, one library file; nothing is lost, no file is uploaded twice,
+ * and the library ends as the bucket implies. One exception is
  * reported apart, not hidden: an upload whose answer was lost and that the library cancelled (VirusFound)
  * before the pipeline's search could see it is posted again (see `cancelledReposts`).
  *
@@ -13,7 +14,12 @@
  *    of connections after it has handled the request (an upload is stored, the 202 is lost);
  *  - every few seconds the sandbox's per-second limit drops to 1 for two seconds (bursts of 403
  *    `over.qps` although the pipeline's limiter keeps to 4/s);
- *  - 10 % of the S3 notifications are delivered twice.
+ *  - 10 % of the S3 notifications are delivered twice;
+ *  - some keys are overwritten with new bytes, deleted, or renamed (copy + delete), half while uploads
+ *    run and half once half the files are final, and one file is put into the library by someone else.
+ * At the end the bucket's live keys are held against the library (sync-check.ts): each live key has one
+ * live file, its latest version's; a deleted key has none; the foreign file is live; the Trash holds
+ * only files the records name.
  *
  * What is shortened, and why (documented in docs/reliability.md): function time-outs (the stack's
  * visibility-timeout formula, 6 × timeout + window, then gives queues whose in-flight messages come back
@@ -28,7 +34,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -48,7 +54,9 @@ import { isFinalStatus, type UploadRecord } from '../../shared/record/upload-rec
 import { encodeS3Key } from '../../shared/s3/key-encoding.ts';
 import { buildS3Notification, normalizeETag } from '../../shared/s3/notification.ts';
 import { classifyCopies, extraCopies, type CopyGroup } from './copies.ts';
-import { chaosFiles, seededRandom, type ChaosFile } from './files.ts';
+import { pngBytes } from '../support/sample-files.ts';
+import { chaosFiles, chaosMutations, seededRandom, type ChaosFile, type ChaosMutation } from './files.ts';
+import { checkSync, syncProblems, type BucketTruth, type SyncFindings } from './sync-check.ts';
 import type { WorkerConfig } from './worker.ts';
 
 export interface ChaosOptions {
@@ -105,6 +113,16 @@ export interface ChaosReport {
     Omit<ChaosOptions, 'stateDir' | 'keepState' | 'onProgress' | 'killAtShares' | 'killWhen' | 'settle'>
   >;
   filesDropped: number;
+  /** Objects written: the dropped files, then the overwrites' new versions and the renames' copies. */
+  versionsWritten: number;
+  /** Overwrites, deletions and renames made while or after the files were uploaded. */
+  mutations: Record<ChaosMutation['kind'], number>;
+  /** One event per record's final state, plus one per record later Replaced or Removed. */
+  expectedEvents: number;
+  /** Library files put in by someone else (through the API, not the pipeline), which must stay live. */
+  foreignFileIds: string[];
+  /** The bucket's live keys and deletions against the library's live files and Trash. */
+  sync: SyncFindings;
   duplicateNotifications: number;
   finalRecords: number;
   recordsByStatus: Record<string, number>;
@@ -112,7 +130,7 @@ export interface ChaosReport {
   distinctEvents: number;
   /** Every envelope the bus received (restarts publish again from the stream's start: same ids). */
   eventsReceived: number;
-  /** Files the pipeline handed to the library (records not Rejected). */
+  /** Library files the pipeline's final records name (records not Rejected; a rename shares its file). */
   filesAccepted: number;
   /** Files the library holds. */
   libraryUploads: number;
@@ -131,11 +149,11 @@ export interface ChaosReport {
   cancelledReposts: CopyGroup[];
   /** Records adopted after an interrupted upload (found in the library instead of re-posted). */
   adopted: number;
-  /** Dropped keys with no final record or no event, and no message left to finish them. */
+  /** Written versions (key and eTag) with no final record or no event for it, and no message left to finish them. */
   lost: string[];
-  /** Dropped keys not finished when the run stopped (its deadline) while work was still queued. */
+  /** Written versions not finished when the run stopped (its deadline) while work was still queued. */
   unfinished: string[];
-  /** Files whose final status is not the one the run expected. */
+  /** Versions whose final status is not one the run expected (a superseded or deleted version may end Rejected). */
   unexpected: Array<{ key: string; expected: string; status: string; errorKey?: string }>;
   deadLetters: DeadLetter[];
   /** Messages still in the ingest and status queues at the end (0 with `settle: 'drain'`). */
@@ -183,6 +201,33 @@ async function sandboxAdmin(sandbox: SandboxProcess, path: string, body: unknown
     signal: AbortSignal.timeout(5000),
   });
   if (!response.ok) throw new Error(`sandbox admin ${path}: HTTP ${response.status} ${await response.text()}`);
+}
+
+/**
+ * A file put into the library by someone else, straight through the API (faults paused so that exactly
+ * one copy is stored): the pipeline must never delete it.
+ */
+async function uploadForeignFile(
+  sandbox: SandboxProcess,
+  credentials: { apiKey: string; accessToken: string },
+  faults: { serverErrorRate: number; hangRate: number; resetAfterBodyRate: number },
+): Promise<string> {
+  await sandboxAdmin(sandbox, 'faults', { serverErrorRate: 0, hangRate: 0, resetAfterBodyRate: 0 });
+  const form = new FormData();
+  const fields = { file_name: 'someone-else.png', folder_id: '-1', description: 'not ours', source: 'MyComputer' };
+  for (const [name, value] of Object.entries({ ...fields, file_type: 'PNG' })) form.append(name, value);
+  form.append('data', new Blob([pngBytes(32, 32, 300, 9)]), fields.file_name);
+  const response = await fetch(`${sandbox.baseUrl}/library/files?api_key=${credentials.apiKey}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${credentials.accessToken}`, accept: 'application/json' },
+    body: form,
+    signal: AbortSignal.timeout(5000),
+  });
+  await response.arrayBuffer();
+  await sandboxAdmin(sandbox, 'faults', faults);
+  const location = response.headers.get('location') ?? '';
+  if (response.status !== 202 || location === '') throw new Error(`foreign upload: HTTP ${response.status}`);
+  return location.slice(location.lastIndexOf('/') + 1);
 }
 
 /** Every message still in a queue (each received once and left to reappear; the run is over). */
@@ -352,10 +397,18 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     local.eventBridge.on('event', (recorded) => {
       const envelope = toEnvelope(recorded);
       events.push(envelope);
-      const objectId = (envelope.detail as { objectId?: string }).objectId;
-      if (objectId) finalIds.add(objectId);
+      // Announced states, by record and status: a record Active then Replaced is announced twice.
+      const detail = envelope.detail as { objectId?: string; status?: string };
+      if (detail.objectId) finalIds.add(`${detail.objectId}:${detail.status ?? ''}`);
     });
 
+    const foreignFileIds = [
+      await uploadForeignFile(sandbox, credentials, {
+        serverErrorRate: options.serverErrorRate,
+        hangRate: options.hangRate,
+        resetAfterBodyRate: options.resetAfterBodyRate,
+      }),
+    ];
     worker = await startWorker();
     progress(
       `[chaos] emulators, sandbox and workers up after ${elapsed()} ms; dropping ${options.files} files (seed ${options.seed})`,
@@ -379,8 +432,19 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     const random = seededRandom(options.seed ^ 0x5eed);
     let duplicateNotifications = 0;
     const queue = [...files];
+    // What the bucket holds: every version written (key, eTag, expected outcome), the live keys' latest.
+    const versions: Array<{ key: string; eTag: string; expected: string }> = [];
+    const live = new Map<string, { eTag: string; expected: string }>();
+    const gone = new Set<string>();
+    const wrote = (key: string, eTag: string | undefined, expected: string): void => {
+      const version = { key, eTag: normalizeETag(eTag ?? ''), expected };
+      versions.push(version);
+      live.set(key, version);
+      gone.delete(key);
+    };
     const put = async (file: ChaosFile): Promise<void> => {
       const result = await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: file.key, Body: file.bytes }));
+      wrote(file.key, result.ETag, file.expected);
       if (random() < options.duplicateRate) {
         duplicateNotifications++;
         const body = buildS3Notification([
@@ -406,6 +470,40 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
       `[chaos] ${files.length} files dropped at ${elapsed()} ms (${duplicateNotifications} notifications sent twice)`,
     );
 
+    // Overwrites, deletions and renames: half now (uploads in flight), half once half the files are final.
+    const mutations = chaosMutations(files, options.seed, resources.uploadPrefix);
+    const remove = async (key: string): Promise<void> => {
+      await s3.send(new DeleteObjectCommand({ Bucket: resources.bucket, Key: key }));
+      live.delete(key);
+      gone.add(key);
+    };
+    const mutate = async (mutation: ChaosMutation): Promise<void> => {
+      if (mutation.kind === 'overwrite') {
+        const { key, bytes } = mutation;
+        const result = await s3.send(new PutObjectCommand({ Bucket: resources.bucket, Key: key, Body: bytes }));
+        wrote(key, result.ETag, 'Active');
+      } else if (mutation.kind === 'delete') {
+        await remove(mutation.key);
+      } else {
+        const result = await s3.send(
+          new CopyObjectCommand({
+            Bucket: resources.bucket,
+            Key: mutation.toKey,
+            CopySource: `${resources.bucket}/${mutation.key}`,
+          }),
+        );
+        wrote(mutation.toKey, result.CopyObjectResult?.ETag, 'Active');
+        await remove(mutation.key);
+      }
+    };
+    const applyMutations = async (late: boolean): Promise<void> => {
+      for (const mutation of mutations.filter((m) => m.late === late)) await mutate(mutation);
+      progress(`[chaos] ${late ? 'late' : 'early'} overwrites, deletions and renames made at ${elapsed()} ms`);
+    };
+    await applyMutations(false);
+    let lateApplied = false;
+    const truth: BucketTruth = { live, gone };
+
     // Kills: when the share of finished files passes 30 %, 65 % (two kills) or 35 % (one kill).
     const killAt =
       input.killAtShares?.slice(0, options.kills) ??
@@ -413,8 +511,7 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
         ? [0.35]
         : Array.from({ length: options.kills }, (_, i) => 0.3 + (0.35 * i) / Math.max(1, options.kills - 1)));
     const kills: ChaosReport['kills'] = [];
-    const keys = new Set(files.map((f) => f.key));
-    const keyOfId = new Map<string, string>();
+    const versionId = (key: string, eTag: string | undefined): string => `${key}\n${normalizeETag(eTag ?? '')}`;
     const scanRecords = async (): Promise<UploadRecord[]> => {
       const items: UploadRecord[] = [];
       let start: Record<string, unknown> | undefined;
@@ -433,17 +530,24 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     let records: UploadRecord[] = [];
     for (;;) {
       records = await scanRecords();
-      for (const r of records) keyOfId.set(r.objectId, r.key);
       const finalKeys = new Set(records.filter((r) => isFinalStatus(r.status)).map((r) => r.key));
-      const announced = new Set([...finalIds].map((id) => keyOfId.get(id)).filter((k): k is string => k !== undefined));
-      const done = [...keys].filter((k) => finalKeys.has(k) && announced.has(k)).length;
+      const settled = new Set(
+        records.filter((r) => finalIds.has(`${r.objectId}:${r.status}`)).map((r) => versionId(r.key, r.eTag)),
+      );
+      const done = versions.filter((v) => settled.has(versionId(v.key, v.eTag))).length;
+      if (!lateApplied && finalKeys.size >= files.length / 2) {
+        lateApplied = true;
+        await applyMutations(true);
+      }
       const nextKill = killAt[kills.length];
       const killNow =
         nextKill !== undefined &&
         (input.killWhen === 'after-ingest'
-          ? records.length >= files.length &&
+          ? // The dropped files claimed, every record past ingest and some still followed (the late
+            // changes' versions, written at half the files final, may still be on their way).
+            records.length >= files.length &&
             records.every((r) => r.libraryFileId !== undefined || isFinalStatus(r.status)) &&
-            finalKeys.size < files.length
+            records.some((r) => !isFinalStatus(r.status))
           : finalKeys.size >= nextKill * files.length);
       if (killNow && worker) {
         kills.push({ atMs: elapsed(), finalRecordsBefore: finalKeys.size });
@@ -456,7 +560,12 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
         worker = await startWorker();
         progress(`[chaos] workers restarted (pid ${worker.pid}) at ${elapsed()} ms`);
       }
-      if (done === files.length && (kills.length >= killAt.length || input.killWhen === 'after-ingest')) {
+      // Once every version is settled, what still keeps the library from following the bucket.
+      const unsynced =
+        lateApplied && done === versions.length
+          ? syncProblems(checkSync(truth, records, await sandbox.files(), foreignFileIds))
+          : undefined;
+      if (unsynced?.length === 0 && (kills.length >= killAt.length || input.killWhen === 'after-ingest')) {
         if (input.settle === 'final') break;
         const [ingestLeft, statusLeft] = await Promise.all([
           queueDepth(sqs, resources.ingestQueue.url),
@@ -465,13 +574,13 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
         if (ingestLeft + statusLeft === 0) break;
       }
       if (Date.now() > deadline) {
-        progress(`[chaos] deadline reached with ${done}/${files.length} files finished`);
+        progress(`[chaos] deadline reached with ${done}/${versions.length} versions finished`);
         break;
       }
       if (elapsed() - lastLine > 10_000) {
         lastLine = elapsed();
         progress(
-          `[chaos] ${elapsed()} ms: ${finalKeys.size}/${files.length} final, ${announced.size} announced, ${events.length} events`,
+          `[chaos] ${elapsed()} ms: ${finalKeys.size} keys final, ${done}/${versions.length} versions settled, ${events.length} events${unsynced?.length ? `; not yet in sync: ${unsynced.join('; ')}` : ''}`,
         );
       }
       await sleep(1000);
@@ -545,29 +654,44 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
 
     const distinct = new Map<string, EventEnvelope>();
     for (const e of events) distinct.set((e.detail as { eventId: string }).eventId, e);
-    const announcedKeys = new Set(
-      [...distinct.values()].map((e) => (e.detail as { object: { key: string } }).object.key),
+    const announced = new Set(
+      [...distinct.values()].map((e) => {
+        const detail = e.detail as { objectId: string; status: string };
+        return `${detail.objectId}:${detail.status}`;
+      }),
     );
-    const finalByKey = new Map(records.filter((r) => isFinalStatus(r.status)).map((r) => [r.key, r]));
-    const notDone = files.map((f) => f.key).filter((k) => !finalByKey.has(k) || !announcedKeys.has(k));
+    const finalByVersion = new Map(
+      records.filter((r) => isFinalStatus(r.status)).map((r) => [versionId(r.key, r.eTag), r]),
+    );
+    const notDone = versions
+      .filter((v) => {
+        const r = finalByVersion.get(versionId(v.key, v.eTag));
+        return r === undefined || !announced.has(`${r.objectId}:${r.status}`);
+      })
+      .map((v) => `${v.key} (${v.eTag})`);
     // Not done but still queued (the deadline came first) is not lost: its message is still working.
     const lost = leftInWorkQueues === 0 ? notDone : [];
     const unfinished = leftInWorkQueues === 0 ? [] : notDone;
     const recordsByStatus: Record<string, number> = {};
     for (const r of records) recordsByStatus[r.status] = (recordsByStatus[r.status] ?? 0) + 1;
+    // A Replaced record's trashed file shares its name with the new version's: expected, not a second copy.
+    const replacedFiles = new Set(records.filter((r) => r.status === 'Replaced').map((r) => r.libraryFileId));
+    const ours = libraryFiles.filter((f) => !foreignFileIds.includes(f.id));
     const { secondCopies, cancelledReposts } = classifyCopies(
-      libraryFiles,
+      ours.filter((f) => !(f.status === 'Deleted' && replacedFiles.has(f.id))),
       records.map((r) => r.libraryFileId).filter((id): id is string => id !== undefined),
     );
-    const unexpected = files
-      .map((f) => ({ f, r: finalByKey.get(f.key) }))
-      .filter(({ f, r }) => r !== undefined && r.status !== f.expected)
-      .map(({ f, r }) => ({
-        key: f.key,
-        expected: f.expected,
+    const unexpected = versions
+      .map((v) => ({ v, r: finalByVersion.get(versionId(v.key, v.eTag)), allowed: allowedOutcomes(v, live) }))
+      .filter(({ r, allowed }) => r !== undefined && !allowed.includes(r.status))
+      .map(({ v, r, allowed }) => ({
+        key: v.key,
+        expected: allowed.join('|'),
         status: r?.status ?? '',
         ...(r?.errorKey ? { errorKey: r.errorKey } : {}),
       }));
+    const finalRecords = records.filter((r) => isFinalStatus(r.status));
+    const sync = checkSync(truth, records, libraryFiles, foreignFileIds);
 
     // Credentials anywhere they must not be.
     const haystacks: Array<[string, string]> = [
@@ -590,13 +714,23 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
     return {
       options,
       filesDropped: files.length,
+      versionsWritten: versions.length,
+      mutations: {
+        overwrite: mutations.filter((m) => m.kind === 'overwrite').length,
+        delete: mutations.filter((m) => m.kind === 'delete').length,
+        rename: mutations.filter((m) => m.kind === 'rename').length,
+      },
+      expectedEvents:
+        finalRecords.length + records.filter((r) => r.status === 'Replaced' || r.status === 'Removed').length,
+      foreignFileIds,
+      sync,
       duplicateNotifications,
-      finalRecords: finalByKey.size,
+      finalRecords: finalRecords.length,
       recordsByStatus,
       distinctEvents: distinct.size,
       eventsReceived: events.length,
-      filesAccepted: records.filter((r) => isFinalStatus(r.status) && r.status !== 'Rejected').length,
-      libraryUploads: libraryFiles.length,
+      filesAccepted: new Set(finalRecords.filter((r) => r.status !== 'Rejected').map((r) => r.libraryFileId)).size,
+      libraryUploads: ours.length,
       duplicateUploads: extraCopies(secondCopies),
       sandboxDuplicatesByNameAndSize:
         (counters as unknown as { duplicates?: { byNameAndSize?: number } }).duplicates?.byNameAndSize ?? 0,
@@ -623,16 +757,31 @@ export async function runChaos(input: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
+/**
+ * The final states a written version may end in: a live key's latest version its file's outcome; a
+ * version overwritten since, Replaced (or Rejected when it was gone before ingest read it); a version
+ * of a deleted key, Removed (or Replaced, or Rejected).
+ */
+function allowedOutcomes(
+  version: { key: string; eTag: string; expected: string },
+  live: ReadonlyMap<string, { eTag: string }>,
+): string[] {
+  const current = live.get(version.key);
+  if (current === undefined) return ['Removed', 'Replaced', 'Rejected'];
+  return current.eTag === version.eTag ? [version.expected] : ['Replaced', 'Rejected'];
+}
+
 /** The report as text (printed by `npm run chaos`, quoted in docs/reliability.md). */
 export function formatReport(report: ChaosReport): string {
   const o = report.options;
   const lines = [
     `Fault run: ${o.files} files, seed ${o.seed}, ${o.kills} SIGKILL(s); faults 5xx ${o.serverErrorRate * 100} %, hang ${o.hangRate * 100} %, reset after body ${o.resetAfterBodyRate * 100} %; notifications twice ${o.duplicateRate * 100} %; throttle bursts ${o.throttleBurstMs} ms every ${o.throttleEveryMs} ms`,
-    `  files dropped          ${report.filesDropped}`,
+    `  files dropped          ${report.filesDropped}; then ${report.mutations.overwrite} overwritten, ${report.mutations.delete} deleted, ${report.mutations.rename} renamed (${report.versionsWritten} versions written)`,
     `  final records          ${report.finalRecords}  ${JSON.stringify(report.recordsByStatus)}`,
-    `  distinct events        ${report.distinctEvents}  (${report.eventsReceived} received: restarts publish again from the stream's start, same event ids)`,
+    `  distinct events        ${report.distinctEvents} of ${report.expectedEvents} expected  (${report.eventsReceived} received: restarts publish again from the stream's start, same event ids)`,
     `  files accepted         ${report.filesAccepted}`,
-    `  uploads in the library ${report.libraryUploads}`,
+    `  uploads in the library ${report.libraryUploads} (besides ${report.foreignFileIds.length} put in by someone else)`,
+    `  library follows bucket ${syncProblems(report.sync).join('; ') || 'yes: each live key one live file (its latest version), none for a deleted key, the foreign file live, nothing foreign in the Trash'}`,
     `  second copies          ${report.duplicateUploads} by name, ${report.sandboxDuplicatesByNameAndSize} by name+size (sandbox)${report.secondCopies.length > 0 ? `: ${JSON.stringify(report.secondCopies.slice(0, 5))}` : ''}`,
     `  cancelled, posted again ${extraCopies(report.cancelledReposts)}${report.cancelledReposts.length > 0 ? ` (lost answer, cancelled by the library before the search, not listed): ${JSON.stringify(report.cancelledReposts.slice(0, 5))}` : ''}`,
     `  adopted after a lost answer ${report.adopted}`,
@@ -653,10 +802,11 @@ export function formatReport(report: ChaosReport): string {
 /** The run's verdict: the list of broken promises (empty = pass). */
 export function verdict(report: ChaosReport): string[] {
   const problems: string[] = [];
-  if (report.finalRecords !== report.filesDropped)
-    problems.push(`final records ${report.finalRecords} ≠ files dropped ${report.filesDropped}`);
-  if (report.distinctEvents !== report.filesDropped)
-    problems.push(`distinct events ${report.distinctEvents} ≠ files dropped ${report.filesDropped}`);
+  if (report.finalRecords !== report.versionsWritten)
+    problems.push(`final records ${report.finalRecords} ≠ versions written ${report.versionsWritten}`);
+  if (report.distinctEvents !== report.expectedEvents)
+    problems.push(`distinct events ${report.distinctEvents} ≠ expected ${report.expectedEvents}`);
+  problems.push(...syncProblems(report.sync));
   const reposted = extraCopies(report.cancelledReposts);
   if (report.libraryUploads - reposted !== report.filesAccepted) {
     problems.push(

@@ -74,3 +74,55 @@ export function chaosFiles(count: number, seed: number, uploadPrefix: string): C
   }
   return files;
 }
+
+/**
+ * New bytes of the key's own type (another type would be Rejected and, by the sync policy, leave the old
+ * file live), of a size no dropped file has, so the sandbox's name+size duplicate count stays meaningful.
+ */
+function overwriteBytes(key: string, i: number): Buffer {
+  if (key.endsWith('.pdf')) return pdfBytes(`overwritten ${i} ${'y'.repeat(700 + i)}`);
+  if (key.endsWith('.jpg')) return jpeg(5000 + i, 0x5a);
+  return pngBytes(40 + (i % 50), 40, 5000 + i, 0x5a);
+}
+
+/** A change to a dropped key while or after it is uploaded (the library must follow the bucket). */
+export type ChaosMutation =
+  | { kind: 'overwrite'; key: string; bytes: Buffer; late: boolean }
+  | { kind: 'delete'; key: string; late: boolean }
+  /** A copy to `toKey` with identical bytes, then a delete of `key` (what `mv` does in S3 tools). */
+  | { kind: 'rename'; key: string; toKey: string; late: boolean };
+
+/** Shares of the dropped files that are overwritten, deleted and renamed (at least one of each). */
+export const MUTATION_SHARES = { overwrite: 0.1, delete: 0.08, rename: 0.06 } as const;
+
+/**
+ * Picks distinct files expected Active for each kind of change, deterministic from the seed; about
+ * every other one of each kind is made while uploads run (`late: false`), the rest once half the files
+ * are final.
+ */
+export function chaosMutations(files: readonly ChaosFile[], seed: number, uploadPrefix: string): ChaosMutation[] {
+  const random = seededRandom(seed ^ 0x3a7e);
+  const candidates = files.filter((f) => f.expected === 'Active').map((f) => f.key);
+  for (let i = candidates.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [candidates[i], candidates[j]] = [candidates[j] ?? '', candidates[i] ?? ''];
+  }
+  const take = (share: number): string[] => candidates.splice(0, Math.max(1, Math.round(share * files.length)));
+  // Alternating, so that each kind has changes made both while uploading and after.
+  const late = (i: number): boolean => i % 2 === 1;
+  return [
+    ...take(MUTATION_SHARES.overwrite).map((key, i): ChaosMutation => ({
+      kind: 'overwrite',
+      key,
+      bytes: overwriteBytes(key, i),
+      late: late(i),
+    })),
+    ...take(MUTATION_SHARES.delete).map((key, i): ChaosMutation => ({ kind: 'delete', key, late: late(i) })),
+    ...take(MUTATION_SHARES.rename).map((key, i): ChaosMutation => ({
+      kind: 'rename',
+      key,
+      toKey: `${uploadPrefix}chaos/Moved/${key.slice(key.lastIndexOf('/') + 1).replace(/(\.\w+)$/, '-moved$1')}`,
+      late: late(i),
+    })),
+  ];
+}

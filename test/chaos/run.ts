@@ -4,9 +4,10 @@
  *   [--ingest-timeout S] [--poll-timeout S] [--client-timeout-ms N]`
  *
  * The fault run (chaos-run.ts): 500 files by default under 5xx answers, hangs, connections reset after
- * the body, throttle bursts, duplicate notifications and two SIGKILLs of the workers. Prints the report
- * and exits 1 if any promise was broken (a file lost, uploaded twice, left in a DLQ, a credential
- * found...). `--quick`: 60 files and one kill, for development.
+ * the body, throttle bursts, duplicate notifications, overwrites, deletions and renames of some keys, a
+ * file someone else put in the library, and two SIGKILLs of the workers. Prints the report
+ * and exits 1 if any promise was broken (a file lost, uploaded twice, left in a DLQ, a deleted key's
+ * file left live, a credential found...). `--quick`: 60 files and one kill, for development.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -67,6 +68,6 @@ if (problems.length > 0) {
 }
 const reposted = report.cancelledReposts.length;
 console.log(
-  `\nPASSED: every file accounted for, none uploaded twice${reposted > 0 ? ` (${reposted} cancelled by the library and posted again: see above)` : ''}, nothing in a DLQ, no credential in logs, records or events.`,
+  `\nPASSED: every file accounted for, none uploaded twice${reposted > 0 ? ` (${reposted} cancelled by the library and posted again: see above)` : ''}, the library follows the bucket (overwrites, deletions, renames; the foreign file kept), nothing in a DLQ, no credential in logs, records or events.`,
 );
 process.exit(0);
