@@ -237,6 +237,9 @@ async function settleMissing(
   }
   if ((await deps.store.recordCheck(message.objectId, { libraryFileId: message.libraryFileId })) !== 'counted') {
     log.info('Record already final (or gone): status check dropped');
+    // An interrupted sync step may have trashed the file and the Trash been emptied since: finish the step.
+    const record = await deps.store.get(message.objectId);
+    if (record?.status === 'Active') await syncAfterActive(record, log, deps);
     return;
   }
   log.warn('The library did not return this file id: checking again', { missing });
@@ -290,8 +293,9 @@ async function finish(
   );
   if (!result.applied) {
     log.info('Record already final: outcome not overwritten', { status, recorded: result.record?.status });
-    // A redelivery after a failed sync step: the step is safe to run again.
-    if (status === 'Active' && result.record?.status === 'Active') await syncAfterActive(result.record, log, deps);
+    // A redelivery after an interrupted sync step: the step is safe to run again. Whatever the library says
+    // now: the step may have trashed this very file (status Deleted) before the record could say Replaced.
+    if (result.record?.status === 'Active') await syncAfterActive(result.record, log, deps);
     return;
   }
   const startedAt = Date.parse(message.receivedAt ?? message.submittedAt);

@@ -74,14 +74,27 @@ export async function followActive(record: UploadRecord, deps: SyncDependencies)
   if (policy.onOverwrite !== 'replace') return;
   const currentId = objectIdOf({ bucket: record.bucket, key: record.key, ...current });
   if (currentId === record.objectId) {
-    const older = (await deps.store.findByKey(record.key)).filter(
-      (other) => other.bucket === record.bucket && other.objectId !== record.objectId && other.status === 'Active',
-    );
-    await trashFiles(older, 'Replaced', replacementOf(record), deps);
+    await trashFiles(await olderActiveVersions(record, deps.store), 'Replaced', replacementOf(record), deps);
     return;
   }
   const newer = await deps.store.get(currentId);
   if (newer?.status === 'Active') await trashFiles([record], 'Replaced', replacementOf(newer), deps);
+}
+
+/**
+ * The key's other versions that are Active now. The byKey index is eventually consistent, so each
+ * candidate is read again from the table: two versions turning Active at the same moment in two
+ * handlers then cannot both miss the other (each writes Active before it reads).
+ */
+async function olderActiveVersions(record: UploadRecord, store: UploadsStore): Promise<UploadRecord[]> {
+  const candidates = (await store.findByKey(record.key)).filter(
+    (other) =>
+      other.bucket === record.bucket &&
+      other.objectId !== record.objectId &&
+      (other.status === 'Active' || inFlight(other)),
+  );
+  const fresh = await Promise.all(candidates.map((other) => store.get(other.objectId)));
+  return fresh.filter((other): other is UploadRecord => other?.status === 'Active');
 }
 
 function replacementOf(record: UploadRecord): Replacement {

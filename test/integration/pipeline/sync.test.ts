@@ -187,6 +187,29 @@ describe('delete with onDelete: trash', () => {
 });
 
 describe('failures while trashing', () => {
+  it('ends Replaced when the DELETE reached the library but its answer was lost (the file is then Deleted)', async () => {
+    // Prepare: the first version becomes Active after the second, so its own check trashes it.
+    h.sandbox.setProcessing({ processingMs: (file) => (file.sequence === 0 ? 2_500 : 0), uploadedMs: 0 });
+    const first = await h.putObject('incoming/lost.png', pngBytes(64, 48, 256, 14));
+    await h.notify([first]);
+    await until(first, 'Submitted');
+    const second = await h.putObject('incoming/lost.png', pngBytes(64, 48, 256, 15));
+    await h.notify([second]);
+    const v2 = await until(second, 'Active');
+    h.sandbox.setFaults({ resetAfterBodyRate: 1, endpoints: ['deleteFile'] });
+    // Act: the DELETE moves the file to the Trash and the connection drops before the answer.
+    await h.drive({ until: () => (h.sandbox.counters().requests.deleteFile?.['reset'] ?? 0) > 0, timeoutMs: 30_000 });
+    h.sandbox.setFaults({ resetAfterBodyRate: 0 });
+    const during = await h.record(first);
+    const replaced = await until(first, 'Replaced');
+    // Assess
+    expect(during?.status).toBe('Active');
+    expect(libraryStatus(replaced.libraryFileId)).toBe('Deleted');
+    expect(replaced).toMatchObject({ trashed: true, replacedBy: { libraryFileId: v2.libraryFileId } });
+    expect(liveFiles('lost.png')).toEqual([v2.libraryFileId]);
+    expectValidEvent(replaced, 'Library File Replaced');
+  });
+
   it('keeps the record Active while every DELETE fails with 5xx, then ends Removed once the library answers', async () => {
     // Prepare
     const ref = await h.putObject('incoming/flaky.png', pngBytes(64, 48, 256, 12));
