@@ -24,6 +24,7 @@ import type { Rejection } from '../files/validation.ts';
 import { findUploadedCopy } from './find-uploaded-copy.ts';
 import { findRenamedTwin } from '../sync/library-sync.ts';
 import { KEEP_EVERYTHING, type SyncPolicy } from '../sync/sync-policy.ts';
+import type { SpareBudget } from '../poll/spare-budget.ts';
 import type { FolderResolver } from './folder-resolver.ts';
 import { inspectObject, readUnlessGone, type InspectedFile } from './inspect-object.ts';
 import type { LibraryInfoCache } from './library-info-cache.ts';
@@ -50,6 +51,8 @@ export interface IngestDependencies {
   now: () => Date;
   /** The stage's sync policy (default: keep everything; a rename is then a new upload). */
   syncPolicy?: SyncPolicy;
+  /** A sooner first check while the day's budget is spare, for a trickle's files (absent: the schedule). */
+  spareBudget?: Pick<SpareBudget, 'delaySeconds'>;
 }
 
 /** One delivery's attempt at an object. */
@@ -342,7 +345,9 @@ async function recordSubmission(
 
 /** Sends first, marks second: a crash in between costs a duplicate check, never a missing one. */
 async function scheduleFirstCheck(record: UploadRecord, deps: IngestDependencies): Promise<void> {
-  await deps.sendStatusCheck(firstStatusCheck(record), deps.settings.pollFirstDelaySeconds);
+  const scheduled = deps.settings.pollFirstDelaySeconds;
+  const delaySeconds = deps.spareBudget ? await deps.spareBudget.delaySeconds(scheduled) : scheduled;
+  await deps.sendStatusCheck(firstStatusCheck(record), delaySeconds);
   await deps.store.markPollScheduled(record.objectId);
 }
 

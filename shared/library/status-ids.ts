@@ -1,7 +1,7 @@
 /** How upload-status ids are grouped into URLs (the API documents no maximum: see docs/library-api.md). */
 
 /** Ids per upload-status request by default. */
-export const DEFAULT_STATUS_CHUNK_SIZE = 50;
+export const DEFAULT_STATUS_CHUNK_SIZE = 100;
 /** Longest ids segment of an upload-status URL (keeps the whole URL far below common 8 KB limits). */
 export const MAX_STATUS_IDS_PATH_LENGTH = 1800;
 

@@ -17,7 +17,7 @@ import {
 } from '../library/types.ts';
 import { countMetric, createUploadLogger, METRIC } from '../observability/index.ts';
 import type { FinalDetails, UploadsStore } from '../store/uploads-store.ts';
-import { nextPollDelaySeconds, type PollSchedule } from '../retry/backoff.ts';
+import { nextPollDelaySeconds, plainDelayAfter, type PollSchedule } from '../retry/backoff.ts';
 import { tagObjectOutcome, type OutcomeTagging } from '../s3/outcome-tags.ts';
 import type { FinalStatus, UploadRecord } from '../record/upload-record.ts';
 import { describeError, reportFailure } from '../retry/failure-report.ts';
@@ -25,6 +25,7 @@ import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/
 import { RecentFiles } from './recent-files.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
 import { followActive, type SyncDependencies } from '../sync/library-sync.ts';
+import { inTrickle, type SpareBudget } from './spare-budget.ts';
 
 /** The stage settings poll reads. */
 export interface PollSettings {
@@ -58,6 +59,8 @@ export interface PollDependencies {
   random?: () => number;
   /** The stage's sync policy and what following it needs (absent: keep everything). */
   sync?: Omit<SyncDependencies, 'store' | 'logger'>;
+  /** Faster re-checks while the day's budget is spare, in batches of a trickle (absent: the schedule). */
+  spareBudget?: Pick<SpareBudget, 'delaySeconds'>;
 }
 
 /** Checks in a row without the id in the answer before the file is Failed. */
@@ -71,10 +74,11 @@ type Answer =
 /** Settles a batch of status checks; one status request answers for all of them. */
 export async function processPollBatch(
   event: SQSEvent,
-  deps: PollDependencies,
+  batchDeps: PollDependencies,
   context?: Context,
 ): Promise<SQSBatchResponse> {
-  const messages = readChecks(event, deps.logger);
+  const messages = readChecks(event, batchDeps.logger);
+  const deps = inTrickle(messages.size) ? batchDeps : withoutSpareBudget(batchDeps);
   const answer = await askStatuses([...messages.values()], deps);
   const prefetched = answer.ok
     ? new Map([...answer.listed, ...(await prefetchActiveFiles(answer.statuses, answer.listed, deps))])
@@ -95,6 +99,11 @@ export async function processPollBatch(
     processor,
     { ...(context ? { context } : {}), throwOnFullBatchFailure: false },
   );
+}
+
+function withoutSpareBudget(deps: PollDependencies): PollDependencies {
+  const { spareBudget: _unused, ...rest } = deps;
+  return rest;
 }
 
 /** The batch's readable checks by message id, one per object version; the rest logged and dropped. */
@@ -260,8 +269,9 @@ async function checkAgain(
   log: Logger,
   deps: PollDependencies,
 ): Promise<void> {
-  const delaySeconds = nextPollDelaySeconds(deps.settings.schedule, next.checks, elapsedSeconds);
-  if (delaySeconds === undefined) {
+  const { schedule } = deps.settings;
+  const scheduled = nextPollDelaySeconds(schedule, next.checks, elapsedSeconds);
+  if (scheduled === undefined) {
     await finish(
       next,
       'TimedOut',
@@ -274,6 +284,9 @@ async function checkAgain(
     );
     return;
   }
+  const delaySeconds = deps.spareBudget
+    ? await deps.spareBudget.delaySeconds(Math.min(scheduled, plainDelayAfter(schedule, elapsedSeconds)))
+    : scheduled;
   await deps.sendStatusCheck(next, delaySeconds);
   log.debug('Status check re-sent', { checks: next.checks, delaySeconds, lastSeen });
 }

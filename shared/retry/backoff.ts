@@ -36,6 +36,20 @@ export function nextPollDelaySeconds(
   return Math.max(1, Math.min(capped, Math.ceil(remaining)));
 }
 
+/**
+ * Seconds from `elapsedSeconds` to the schedule's next check time (10, 30, 70 s… after submission),
+ * whatever number of checks came before: after faster checks (shared/poll/spare-budget.ts) the plain
+ * schedule resumes where the clock is, not where the check count would put it.
+ */
+export function plainDelayAfter(schedule: PollSchedule, elapsedSeconds: number): number {
+  let at = 0;
+  for (let checks = 0; at <= elapsedSeconds && at < schedule.maxWaitSeconds; checks++) {
+    const base = Math.max(1, schedule.firstDelaySeconds);
+    at += Math.min(base * 2 ** checks, schedule.maxDelaySeconds, SQS_MAX_DELAY_SECONDS);
+  }
+  return Math.max(1, Math.ceil(Math.min(at, schedule.maxWaitSeconds) - elapsedSeconds));
+}
+
 /** Exponential backoff for transient failures. */
 export interface RetrySchedule {
   /** Delay scale of the first retry. */

@@ -36,6 +36,7 @@ export const ingestDependencies: (runtime: PipelineRuntime) => IngestBatchDepend
     reportUnauthorized: runtime.reportUnauthorized,
     syncPolicy: config.sync,
     removeRecheckSeconds: Math.max(config.poll.firstDelaySeconds, 1),
+    ...(runtime.spareBudget ? { spareBudget: runtime.spareBudget } : {}),
     ...(runtime.options.random ? { random: runtime.options.random } : {}),
   };
 });

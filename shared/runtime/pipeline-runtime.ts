@@ -25,6 +25,7 @@ import { createSecretsCredentialsProvider } from '../secrets/library-credentials
 import { UploadsStore } from '../store/uploads-store.ts';
 import { sendDelayed } from './queue-sender.ts';
 import { UnauthorizedHold } from './unauthorized-hold.ts';
+import { SpareBudget, type SpareBudgetOptions } from '../poll/spare-budget.ts';
 
 /** Seams for tests, the local runner and benchmarks; production uses none. */
 export interface PipelineRuntimeOptions {
@@ -48,8 +49,10 @@ export interface PipelineRuntimeOptions {
    * each per-second 403 and narrows back slowly (shared/rate-limit/adaptive-margin.ts).
    */
   rateLimitSafetyMargin?: number;
-  /** The most an adaptive margin widens to after per-second 403s (default 0.2). */
+  /** The most an adaptive margin widens to after per-second 403s (default 0.08). */
   rateLimitMaxSafetyMargin?: number;
+  /** Faster checks for a trickle while the day's budget is spare (shared/poll/spare-budget.ts); `false` turns them off. */
+  spareBudget?: Partial<SpareBudgetOptions> | false;
   logger?: Logger;
   now?: () => Date;
   random?: () => number;
@@ -61,9 +64,9 @@ export interface PipelineRuntimeOptions {
  * rate with 3.8 % of requests throttled, vs 0.80 with none at a fixed 20 %; docs/benchmarks.md), and
  * every 403 holds all functions back a second. Pass a lower `rateLimitSafetyMargin` to try it.
  */
-export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.2;
+export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.08;
 /** The widest an adaptive margin gets after per-second 403s. */
-export const DEFAULT_RATE_LIMIT_MAX_SAFETY_MARGIN = 0.2;
+export const DEFAULT_RATE_LIMIT_MAX_SAFETY_MARGIN = 0.08;
 
 /** The parts ingest and poll share; each function adds its own (ingest-dependencies.ts, poll-dependencies.ts). */
 export interface PipelineRuntime {
@@ -76,6 +79,8 @@ export interface PipelineRuntime {
   store: UploadsStore;
   library: LibraryClient;
   limiter: ApiRateLimiter;
+  /** Sooner status checks for a trickle while the day's budget is spare (undefined: turned off). */
+  spareBudget: SpareBudget | undefined;
   tagging: OutcomeTagging;
   retryPolicy: RetryPolicy;
   logger: Logger;
@@ -128,6 +133,8 @@ export function buildPipelineRuntime(config: RuntimeConfig, options: PipelineRun
     store,
     library,
     limiter,
+    spareBudget:
+      options.spareBudget === false ? undefined : new SpareBudget(() => limiter.dailyState(), now, options.spareBudget),
     tagging,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
     logger,

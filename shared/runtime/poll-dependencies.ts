@@ -32,6 +32,7 @@ export const pollDependencies: (runtime: PipelineRuntime) => PollDependencies = 
       listActiveFilesFrom: options.listActiveFilesFrom ?? DEFAULT_LIST_ACTIVE_FILES_FROM,
     },
     retryPolicy: runtime.retryPolicy,
+    ...(runtime.spareBudget ? { spareBudget: runtime.spareBudget } : {}),
     sync: { policy: config.sync, library: runtime.library, objects: new S3ObjectReader(runtime.s3) },
     logger: runtime.logger,
     now: runtime.now,

@@ -202,15 +202,15 @@ describe('getUploadStatus', () => {
     expect(statuses).toEqual([{ fileId: '1', status: 'Active', description: 'Active' }]);
   });
 
-  it('uses 50 ids per request by default', async () => {
+  it('uses 100 ids per request by default', async () => {
     // Prepare
     const { client } = stubClient(stub);
     stub.fallback = { status: 200, body: [] };
     // Act
-    await client.getUploadStatus(Array.from({ length: 101 }, (_, i) => String(i + 1)));
+    await client.getUploadStatus(Array.from({ length: 201 }, (_, i) => String(i + 1)));
     await client.close();
     // Assess
-    expect(stub.requests.map((r) => r.path.split('/').at(-1)?.split(',').length)).toEqual([50, 50, 1]);
+    expect(stub.requests.map((r) => r.path.split('/').at(-1)?.split(',').length)).toEqual([100, 100, 1]);
   });
 
   it('reads an empty body as "no known ids"', async () => {
