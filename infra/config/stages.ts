@@ -37,22 +37,25 @@ const POLL_FUNCTION: FunctionSettings = { memoryMb: 256, timeoutSeconds: 60, res
 const PUBLISH_FUNCTION: FunctionSettings = { memoryMb: 256, timeoutSeconds: 30, reservedConcurrency: undefined };
 
 /**
- * Ingest queue: small batches (each file is a multi-second upload) and the minimum concurrency of 2.
- * What these numbers buy is measured by `npm run bench` (docs/benchmarks.md, "Backlog of real-sized
- * files over a real link"): with 1-5 MB files sent at ~2.5 MB/s and 100 ms of latency an upload keeps an
- * invocation busy about a second, and a batch's files go one after another, so 2 invocations drained
- * 0.57 of what the key's 4 req/s allows there; about 3 concurrent uploads reach 0.9, beyond that the key is the
- * bottleneck and more concurrency only waits on the token bucket while visibility timeouts run. The
- * batch size changes little (the files of a batch are sequential); keep it small so a throttle or a
- * time-out puts few files back. Throttles and 401s do not use up receives: ingest
- * puts such a message back as a new, delayed one. What does count is a crash, a timeout or an error
- * ingest cannot classify: 10 receives x a 12-minute visibility timeout is about two hours of retrying a
- * vendor outage before the DLQ, yet a poison message is parked the same day instead of cycling for days.
+ * Ingest queue: batches of 2 (each file is a multi-second upload) and a concurrency of 8. The
+ * concurrency follows from `npm run bench` (docs/benchmarks.md, "Backlog of real-sized files over a real
+ * link"): with 1-5 MB files sent at ~2.5 MB/s and 100 ms of latency an upload keeps an invocation busy
+ * over a second, and a batch's files go one after another, so the drain reached 0.57 of what the key's
+ * 4 req/s allows with 2 invocations and 0.75 with 4 (40 files); from about 7 the limiter, not the
+ * concurrency, paces it. Invocations beyond that only wait for a slot, before their request and without
+ * an upload in flight (billed time, but no extra API traffic). Batches of 2: the files of a batch are
+ * sequential, so a small batch changes little for throughput, puts few files back after a throttle or
+ * a time-out, and keeps what a new drop waits behind short: at most 8 x 2 files already received plus
+ * the backfill's window of 20 queued (infra/ops/backfill/pacing.ts). Throttles
+ * and 401s do not use up receives: ingest puts such a message back as a new, delayed one. What does
+ * count is a crash, a timeout or an error ingest cannot classify: 10 receives x a 12-minute visibility
+ * timeout is about two hours of retrying a vendor outage before the DLQ, yet a poison message is parked
+ * the same day instead of cycling for days.
  */
 const INGEST_QUEUE: SqsSourceSettings = {
-  batchSize: 5,
+  batchSize: 2,
   maxBatchingWindowSeconds: 1,
-  maxConcurrency: 4,
+  maxConcurrency: 8,
   maxReceiveCount: 10,
   retentionDays: 4,
 };

@@ -53,7 +53,8 @@ export async function processIngestBatch(
 ): Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   const leaseMs = context ? context.getRemainingTimeInMillis() + LEASE_MARGIN_MS : DEFAULT_LEASE_MS;
-  const deps = inTrickle(event.Records.length) ? batchDeps : withoutSpareBudget(batchDeps);
+  // Ingest batches are small even in a backlog (2 in every stage): only a lone message is a trickle's.
+  const deps = inTrickle(event.Records.length, 1) ? batchDeps : withoutSpareBudget(batchDeps);
   return processPartialResponse(event, (record: SQSRecord) => processIngestRecord(record, deps, leaseMs), processor, {
     ...(context ? { context } : {}),
     // An all-failed batch is reported item by item like any other, rather than by throwing.

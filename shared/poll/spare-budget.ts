@@ -31,9 +31,9 @@ export const DEFAULT_SPARE_BUDGET: SpareBudgetOptions = {
  */
 export const TRICKLE_BATCH_SIZE = 2;
 
-/** True for a batch small enough to be a trickle's. */
-export function inTrickle(batchSize: number): boolean {
-  return batchSize <= TRICKLE_BATCH_SIZE;
+/** True for a batch small enough to be a trickle's (`trickleMax`: the largest such batch). */
+export function inTrickle(batchSize: number, trickleMax = TRICKLE_BATCH_SIZE): boolean {
+  return batchSize <= trickleMax;
 }
 
 const DAY_MS = 86_400_000;

@@ -44,8 +44,8 @@ export interface PipelineRuntimeOptions {
   /** How long this process sends no library request after a confirmed 401 (default 60 s). */
   unauthorizedHoldMs?: number;
   /**
-   * Extra spacing between rate-limit slots, as a fraction of `1000 / REQUESTS_PER_SECOND` (default 0.2:
-   * 300 ms at 4/s). Below `rateLimitMaxSafetyMargin` the margin is adaptive: it starts here, widens on
+   * Extra spacing between rate-limit slots, as a fraction of `1000 / REQUESTS_PER_SECOND` (default 0.08:
+   * 270 ms at 4/s). Below `rateLimitMaxSafetyMargin` the margin is adaptive: it starts here, widens on
    * each per-second 403 and narrows back slowly (shared/rate-limit/adaptive-margin.ts).
    */
   rateLimitSafetyMargin?: number;
@@ -59,10 +59,9 @@ export interface PipelineRuntimeOptions {
 }
 
 /**
- * Extra spacing between rate-limit slots, as a fraction of one slot. Fixed at 20 % by default: an
- * adaptive margin starting at 5 % drained a backlog no faster on a loaded machine (0.76 of the key's
- * rate with 3.8 % of requests throttled, vs 0.80 with none at a fixed 20 %; docs/benchmarks.md), and
- * every 403 holds all functions back a second. Pass a lower `rateLimitSafetyMargin` to try it.
+ * Extra spacing between rate-limit slots, as a fraction of one slot: 8 %, a ceiling of 0.93 of the key's
+ * rate. 20 % drained a backlog at 0.80 with no throttle but capped it at 0.83; an adaptive 5 -> 20 %
+ * throttled 3.8 % of requests on a loaded machine (docs/benchmarks.md, figure 2, has today's figures).
  */
 export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.08;
 /** The widest an adaptive margin gets after per-second 403s. */

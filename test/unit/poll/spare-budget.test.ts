@@ -70,7 +70,8 @@ describe('SpareBudget', () => {
   });
 
   it('counts batches of one or two files as a trickle, fuller ones not', () => {
-    expect([1, 2, 3, 50].map(inTrickle)).toEqual([true, true, false, false]);
+    expect([1, 2, 3, 50].map((size) => inTrickle(size))).toEqual([true, true, false, false]);
+    expect(inTrickle(2, 1)).toBe(false);
   });
 });
 
