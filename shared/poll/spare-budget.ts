@@ -64,13 +64,11 @@ export class SpareBudget {
   async allowsFastChecks(): Promise<boolean> {
     const t = this.#now().getTime();
     if (this.#cached !== undefined && t - this.#cached.at < this.#options.cacheMs) return this.#cached.allows;
-    let allows = false;
-    try {
-      allows = projectedShare(await this.#state(), t) <= this.#options.maxProjectedShare;
-    } catch {
-      // No reading of the budget: the plain schedule, which never needed one.
-      allows = false;
-    }
+    // No reading of the budget: the plain schedule, which never needed one.
+    const allows = await this.#state().then(
+      (state) => projectedShare(state, t) <= this.#options.maxProjectedShare,
+      () => false,
+    );
     this.#cached = { at: t, allows };
     return allows;
   }
