@@ -1,6 +1,7 @@
 /**
  * Adopter settings: what every team that deploys the pipeline must change (account, region, alarm
- * recipients, library base URL, upload prefix, default folder, an existing secret), given without
+ * recipients, library base URL, upload prefix, default folder, an existing secret) or may want to
+ * (event consumers, the sync policy), given without
  * editing the repository. The typed stage records are the defaults; a settings file
  * (`-c settingsFile=<path>`, or `stage-settings.json` at the project root) and single context values
  * (`-c alarmRecipients=a@team.org`) override them, both checked by the same zod schema. An unknown key
@@ -9,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as z from 'zod';
+import { DELETE_POLICIES, OVERWRITE_POLICIES } from '../../shared/sync/sync-policy.ts';
 import type { StageConfig, StageName } from './types.ts';
 
 /** The settings of one stage. Values are checked again, with the records' own rules, once applied. */
@@ -31,6 +33,10 @@ export const stageSettingsSchema = z.strictObject({
     .string()
     .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id (o-…)')
     .optional(),
+  /** The stage's sync policy for overwritten keys (docs/pipeline.md, "Sync"). */
+  syncOnOverwrite: z.enum(OVERWRITE_POLICIES).optional(),
+  /** The stage's sync policy for deleted keys. */
+  syncOnDelete: z.enum(DELETE_POLICIES).optional(),
 });
 
 /** One stage's settings. */
@@ -75,6 +81,10 @@ export function applySettings(config: StageConfig, settings: StageSettings): Sta
       alarmRecipients: s.alarmRecipients ?? config.observability.alarmRecipients,
     },
     events: { consumers: eventConsumers(config, s) },
+    sync: {
+      onOverwrite: s.syncOnOverwrite ?? config.sync.onOverwrite,
+      onDelete: s.syncOnDelete ?? config.sync.onDelete,
+    },
   };
 }
 

@@ -284,9 +284,9 @@ async function checkAgain(
     );
     return;
   }
-  const delaySeconds = deps.spareBudget
-    ? await deps.spareBudget.delaySeconds(Math.min(scheduled, plainDelayAfter(schedule, elapsedSeconds)))
-    : scheduled;
+  // From the clock as well as the count: after faster checks the count runs ahead of the schedule.
+  const plain = Math.min(scheduled, plainDelayAfter(schedule, elapsedSeconds));
+  const delaySeconds = deps.spareBudget ? await deps.spareBudget.delaySeconds(plain) : plain;
   await deps.sendStatusCheck(next, delaySeconds);
   log.debug('Status check re-sent', { checks: next.checks, delaySeconds, lastSeen });
 }

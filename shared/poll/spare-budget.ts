@@ -26,10 +26,11 @@ export const DEFAULT_SPARE_BUDGET: SpareBudgetOptions = {
 };
 
 /**
- * Batches of at most this many files count as a trickle: a backlog's batches are fuller, and there
- * one request already answers for many files, so faster checks would only multiply requests.
+ * Poll batches of at most this many files count as a trickle: a backlog's batches (up to 100 in a 5 s
+ * window) are fuller, and there one request already answers for many files, so faster checks would
+ * only multiply requests.
  */
-export const TRICKLE_BATCH_SIZE = 2;
+export const TRICKLE_BATCH_SIZE = 5;
 
 /** True for a batch small enough to be a trickle's (`trickleMax`: the largest such batch). */
 export function inTrickle(batchSize: number, trickleMax = TRICKLE_BATCH_SIZE): boolean {

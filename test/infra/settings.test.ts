@@ -56,6 +56,17 @@ describe('settings over the records', () => {
     }).toEqual(prod);
   });
 
+  it("sets the sync policy per stage, keeping the record's half that is not given", () => {
+    // Act
+    const config = applySettings(prod, { syncOnDelete: 'trash' });
+    // Assess: prod keeps deleted keys' files by default; the setting changes only that half.
+    expect(prod.sync.onDelete).toBe('keep');
+    expect(config.sync).toEqual({ onOverwrite: prod.sync.onOverwrite, onDelete: 'trash' });
+    expect(() => parseSettingsFile(JSON.stringify({ prod: { syncOnDelete: 'purge' } }), 'f.json')).toThrow(
+      /syncOnDelete/,
+    );
+  });
+
   it('imports an existing secret by name', () => {
     expect(applySettings(prod, { librarySecretName: 'cc/prod' }).library.secret).toEqual({
       kind: 'import',
@@ -89,6 +100,11 @@ describe('context values', () => {
     const context: Record<string, unknown> = { alarmRecipients: 'a@team.test, b@team.test' };
     expect(settingsFromContext((k) => context[k])).toEqual({ alarmRecipients: ['a@team.test', 'b@team.test'] });
     expect(settingsFromContext((k) => ({ alarmRecipients: 'none' })[k])).toEqual({ alarmRecipients: 'none' });
+  });
+
+  it('takes the sync policy as -c syncOnOverwrite=… / -c syncOnDelete=…', () => {
+    const context: Record<string, unknown> = { syncOnOverwrite: 'keep', syncOnDelete: 'keep' };
+    expect(settingsFromContext((k) => context[k])).toEqual({ syncOnOverwrite: 'keep', syncOnDelete: 'keep' });
   });
 });
 

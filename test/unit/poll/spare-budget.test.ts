@@ -69,8 +69,8 @@ describe('SpareBudget', () => {
     expect(reads).toBe(2);
   });
 
-  it('counts batches of one or two files as a trickle, fuller ones not', () => {
-    expect([1, 2, 3, 50].map((size) => inTrickle(size))).toEqual([true, true, false, false]);
+  it('counts poll batches of up to five files as a trickle, fuller ones not', () => {
+    expect([1, 5, 6, 50].map((size) => inTrickle(size))).toEqual([true, true, false, false]);
     expect(inTrickle(2, 1)).toBe(false);
   });
 });
