@@ -86,9 +86,10 @@ describe('processPollBatch', () => {
     ]);
     expect(
       f.sent.map((s) => [s.message.libraryFileId, s.message.checks, s.message.missing, s.delaySeconds]).sort(),
+      // 60 s after submission: the schedule's next check is at 70 s, sooner than the count's 20 s delay.
     ).toEqual([
-      ['3', 1, 0, 20],
-      ['4', 1, 1, 20],
+      ['3', 1, 0, 10],
+      ['4', 1, 1, 10],
     ]);
   });
 
