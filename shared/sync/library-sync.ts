@@ -33,7 +33,10 @@ export type RemoveOutcome =
   | { outcome: 'nothing' }
   /** The key holds an object again (a later upload): its own version replaces the old one. */
   | { outcome: 'key-exists' }
-  /** An upload of the key is still in flight: look again later (its Active check also removes it). */
+  /**
+   * An upload of the key, or a rename's copy of its bytes under another key, is still in flight: look
+   * again later (the key's own Active check also removes it).
+   */
   | { outcome: 'wait'; inFlight: number }
   | { outcome: 'removed'; records: number };
 
@@ -51,6 +54,8 @@ export async function removeDeletedKey(
   if ((await deps.objects.current(ref.bucket, ref.key)) !== undefined) return { outcome: 'key-exists' };
   const records = (await deps.store.findByKey(ref.key)).filter((record) => record.bucket === ref.bucket);
   const active = records.filter((record) => record.status === 'Active');
+  const renaming = await renamesInFlight(active, deps.store);
+  if (renaming > 0) return { outcome: 'wait', inFlight: renaming };
   const removed = await trashFiles(active, 'Removed', undefined, deps);
   const pending = records.filter(inFlight).length;
   if (pending > 0) return { outcome: 'wait', inFlight: pending };
@@ -68,7 +73,9 @@ export async function followActive(record: UploadRecord, deps: SyncDependencies)
   if (policy.onOverwrite !== 'replace' && policy.onDelete !== 'trash') return;
   const current = await deps.objects.current(record.bucket, record.key);
   if (current === undefined) {
-    if (policy.onDelete === 'trash') await trashFiles([record], 'Removed', undefined, deps);
+    // A rename still in flight may be taking this file over: the deletion's own message decides later.
+    if (policy.onDelete === 'trash' && (await renamesInFlight([record], deps.store)) === 0)
+      await trashFiles([record], 'Removed', undefined, deps);
     return;
   }
   if (policy.onOverwrite !== 'replace') return;
@@ -140,6 +147,24 @@ async function trashFiles(
     });
   }
   return moved;
+}
+
+/**
+ * Records of other keys with the same bytes (eTag and size) still in flight: a rename's copy that may be
+ * moving one of these files with PUT and has not recorded it yet (its answer lost, its worker killed).
+ * Trashing the file then would take it from under the new key, which would upload it again.
+ */
+async function renamesInFlight(records: readonly UploadRecord[], store: UploadsStore): Promise<number> {
+  let count = 0;
+  for (const record of records) {
+    if (record.eTag === undefined) continue;
+    const twins = await store.findByETag(record.eTag);
+    count += twins.filter(
+      (other) =>
+        other.bucket === record.bucket && other.key !== record.key && other.size === record.size && inFlight(other),
+    ).length;
+  }
+  return count;
 }
 
 /** True when another key's record that is not over names the file (a rename moved it there). */

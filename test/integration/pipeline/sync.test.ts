@@ -281,6 +281,30 @@ describe('rename (copy + delete, as mv does)', () => {
     expectValidEvent(gone, 'Library File Removed');
   });
 
+  it('keeps the moved file when the PUT went through but its answer was lost: the deletion waits for the copy', async () => {
+    // Prepare
+    const bytes = pdfBytes('flyer');
+    const old = await h.putObject('incoming/flyer.pdf', bytes);
+    await h.notify([old]);
+    const [before] = await h.settle([old]);
+    h.sandbox.setFaults({ resetAfterBodyRate: 1, endpoints: ['updateFile'] });
+    // Act: the PUT renames the file and the connection drops; the deletion's grace runs out meanwhile.
+    const renamed = await h.putObject('incoming/Events/flyer-moved.pdf', bytes);
+    await h.deleteObject(old.key);
+    await h.notifyRemoved([old.key]);
+    await h.notify([renamed]);
+    await h.drive({ until: () => (h.sandbox.counters().requests.updateFile?.['reset'] ?? 0) > 0, timeoutMs: 30_000 });
+    await runFor(2_000);
+    h.sandbox.setFaults({ resetAfterBodyRate: 0 });
+    const [after] = await h.settle([renamed]);
+    const gone = await until(old, 'Removed');
+    // Assess: one library file, the old one under its new name, live, with its URL.
+    expect(after).toMatchObject({ status: 'Active', libraryFileId: before?.libraryFileId, url: before?.url });
+    expect(gone).toMatchObject({ trashed: false });
+    expect(h.sandbox.files()).toHaveLength(1);
+    expect(libraryStatus(before?.libraryFileId)).toBe('Active');
+  });
+
   it('uploads a copy whose original key still exists (a copy, not a rename)', async () => {
     // Prepare
     const bytes = pdfBytes('copied');
