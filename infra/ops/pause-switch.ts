@@ -40,8 +40,10 @@ export async function writePauseSwitch(
 }
 
 export interface PauseWatcher {
-  /** The last state read (false until the first read answers). */
+  /** The last state read (false until the first read answers: await `ready` before relying on it). */
   paused(): boolean;
+  /** Settles once the first read has answered (or failed), so a paused pipeline starts paused. */
+  ready: Promise<void>;
   stop(): void;
 }
 
@@ -55,14 +57,15 @@ export function watchPauseSwitch(
   options: { intervalMs?: number; onError?: (error: unknown) => void } = {},
 ): PauseWatcher {
   let paused = false;
-  const check = (): void => {
+  const check = (): Promise<void> =>
     readPauseSwitch(client, tableName).then(
-      (state) => (paused = state.paused),
+      (state) => {
+        paused = state.paused;
+      },
       (error: unknown) => options.onError?.(error),
     );
-  };
-  check();
-  const timer = setInterval(check, options.intervalMs ?? 2000);
+  const ready = check();
+  const timer = setInterval(() => void check(), options.intervalMs ?? 2000);
   timer.unref();
-  return { paused: () => paused, stop: () => clearInterval(timer) };
+  return { paused: () => paused, ready, stop: () => clearInterval(timer) };
 }

@@ -71,8 +71,9 @@ describe('local mode against a real account, across a restart', () => {
     await run1.dropFile('a.png', pngBytes(20, 20));
     await waitFor(() => first.find((n) => n.kind === 'unchanged'), { timeoutMs: 10_000 });
     // …and, paused (`ops pause`), one more file that is still queued when it stops
+    // The runner re-reads the switch every 2 s and a long poll lasts 1 s: after that nothing starts.
     await setPaused(run1, true);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     const q = await run1.dropFile('queued.png', pngBytes(21, 21));
     await waitFor(() => first.find((n) => n.kind === 'dropped' && n.file.key === q.key), { timeoutMs: 10_000 });
     const unfinished = await run1.unfinished();

@@ -456,6 +456,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       onError: (error) => notice({ kind: 'poller-error', source: 'pause switch', error: errorLine(error) }),
     });
     cleanups.add(() => pauseSwitch.stop());
+    // A pipeline paused before a restart must not take work in the moment before the first read.
+    await pauseSwitch.ready;
     // Resumed: the stream still holds the records of the earlier runs, whose events were published then.
     const startingPosition = options.startingPosition ?? (persistence.resumed ? 'LATEST' : 'TRIM_HORIZON');
     const running = startEventSourceMappings({

@@ -102,6 +102,19 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     return messages;
   };
 
+  /** Hands messages back to the queue at once (visibility 0), for another worker or a later run. */
+  const release = async (messages: Message[]): Promise<void> => {
+    if (messages.length === 0) return;
+    await options.sqs
+      .send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+        }),
+      )
+      .catch(() => undefined);
+  };
+
   /** Collects one batch: up to batchSize messages, within the batching window after the first. */
   const collect = async (): Promise<Message[]> => {
     const batch: Message[] = [];
@@ -123,6 +136,11 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
         }
         throw error;
       }
+      // Paused while this long poll waited: nothing of it starts; the messages go back at once.
+      if (batch.length === 0 && messages.length > 0 && options.paused?.()) {
+        await release(messages);
+        break;
+      }
       batch.push(...messages);
       if (batch.length === 0) continue;
       if (windowMs === 0) break;
@@ -130,18 +148,6 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       if (messages.length === 0) await sleep(Math.min(100, Math.max(0, windowEnd - Date.now())));
     }
     return batch;
-  };
-
-  const release = async (messages: Message[]): Promise<void> => {
-    if (messages.length === 0) return;
-    await options.sqs
-      .send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: options.queueUrl,
-          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
-        }),
-      )
-      .catch(() => undefined);
   };
 
   const target: SqsTarget = { ...options, onError: reportError };
