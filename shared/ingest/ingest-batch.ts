@@ -18,7 +18,7 @@ import { ingestObject, type IngestDependencies, type IngestOutcome } from './ing
 import { ingestRetryMessage, parseIngestMessage, type IngestTask } from './ingest-message.ts';
 import { removeDeletedKey, type RemoveOutcome } from '../sync/library-sync.ts';
 import { KEEP_EVERYTHING } from '../sync/sync-policy.ts';
-import { inTrickle } from '../poll/spare-budget.ts';
+import { forBatch } from '../poll/spare-budget.ts';
 
 /** What the ingest batch needs beyond one object's ingest. */
 export interface IngestBatchDependencies extends IngestDependencies {
@@ -54,18 +54,12 @@ export async function processIngestBatch(
   const processor = new BatchProcessor(EventType.SQS);
   const leaseMs = context ? context.getRemainingTimeInMillis() + LEASE_MARGIN_MS : DEFAULT_LEASE_MS;
   // Ingest batches are small even in a backlog (2 in every stage): only a lone message is a trickle's.
-  const deps = inTrickle(event.Records.length, 1) ? batchDeps : withoutSpareBudget(batchDeps);
+  const deps = forBatch(batchDeps, event.Records.length, 1);
   return processPartialResponse(event, (record: SQSRecord) => processIngestRecord(record, deps, leaseMs), processor, {
     ...(context ? { context } : {}),
     // An all-failed batch is reported item by item like any other, rather than by throwing.
     throwOnFullBatchFailure: false,
   });
-}
-
-/** Faster first checks are for a trickle's files only (shared/poll/spare-budget.ts). */
-function withoutSpareBudget(deps: IngestBatchDependencies): IngestBatchDependencies {
-  const { spareBudget: _unused, ...rest } = deps;
-  return rest;
 }
 
 /** Ingests every object of one message; throws the first failure that must fail the message. */

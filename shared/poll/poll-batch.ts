@@ -25,7 +25,7 @@ import { decideDisposition, type Disposition, type RetryPolicy } from '../retry/
 import { RecentFiles } from './recent-files.ts';
 import { parseStatusCheckMessage, type StatusCheckMessage } from './status-message.ts';
 import { followActive, type SyncDependencies } from '../sync/library-sync.ts';
-import { inTrickle, type SpareBudget } from './spare-budget.ts';
+import { forBatch, type SpareBudget } from './spare-budget.ts';
 
 /** The stage settings poll reads. */
 export interface PollSettings {
@@ -78,7 +78,7 @@ export async function processPollBatch(
   context?: Context,
 ): Promise<SQSBatchResponse> {
   const messages = readChecks(event, batchDeps.logger);
-  const deps = inTrickle(messages.size) ? batchDeps : withoutSpareBudget(batchDeps);
+  const deps = forBatch(batchDeps, messages.size);
   const answer = await askStatuses([...messages.values()], deps);
   const prefetched = answer.ok
     ? new Map([...answer.listed, ...(await prefetchActiveFiles(answer.statuses, answer.listed, deps))])
@@ -99,11 +99,6 @@ export async function processPollBatch(
     processor,
     { ...(context ? { context } : {}), throwOnFullBatchFailure: false },
   );
-}
-
-function withoutSpareBudget(deps: PollDependencies): PollDependencies {
-  const { spareBudget: _unused, ...rest } = deps;
-  return rest;
 }
 
 /** The batch's readable checks by message id, one per object version; the rest logged and dropped. */

@@ -37,6 +37,13 @@ export function inTrickle(batchSize: number, trickleMax = TRICKLE_BATCH_SIZE): b
   return batchSize <= trickleMax;
 }
 
+/** A batch's dependencies: the spare budget only for a trickle's batch, the plain schedule otherwise. */
+export function forBatch<T extends { spareBudget?: unknown }>(deps: T, batchSize: number, trickleMax?: number): T {
+  if (inTrickle(batchSize, trickleMax)) return deps;
+  const { spareBudget: _unused, ...rest } = deps;
+  return rest as T;
+}
+
 const DAY_MS = 86_400_000;
 /** The pace of the day is judged over at least an hour, so the first minutes after midnight do not look idle. */
 const MIN_PACE_WINDOW_MS = 3_600_000;

@@ -29,11 +29,14 @@ export function nextPollDelaySeconds(
 ): number | undefined {
   const remaining = schedule.maxWaitSeconds - elapsedSeconds;
   if (remaining <= 0) return undefined;
-  const base = Math.max(1, schedule.firstDelaySeconds);
-  const grown = base * 2 ** Math.max(0, checksDone);
-  const capped = Math.min(grown, schedule.maxDelaySeconds, SQS_MAX_DELAY_SECONDS);
   // Check once more right at the deadline rather than overshooting it by up to maxDelaySeconds.
-  return Math.max(1, Math.min(capped, Math.ceil(remaining)));
+  return Math.max(1, Math.min(checkDelay(schedule, checksDone), Math.ceil(remaining)));
+}
+
+/** The schedule's delay after `checksDone` checks: the first delay, doubling, capped. */
+function checkDelay(schedule: PollSchedule, checksDone: number): number {
+  const base = Math.max(1, schedule.firstDelaySeconds);
+  return Math.min(base * 2 ** Math.max(0, checksDone), schedule.maxDelaySeconds, SQS_MAX_DELAY_SECONDS);
 }
 
 /**
@@ -44,8 +47,7 @@ export function nextPollDelaySeconds(
 export function plainDelayAfter(schedule: PollSchedule, elapsedSeconds: number): number {
   let at = 0;
   for (let checks = 0; at <= elapsedSeconds && at < schedule.maxWaitSeconds; checks++) {
-    const base = Math.max(1, schedule.firstDelaySeconds);
-    at += Math.min(base * 2 ** checks, schedule.maxDelaySeconds, SQS_MAX_DELAY_SECONDS);
+    at += checkDelay(schedule, checks);
   }
   return Math.max(1, Math.ceil(Math.min(at, schedule.maxWaitSeconds) - elapsedSeconds));
 }

@@ -156,15 +156,19 @@ async function trashFiles(
  */
 async function renamesInFlight(records: readonly UploadRecord[], store: UploadsStore): Promise<number> {
   let count = 0;
-  for (const record of records) {
-    if (record.eTag === undefined) continue;
-    const twins = await store.findByETag(record.eTag);
-    count += twins.filter(
-      (other) =>
-        other.bucket === record.bucket && other.key !== record.key && other.size === record.size && inFlight(other),
-    ).length;
-  }
+  for (const record of records) count += (await sameBytesUnderOtherKeys(record, store)).filter(inFlight).length;
   return count;
+}
+
+/** Records of other keys of the bucket with the same eTag and size (renames and copies of `ref`). */
+async function sameBytesUnderOtherKeys(
+  ref: { bucket: string; key: string; eTag?: string | undefined; size?: number | undefined },
+  store: UploadsStore,
+): Promise<UploadRecord[]> {
+  if (ref.eTag === undefined || ref.size === undefined) return [];
+  return (await store.findByETag(ref.eTag)).filter(
+    (other) => other.bucket === ref.bucket && other.key !== ref.key && other.size === ref.size,
+  );
 }
 
 /** True when another key's record that is not over names the file (a rename moved it there). */
@@ -200,14 +204,9 @@ export async function findRenamedTwin(
   ref: { bucket: string; key: string; eTag?: string | undefined; size?: number | undefined },
   deps: Pick<SyncDependencies, 'store' | 'objects' | 'policy'>,
 ): Promise<UploadRecord | undefined> {
-  if (deps.policy.onDelete !== 'trash' || ref.eTag === undefined || ref.size === undefined) return undefined;
-  const twins = (await deps.store.findByETag(ref.eTag)).filter(
-    (other) =>
-      other.bucket === ref.bucket &&
-      other.key !== ref.key &&
-      other.status === 'Active' &&
-      other.size === ref.size &&
-      other.libraryFileId !== undefined,
+  if (deps.policy.onDelete !== 'trash') return undefined;
+  const twins = (await sameBytesUnderOtherKeys(ref, deps.store)).filter(
+    (other) => other.status === 'Active' && other.libraryFileId !== undefined,
   );
   for (const twin of twins) {
     if ((await deps.objects.current(twin.bucket, twin.key)) === undefined) return twin;
